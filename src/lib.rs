@@ -1,0 +1,62 @@
+//! # bptree
+//!
+//! A B+ tree ordered map and set whose memory layout is chosen by types: a
+//! drop-in for [`BTreeMap`](alloc::collections::BTreeMap) that can be made
+//! smaller or faster by naming a configuration.
+//!
+//! ```
+//! use bptree::BPlusTreeMap;
+//!
+//! let mut map = BPlusTreeMap::new();
+//! map.insert(3, "c");
+//! map.insert(1, "a");
+//! map.insert(2, "b");
+//! assert_eq!(map.range(2..).map(|(k, _)| *k).collect::<Vec<_>>(), [2, 3]);
+//! assert_eq!(format!("{map:?}"), r#"{1: "a", 2: "b", 3: "c"}"#);
+//! ```
+//!
+//! ## Configurations
+//!
+//! `BPlusTreeMap<K, V, H, A, CAP>`: every parameter after `V` has a default.
+//!
+//! | parameter | meaning | choices |
+//! |---|---|---|
+//! | `H` | node handle width | [`Wide32`] (default), [`Compact16`] |
+//! | `A` | arena strategy, with node storage as its parameter | [`VecArena`] (default), [`PoolArena`], [`policy::MaskedArena`]; storage [`policy::Inline`] (default), [`policy::Boxed`], [`policy::Growing`] |
+//! | `CAP` | entries per node | 4 to 4096, default 64; checked at compile time |
+//!
+//! The seed memory plan's phases are named in [`phase`].
+//!
+//! ## Layout
+//!
+//! Entries live only in leaves, linked in key order both ways; branches hold
+//! separator keys (clones of keys, hence `K: Clone` for the operations that
+//! reshape the tree) and child handles. Nodes live in two arenas, one for
+//! leaves and one for branches, and are named by 16- or 32-bit handles, so a
+//! branch of `Compact16` handles spends 2 bytes per child, not 8.
+//!
+//! ## Invariants
+//!
+//! [`BPlusTreeMap::check_invariants`] proves them: keys strictly ascending
+//! within and across nodes; each separator is at most every key to its right
+//! and above every key to its left; every node holds at most `CAP` entries
+//! and every non-root node at least `CAP / 2`, except the first and last
+//! node of each level, which hold at least one; all leaves at one depth; the
+//! leaf chain visits every leaf once in order, both ways; `len` counts the
+//! entries; every arena slot is reachable exactly once or free.
+#![cfg_attr(not(test), no_std)]
+#![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+
+mod error;
+pub mod map;
+mod node;
+pub mod phase;
+pub mod policy;
+mod raw;
+
+pub use error::{CapacityError, InvariantError};
+pub use map::BPlusTreeMap;
+pub use policy::{Compact16, PoolArena, VecArena, Wide32};

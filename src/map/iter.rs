@@ -1,0 +1,701 @@
+//! The map's iterators. All are double-ended and fused; those over a whole
+//! map are exact-size (range iterators are not, as in std).
+
+use core::fmt;
+use core::iter::FusedIterator;
+
+use super::BPlusTreeMap;
+use crate::node::{RawIntoIter, RawIterMut};
+use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::RawTree;
+use crate::raw::navigate::RawRange;
+
+type Tree<K, V, H, A, const CAP: usize> = RawTree<K, V, Cfg<H, A, CAP>>;
+
+/// Shared iteration over a range of a tree: the engine of `Iter`, `Range`.
+struct Shared<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> {
+    /// `None` only for a default (empty) iterator.
+    tree: Option<&'a Tree<K, V, H, A, CAP>>,
+    range: RawRange<H>,
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Shared<'_, K, V, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Shared {
+            tree: self.tree,
+            range: self.range,
+        }
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H, A, CAP> {
+    const EMPTY: Self = Shared {
+        tree: None,
+        range: RawRange::EMPTY,
+    };
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a K, &'a V)> {
+        let tree = self.tree?;
+        let (leaf, i) = self.range.next(tree)?;
+        let leaf = tree.leaf(leaf);
+        Some((&leaf.keys()[i], &leaf.vals()[i]))
+    }
+
+    #[inline]
+    fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
+        let tree = self.tree?;
+        let (leaf, i) = self.range.next_back(tree)?;
+        let leaf = tree.leaf(leaf);
+        Some((&leaf.keys()[i], &leaf.vals()[i]))
+    }
+}
+
+/// Lists what a shared engine has left.
+fn debug_remaining<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize>(
+    f: &mut fmt::Formatter<'_>,
+    tree: &Tree<K, V, H, A, CAP>,
+    range: RawRange<H>,
+) -> fmt::Result {
+    let mut it = Shared {
+        tree: Some(tree),
+        range,
+    };
+    f.debug_list()
+        .entries(core::iter::from_fn(|| it.next()))
+        .finish()
+}
+
+/// An iterator over a map's entries, in key order: [`BPlusTreeMap::iter`].
+pub struct Iter<
+    'a,
+    K,
+    V,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    inner: Shared<'a, K, V, H, A, CAP>,
+    len: usize,
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iter<'a, K, V, H, A, CAP> {
+    pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>, len: usize) -> Self {
+        Iter {
+            inner: Shared {
+                tree: Some(tree),
+                range,
+            },
+            len,
+        }
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
+    for Iter<'a, K, V, H, A, CAP>
+{
+    type Item = (&'a K, &'a V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a K, &'a V)> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        self.inner.next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+
+    fn last(mut self) -> Option<(&'a K, &'a V)> {
+        self.next_back()
+    }
+
+    fn min(mut self) -> Option<(&'a K, &'a V)>
+    where
+        (&'a K, &'a V): Ord,
+    {
+        self.next()
+    }
+
+    fn max(mut self) -> Option<(&'a K, &'a V)>
+    where
+        (&'a K, &'a V): Ord,
+    {
+        self.next_back()
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+    for Iter<'a, K, V, H, A, CAP>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        self.inner.next_back()
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
+    for Iter<'_, K, V, H, A, CAP>
+{
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator
+    for Iter<'_, K, V, H, A, CAP>
+{
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Iter<'_, K, V, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Iter {
+            inner: self.inner.clone(),
+            len: self.len,
+        }
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Iter<'_, K, V, H, A, CAP> {
+    /// An empty iterator.
+    ///
+    /// ```
+    /// let iter: bptree::map::Iter<'_, u8, u8> = Default::default();
+    /// assert_eq!(iter.len(), 0);
+    /// ```
+    fn default() -> Self {
+        Iter {
+            inner: Shared::EMPTY,
+            len: 0,
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for Iter<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator
+    for &'a BPlusTreeMap<K, V, H, A, CAP>
+{
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V, H, A, CAP>;
+
+    fn into_iter(self) -> Iter<'a, K, V, H, A, CAP> {
+        self.iter()
+    }
+}
+
+/// An iterator over a map's entries with mutable values:
+/// [`BPlusTreeMap::iter_mut`].
+pub struct IterMut<
+    'a,
+    K,
+    V,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    inner: Option<RawIterMut<'a, K, V, Cfg<H, A, CAP>>>,
+    len: usize,
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> IterMut<'a, K, V, H, A, CAP> {
+    pub(super) fn new(inner: RawIterMut<'a, K, V, Cfg<H, A, CAP>>, len: usize) -> Self {
+        IterMut {
+            inner: Some(inner),
+            len,
+        }
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
+    for IterMut<'a, K, V, H, A, CAP>
+{
+    type Item = (&'a K, &'a mut V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        self.inner.as_mut()?.next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+
+    fn last(mut self) -> Option<(&'a K, &'a mut V)> {
+        self.next_back()
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+    for IterMut<'a, K, V, H, A, CAP>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<(&'a K, &'a mut V)> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        self.inner.as_mut()?.next_back()
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
+    for IterMut<'_, K, V, H, A, CAP>
+{
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator
+    for IterMut<'_, K, V, H, A, CAP>
+{
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IterMut<'_, K, V, H, A, CAP> {
+    /// An empty iterator.
+    fn default() -> Self {
+        IterMut {
+            inner: None,
+            len: 0,
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for IterMut<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            Some(inner) => {
+                let (tree, range) = inner.remaining();
+                debug_remaining(f, tree, range)
+            }
+            None => f.debug_list().finish(),
+        }
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator
+    for &'a mut BPlusTreeMap<K, V, H, A, CAP>
+{
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V, H, A, CAP>;
+
+    fn into_iter(self) -> IterMut<'a, K, V, H, A, CAP> {
+        self.iter_mut()
+    }
+}
+
+/// An owning iterator over a map's entries, in key order.
+pub struct IntoIter<
+    K,
+    V,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    inner: RawIntoIter<K, V, Cfg<H, A, CAP>>,
+    len: usize,
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for IntoIter<K, V, H, A, CAP> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        self.inner.next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+    for IntoIter<K, V, H, A, CAP>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<(K, V)> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        self.inner.next_back()
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
+    for IntoIter<K, V, H, A, CAP>
+{
+    fn len(&self) -> usize {
+        self.len
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator
+    for IntoIter<K, V, H, A, CAP>
+{
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IntoIter<K, V, H, A, CAP> {
+    /// An empty iterator.
+    fn default() -> Self {
+        BPlusTreeMap::empty().into_iter()
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for IntoIter<K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (tree, range) = self.inner.remaining();
+        debug_remaining(f, tree, range)
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V, H, A, CAP>;
+
+    /// Consumes the map into an iterator over its entries in key order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(3, "c"), (1, "a")]);
+    /// assert_eq!(map.into_iter().collect::<Vec<_>>(), [(1, "a"), (3, "c")]);
+    /// ```
+    fn into_iter(self) -> IntoIter<K, V, H, A, CAP> {
+        let len = self.len();
+        IntoIter {
+            inner: RawIntoIter::new(self.raw),
+            len,
+        }
+    }
+}
+
+/// An iterator over the entries in a key range: [`BPlusTreeMap::range`].
+pub struct Range<
+    'a,
+    K,
+    V,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    inner: Shared<'a, K, V, H, A, CAP>,
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Range<'a, K, V, H, A, CAP> {
+    pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>) -> Self {
+        Range {
+            inner: Shared {
+                tree: Some(tree),
+                range,
+            },
+        }
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
+    for Range<'a, K, V, H, A, CAP>
+{
+    type Item = (&'a K, &'a V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a K, &'a V)> {
+        self.inner.next()
+    }
+
+    fn last(mut self) -> Option<(&'a K, &'a V)> {
+        self.next_back()
+    }
+
+    fn min(mut self) -> Option<(&'a K, &'a V)>
+    where
+        (&'a K, &'a V): Ord,
+    {
+        self.next()
+    }
+
+    fn max(mut self) -> Option<(&'a K, &'a V)>
+    where
+        (&'a K, &'a V): Ord,
+    {
+        self.next_back()
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+    for Range<'a, K, V, H, A, CAP>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
+        self.inner.next_back()
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator
+    for Range<'_, K, V, H, A, CAP>
+{
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Range<'_, K, V, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Range {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Range<'_, K, V, H, A, CAP> {
+    /// An empty iterator.
+    fn default() -> Self {
+        Range {
+            inner: Shared::EMPTY,
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for Range<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// An iterator over the entries in a key range with mutable values:
+/// [`BPlusTreeMap::range_mut`].
+pub struct RangeMut<
+    'a,
+    K,
+    V,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    inner: Option<RawIterMut<'a, K, V, Cfg<H, A, CAP>>>,
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> RangeMut<'a, K, V, H, A, CAP> {
+    pub(super) fn new(inner: RawIterMut<'a, K, V, Cfg<H, A, CAP>>) -> Self {
+        RangeMut { inner: Some(inner) }
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
+    for RangeMut<'a, K, V, H, A, CAP>
+{
+    type Item = (&'a K, &'a mut V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
+        self.inner.as_mut()?.next()
+    }
+
+    fn last(mut self) -> Option<(&'a K, &'a mut V)> {
+        self.next_back()
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+    for RangeMut<'a, K, V, H, A, CAP>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<(&'a K, &'a mut V)> {
+        self.inner.as_mut()?.next_back()
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator
+    for RangeMut<'_, K, V, H, A, CAP>
+{
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default
+    for RangeMut<'_, K, V, H, A, CAP>
+{
+    /// An empty iterator.
+    fn default() -> Self {
+        RangeMut { inner: None }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for RangeMut<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            Some(inner) => {
+                let (tree, range) = inner.remaining();
+                debug_remaining(f, tree, range)
+            }
+            None => f.debug_list().finish(),
+        }
+    }
+}
+
+/// Projections of the entry iterators: keys, values, mutable values, and
+/// their owning forms. Each forwards everything to the entry iterator.
+macro_rules! projection {
+    (
+        $(#[$doc:meta])*
+        $name:ident<$($lt:lifetime,)? K, V> wraps $inner:ident, yields $item:ty, by |$kv:pat_param| $proj:expr
+    ) => {
+        $(#[$doc])*
+        pub struct $name<$($lt,)? K, V, H: Handle = crate::Wide32, A: ArenaStrategy = crate::VecArena, const CAP: usize = 64> {
+            pub(super) inner: $inner<$($lt,)? K, V, H, A, CAP>,
+        }
+
+        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for $name<$($lt,)? K, V, H, A, CAP> {
+            type Item = $item;
+
+            #[inline]
+            fn next(&mut self) -> Option<$item> {
+                self.inner.next().map(|$kv| $proj)
+            }
+
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.inner.size_hint()
+            }
+
+            fn last(mut self) -> Option<$item> {
+                self.next_back()
+            }
+        }
+
+        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+            for $name<$($lt,)? K, V, H, A, CAP>
+        {
+            #[inline]
+            fn next_back(&mut self) -> Option<$item> {
+                self.inner.next_back().map(|$kv| $proj)
+            }
+        }
+
+        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
+            for $name<$($lt,)? K, V, H, A, CAP>
+        {
+            fn len(&self) -> usize {
+                self.inner.len()
+            }
+        }
+
+        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator
+            for $name<$($lt,)? K, V, H, A, CAP>
+        {
+        }
+
+        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for $name<$($lt,)? K, V, H, A, CAP> {
+            /// An empty iterator.
+            fn default() -> Self {
+                $name { inner: Default::default() }
+            }
+        }
+    };
+}
+
+projection! {
+    /// An iterator over a map's keys, in order: [`BPlusTreeMap::keys`].
+    Keys<'a, K, V> wraps Iter, yields &'a K, by |(k, _)| k
+}
+projection! {
+    /// An iterator over a map's values, in key order: [`BPlusTreeMap::values`].
+    Values<'a, K, V> wraps Iter, yields &'a V, by |(_, v)| v
+}
+projection! {
+    /// An iterator over a map's mutable values: [`BPlusTreeMap::values_mut`].
+    ValuesMut<'a, K, V> wraps IterMut, yields &'a mut V, by |(_, v)| v
+}
+projection! {
+    /// An owning iterator over a map's keys: [`BPlusTreeMap::into_keys`].
+    IntoKeys<K, V> wraps IntoIter, yields K, by |(k, _)| k
+}
+projection! {
+    /// An owning iterator over a map's values: [`BPlusTreeMap::into_values`].
+    IntoValues<K, V> wraps IntoIter, yields V, by |(_, v)| v
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Keys<'_, K, V, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Keys {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Values<'_, K, V, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Values {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for Keys<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+impl<K, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for Values<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for ValuesMut<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for IntoKeys<K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for IntoValues<K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}

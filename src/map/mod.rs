@@ -1,0 +1,725 @@
+//! The ordered map [`BPlusTreeMap`] and its iterator types (like std's
+//! `btree_map` module).
+
+mod iter;
+
+pub use iter::{
+    IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Range, RangeMut, Values, ValuesMut,
+};
+
+use alloc::vec::Vec;
+use core::borrow::Borrow;
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::ops::{Index, RangeBounds};
+
+use crate::error::{CapacityError, InvariantError};
+use crate::node::RawIterMut;
+use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
+use crate::raw::RawTree;
+use crate::raw::navigate::RawRange;
+
+/// An ordered map based on a B+ tree, whose memory layout is chosen by types.
+///
+/// A drop-in for [`std::collections::BTreeMap`]: the same methods, trait
+/// implementations, panics and complexity. Entries live only in leaves, which
+/// are linked in key order, so iteration and range scans walk memory
+/// linearly; branches hold separator keys and small node handles.
+///
+/// The type parameters choose the layout (see [`crate::policy`]):
+///
+/// * `H`: handle width, [`Wide32`] (default) or [`Compact16`](crate::Compact16);
+/// * `A`: arena strategy, [`VecArena`] (default), [`PoolArena`](crate::PoolArena)
+///   or [`MaskedArena`](crate::policy::MaskedArena), each taking a node
+///   storage policy as its own parameter (`PoolArena<Boxed>`);
+/// * `CAP`: entries per node, from 4 to 4096 (default 64), checked at
+///   compile time.
+///
+/// # Differences from `BTreeMap`
+///
+/// Separators are copies of keys, so operations that change the tree's shape
+/// need `K: Clone` (std's B-tree keeps each key once). Every clone happens
+/// before the tree changes: a panicking `Clone` leaves the map as it was.
+///
+/// # Examples
+///
+/// ```
+/// use bptree::BPlusTreeMap;
+///
+/// let mut movies = BPlusTreeMap::new();
+/// movies.insert("Office Space", "Deals with real issues in the workplace.");
+/// movies.insert("Pulp Fiction", "Masterpiece.");
+/// movies.insert("The Godfather", "Very enjoyable.");
+/// assert_eq!(movies.len(), 3);
+/// assert!(movies.contains_key("Pulp Fiction"));
+/// movies.remove("The Godfather");
+/// for (movie, review) in &movies {
+///     println!("{movie}: \"{review}\"");
+/// }
+/// ```
+///
+/// A configuration is just a type:
+///
+/// ```
+/// use bptree::{BPlusTreeMap, Compact16, PoolArena};
+///
+/// let mut m: BPlusTreeMap<u64, String, Compact16, PoolArena, 32> = BPlusTreeMap::empty();
+/// m.insert(7, "seven".to_string());
+/// assert_eq!(m[&7], "seven");
+/// ```
+pub struct BPlusTreeMap<
+    K,
+    V,
+    H: Handle = Wide32,
+    A: ArenaStrategy = VecArena,
+    const CAP: usize = 64,
+> {
+    pub(crate) raw: RawTree<K, V, Cfg<H, A, CAP>>,
+}
+
+impl<K, V> BPlusTreeMap<K, V> {
+    /// Makes a new, empty map of the default configuration. Allocates
+    /// nothing.
+    ///
+    /// Like `BTreeMap::new` (which exists only for the global allocator),
+    /// this is defined for the default configuration alone, so that
+    /// `BPlusTreeMap::new()` needs no type annotations; any configuration
+    /// has [`empty`](Self::empty) and [`Default`].
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::new();
+    /// map.insert(1, "a");
+    /// ```
+    #[must_use]
+    pub const fn new() -> Self {
+        Self::empty()
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, A, CAP> {
+    /// Makes a new, empty map of any configuration. Allocates nothing.
+    ///
+    /// ```
+    /// use bptree::phase::Phase3;
+    /// let mut map = Phase3::empty();
+    /// map.insert(1u64, "a");
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    #[must_use]
+    pub const fn empty() -> Self {
+        let () = <Cfg<H, A, CAP> as Config>::CHECK;
+        BPlusTreeMap {
+            raw: RawTree::new(),
+        }
+    }
+
+    /// Removes every entry.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut a = BPlusTreeMap::from([(1, "a")]);
+    /// a.clear();
+    /// assert!(a.is_empty());
+    /// ```
+    pub fn clear(&mut self) {
+        self.raw.drop_all();
+    }
+
+    /// The number of entries.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut a = BPlusTreeMap::new();
+    /// assert_eq!(a.len(), 0);
+    /// a.insert(1, "a");
+    /// assert_eq!(a.len(), 1);
+    /// ```
+    #[must_use]
+    pub const fn len(&self) -> usize {
+        self.raw.len
+    }
+
+    /// Whether the map is empty.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut a = BPlusTreeMap::new();
+    /// assert!(a.is_empty());
+    /// a.insert(1, "a");
+    /// assert!(!a.is_empty());
+    /// ```
+    #[must_use]
+    pub const fn is_empty(&self) -> bool {
+        self.raw.len == 0
+    }
+
+    /// The value for `key`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::new();
+    /// map.insert(1, "a");
+    /// assert_eq!(map.get(&1), Some(&"a"));
+    /// assert_eq!(map.get(&2), None);
+    /// ```
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        let (leaf, i) = self.raw.find(key)?;
+        Some(&self.raw.leaf(leaf).vals()[i])
+    }
+
+    /// The stored key and the value for `key`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(1, "a")]);
+    /// assert_eq!(map.get_key_value(&1), Some((&1, &"a")));
+    /// ```
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        let (leaf, i) = self.raw.find(key)?;
+        let leaf = self.raw.leaf(leaf);
+        Some((&leaf.keys()[i], &leaf.vals()[i]))
+    }
+
+    /// Whether the map holds `key`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(1, "a")]);
+    /// assert!(map.contains_key(&1));
+    /// assert!(!map.contains_key(&2));
+    /// ```
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        self.raw.find(key).is_some()
+    }
+
+    /// A mutable reference to the value for `key`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::from([(1, "a")]);
+    /// if let Some(x) = map.get_mut(&1) {
+    ///     *x = "b";
+    /// }
+    /// assert_eq!(map[&1], "b");
+    /// ```
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        let (leaf, i) = self.raw.find(key)?;
+        Some(&mut self.raw.leaf_mut(leaf).vals_mut()[i])
+    }
+
+    /// The first entry (least key).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(2, "b"), (1, "a")]);
+    /// assert_eq!(map.first_key_value(), Some((&1, &"a")));
+    /// ```
+    pub fn first_key_value(&self) -> Option<(&K, &V)> {
+        let leaf = self.raw.first_leaf();
+        if leaf.is_nil() {
+            return None;
+        }
+        let leaf = self.raw.leaf(leaf);
+        Some((&leaf.keys()[0], &leaf.vals()[0]))
+    }
+
+    /// The last entry (greatest key).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(2, "b"), (1, "a")]);
+    /// assert_eq!(map.last_key_value(), Some((&2, &"b")));
+    /// ```
+    pub fn last_key_value(&self) -> Option<(&K, &V)> {
+        let leaf = self.raw.last_leaf();
+        if leaf.is_nil() {
+            return None;
+        }
+        let leaf = self.raw.leaf(leaf);
+        let i = leaf.len() - 1;
+        Some((&leaf.keys()[i], &leaf.vals()[i]))
+    }
+
+    /// An iterator over the entries, in key order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(3, "c"), (1, "a"), (2, "b")]);
+    /// let keys: Vec<_> = map.iter().map(|(k, _)| *k).collect();
+    /// assert_eq!(keys, [1, 2, 3]);
+    /// ```
+    pub fn iter(&self) -> Iter<'_, K, V, H, A, CAP> {
+        Iter::new(&self.raw, RawRange::full(&self.raw), self.raw.len)
+    }
+
+    /// An iterator over the entries with mutable values, in key order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::from([("a", 1), ("b", 2)]);
+    /// for (_, v) in map.iter_mut() {
+    ///     *v += 10;
+    /// }
+    /// assert_eq!(map["a"], 11);
+    /// ```
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V, H, A, CAP> {
+        let (range, len) = (RawRange::full(&self.raw), self.raw.len);
+        IterMut::new(RawIterMut::new(&mut self.raw, range), len)
+    }
+
+    /// An iterator over the keys, in order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(2, "b"), (1, "a")]);
+    /// assert_eq!(map.keys().copied().collect::<Vec<_>>(), [1, 2]);
+    /// ```
+    pub fn keys(&self) -> Keys<'_, K, V, H, A, CAP> {
+        Keys { inner: self.iter() }
+    }
+
+    /// An iterator over the values, in key order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(2, "b"), (1, "a")]);
+    /// assert_eq!(map.values().copied().collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
+    pub fn values(&self) -> Values<'_, K, V, H, A, CAP> {
+        Values { inner: self.iter() }
+    }
+
+    /// An iterator over mutable values, in key order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::from([(1, String::from("hello"))]);
+    /// for v in map.values_mut() {
+    ///     v.push('!');
+    /// }
+    /// assert_eq!(map[&1], "hello!");
+    /// ```
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V, H, A, CAP> {
+        ValuesMut {
+            inner: self.iter_mut(),
+        }
+    }
+
+    /// An iterator over the entries whose keys lie in `range`.
+    ///
+    /// # Panics
+    ///
+    /// Like `BTreeMap::range`: if the start is greater than the end, or if
+    /// both are equal and excluded (only on a non-empty map, as std does).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound::Included;
+    /// let map = BPlusTreeMap::from([(3, "a"), (5, "b"), (8, "c")]);
+    /// for (&key, &value) in map.range((Included(&4), Included(&8))) {
+    ///     println!("{key}: {value}");
+    /// }
+    /// assert_eq!(map.range(4..).next(), Some((&5, &"b")));
+    /// ```
+    pub fn range<T, R>(&self, range: R) -> Range<'_, K, V, H, A, CAP>
+    where
+        T: Ord + ?Sized,
+        K: Borrow<T> + Ord,
+        R: RangeBounds<T>,
+    {
+        Range::new(
+            &self.raw,
+            self.raw
+                .range_search(range.start_bound(), range.end_bound()),
+        )
+    }
+
+    /// An iterator over the entries whose keys lie in `range`, with mutable
+    /// values.
+    ///
+    /// # Panics
+    ///
+    /// As [`range`](Self::range).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::from([("Alice", 0), ("Bob", 0), ("Carol", 0)]);
+    /// for (_, balance) in map.range_mut("B".."Cheryl") {
+    ///     *balance += 100;
+    /// }
+    /// assert_eq!(map["Alice"], 0);
+    /// assert_eq!(map["Carol"], 100);
+    /// ```
+    pub fn range_mut<T, R>(&mut self, range: R) -> RangeMut<'_, K, V, H, A, CAP>
+    where
+        T: Ord + ?Sized,
+        K: Borrow<T> + Ord,
+        R: RangeBounds<T>,
+    {
+        let r = self
+            .raw
+            .range_search(range.start_bound(), range.end_bound());
+        RangeMut::new(RawIterMut::new(&mut self.raw, r))
+    }
+
+    /// Consumes the map into an iterator over its keys, in order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(2, "b"), (1, "a")]);
+    /// assert_eq!(map.into_keys().collect::<Vec<_>>(), [1, 2]);
+    /// ```
+    pub fn into_keys(self) -> IntoKeys<K, V, H, A, CAP> {
+        IntoKeys {
+            inner: self.into_iter(),
+        }
+    }
+
+    /// Consumes the map into an iterator over its values, in key order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map = BPlusTreeMap::from([(2, "b"), (1, "a")]);
+    /// assert_eq!(map.into_values().collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
+    pub fn into_values(self) -> IntoValues<K, V, H, A, CAP> {
+        IntoValues {
+            inner: self.into_iter(),
+        }
+    }
+
+    /// Proves every structural invariant of the tree (see the crate docs):
+    /// key order within and across nodes, separators bounding their
+    /// subtrees, fill bounds, equal leaf depth, the leaf chain, `len`, and
+    /// that every arena slot is either reachable exactly once or free.
+    ///
+    /// Takes O(n) time and O(nodes) memory; meant for tests and debugging.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map: BPlusTreeMap<u32, u32> = (0..1000).map(|i| (i, i)).collect();
+    /// assert!(map.check_invariants().is_ok());
+    /// ```
+    pub fn check_invariants(&self) -> Result<(), InvariantError>
+    where
+        K: Ord,
+    {
+        self.raw.check()
+    }
+
+    /// The tree's height: 0 for a single leaf (and for an empty map).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// // 100 entries at 4 per leaf: 25 full leaves, 5 branches, one root.
+    /// let map: BPlusTreeMap<u32, u32, bptree::Wide32, bptree::VecArena, 4> =
+    ///     (0..100).map(|i| (i, i)).collect();
+    /// assert_eq!(map.height(), 2);
+    /// ```
+    pub fn height(&self) -> usize {
+        self.raw.height as usize
+    }
+}
+
+impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
+    BPlusTreeMap<K, V, H, A, CAP>
+{
+    /// Inserts a key-value pair. If the map had this key, its value is
+    /// replaced and the old one returned (the key is not updated, as in
+    /// std); otherwise returns `None`.
+    ///
+    /// # Panics
+    ///
+    /// If the tree's handles run out (only [`Compact16`](crate::Compact16)
+    /// trees can: see [`checked_insert`](Self::checked_insert)). The message
+    /// names the limit; the map is unchanged.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::new();
+    /// assert_eq!(map.insert(37, "a"), None);
+    /// assert_eq!(map.insert(37, "b"), Some("a"));
+    /// assert_eq!(map[&37], "b");
+    /// ```
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.raw.insert(key, value) {
+            Ok(old) => old,
+            Err(_) => panic!("{}", CapacityError::new::<H>()),
+        }
+    }
+
+    /// Inserts a key-value pair, or returns an error if the tree has run
+    /// out of node handles, in which case the map is unchanged (and the key
+    /// and value are dropped). Named apart from std's unstable `try_insert`,
+    /// which means something else.
+    ///
+    /// ```
+    /// use bptree::{BPlusTreeMap, Compact16, VecArena};
+    /// let mut map: BPlusTreeMap<u32, u32, Compact16, VecArena, 4> = BPlusTreeMap::empty();
+    /// assert_eq!(map.checked_insert(1, 1), Ok(None));
+    /// assert_eq!(map.checked_insert(1, 2), Ok(Some(1)));
+    /// ```
+    pub fn checked_insert(&mut self, key: K, value: V) -> Result<Option<V>, CapacityError> {
+        self.raw
+            .insert(key, value)
+            .map_err(|_| CapacityError::new::<H>())
+    }
+
+    /// Removes `key`, returning its value.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::from([(1, "a")]);
+    /// assert_eq!(map.remove(&1), Some("a"));
+    /// assert_eq!(map.remove(&1), None);
+    /// ```
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.raw.remove(key).map(|(_, v)| v)
+    }
+
+    /// Removes `key`, returning the stored key and its value.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::from([(1, "a")]);
+    /// assert_eq!(map.remove_entry(&1), Some((1, "a")));
+    /// assert_eq!(map.remove_entry(&1), None);
+    /// ```
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.raw.remove(key)
+    }
+
+    /// Removes and returns the first entry (least key).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (2, "b")]);
+    /// assert_eq!(map.pop_first(), Some((1, "a")));
+    /// assert_eq!(map.pop_first(), Some((2, "b")));
+    /// assert_eq!(map.pop_first(), None);
+    /// ```
+    pub fn pop_first(&mut self) -> Option<(K, V)> {
+        self.raw.pop_edge(false)
+    }
+
+    /// Removes and returns the last entry (greatest key).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (2, "b")]);
+    /// assert_eq!(map.pop_last(), Some((2, "b")));
+    /// assert_eq!(map.pop_last(), Some((1, "a")));
+    /// assert_eq!(map.pop_last(), None);
+    /// ```
+    pub fn pop_last(&mut self) -> Option<(K, V)> {
+        self.raw.pop_edge(true)
+    }
+
+    /// Builds a map from entries already in strictly ascending key order,
+    /// at full node fill, in O(n). Returns `None` (dropping what was read)
+    /// if the keys are not strictly ascending.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map: Option<BPlusTreeMap<u32, char>> =
+    ///     BPlusTreeMap::from_sorted_iter([(1, 'a'), (2, 'b')]);
+    /// assert_eq!(map.unwrap().len(), 2);
+    /// assert!(BPlusTreeMap::<u32, char>::from_sorted_iter([(2, 'b'), (1, 'a')]).is_none());
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the tree's handles run out (only `Compact16` trees can).
+    pub fn from_sorted_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Option<Self> {
+        let entries: Vec<(K, V)> = iter.into_iter().collect();
+        if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return None;
+        }
+        Some(Self::from_sorted_vec(entries))
+    }
+
+    /// Build from a strictly ascending `Vec`.
+    fn from_sorted_vec(entries: Vec<(K, V)>) -> Self {
+        match RawTree::from_sorted(entries) {
+            Ok(raw) => BPlusTreeMap { raw },
+            Err(_) => panic!("{}", CapacityError::new::<H>()),
+        }
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    /// An empty map.
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl<K: Clone, V: Clone, H: Handle, A: ArenaStrategy, const CAP: usize> Clone
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    /// A copy built at full fill in O(n) from the sorted entries.
+    fn clone(&self) -> Self {
+        let entries = self.iter().map(|(k, v)| (k.clone(), v.clone()));
+        match RawTree::from_sorted(entries) {
+            Ok(raw) => BPlusTreeMap { raw },
+            // A full-fill copy never needs more nodes than the original.
+            Err(_) => unreachable!("a packed clone needs no more nodes than its original"),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: PartialEq, V: PartialEq, H: Handle, A: ArenaStrategy, const CAP: usize> PartialEq
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == b)
+    }
+}
+
+impl<K: Eq, V: Eq, H: Handle, A: ArenaStrategy, const CAP: usize> Eq
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+}
+
+impl<K: PartialOrd, V: PartialOrd, H: Handle, A: ArenaStrategy, const CAP: usize> PartialOrd
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        self.iter().partial_cmp(other.iter())
+    }
+}
+
+impl<K: Ord, V: Ord, H: Handle, A: ArenaStrategy, const CAP: usize> Ord
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.iter().cmp(other.iter())
+    }
+}
+
+impl<K: Hash, V: Hash, H: Handle, A: ArenaStrategy, const CAP: usize> Hash
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    fn hash<S: Hasher>(&self, state: &mut S) {
+        state.write_usize(self.len());
+        for entry in self {
+            entry.hash(state);
+        }
+    }
+}
+
+impl<K, Q, V, H: Handle, A: ArenaStrategy, const CAP: usize> Index<&Q>
+    for BPlusTreeMap<K, V, H, A, CAP>
+where
+    K: Borrow<Q> + Ord,
+    Q: Ord + ?Sized,
+{
+    type Output = V;
+
+    /// The value for `key`.
+    ///
+    /// # Panics
+    ///
+    /// If the key is not in the map.
+    #[inline]
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("no entry found for key")
+    }
+}
+
+impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> FromIterator<(K, V)>
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    /// Sorts the entries (stably; for equal keys the last value wins, as in
+    /// std) and builds the tree at full fill in O(n) after the sort.
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut entries: Vec<(K, V)> = iter.into_iter().collect();
+        if entries.is_empty() {
+            return Self::empty();
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Self::from_sorted_vec(dedup_keep_last(entries))
+    }
+}
+
+/// Keep the last of each run of equal keys in a sorted `Vec`.
+fn dedup_keep_last<K: Ord, V>(entries: Vec<(K, V)>) -> Vec<(K, V)> {
+    let mut out: Vec<(K, V)> = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        match out.last_mut() {
+            Some(last) if last.0 == k => last.1 = v,
+            _ => out.push((k, v)),
+        }
+    }
+    out
+}
+
+impl<K: Ord + Clone, V, const N: usize> From<[(K, V); N]> for BPlusTreeMap<K, V> {
+    /// Converts an array of pairs into a map of the default configuration
+    /// (as std's `HashMap` does for its default hasher; other
+    /// configurations use `from_iter` or `collect`).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let map1 = BPlusTreeMap::from([(1, 2), (3, 4)]);
+    /// let map2: BPlusTreeMap<_, _> = [(1, 2), (3, 4)].into();
+    /// assert_eq!(map1, map2);
+    /// ```
+    fn from(arr: [(K, V); N]) -> Self {
+        Self::from_iter(arr)
+    }
+}
+
+impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> Extend<(K, V)>
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    #[inline]
+    fn extend<T: IntoIterator<Item = (K, V)>>(&mut self, iter: T) {
+        iter.into_iter().for_each(move |(k, v)| {
+            self.insert(k, v);
+        });
+    }
+}
+
+impl<'a, K: Ord + Copy, V: Copy, H: Handle, A: ArenaStrategy, const CAP: usize>
+    Extend<(&'a K, &'a V)> for BPlusTreeMap<K, V, H, A, CAP>
+{
+    fn extend<I: IntoIterator<Item = (&'a K, &'a V)>>(&mut self, iter: I) {
+        self.extend(iter.into_iter().map(|(&k, &v)| (k, v)));
+    }
+}

@@ -1,0 +1,854 @@
+//! Nodes: leaf and branch layouts, and all raw memory work on them.
+//!
+//! Everything `unsafe` about keys and values lives here, behind small named
+//! helpers (`slice_insert`, `slice_remove`, `move_slice`) and node methods
+//! that keep one invariant: the first `len` slots of a node's buffers are
+//! initialised, the rest are not. Code above this module is safe.
+//!
+//! A leaf holds up to `CAP` keys and values plus `next`/`prev` leaf links. A
+//! branch holds up to `CAP` separator keys and `len + 1` children, stored as
+//! `first` plus `rights[i]`, the child to the right of key `i` (stable Rust
+//! cannot write `[H; CAP + 1]`); inserting a separator with its right child
+//! then touches the same index in both arrays.
+//!
+//! This module also gives the tree typed access to its erased arenas
+//! (`RawTree::leaf`, `branch`, `alloc_leaf`, ...): a handle the tree stores
+//! is always live, and names a leaf or a branch according to its depth.
+
+use core::alloc::Layout;
+use core::mem::ManuallyDrop;
+use core::ptr;
+use core::slice;
+
+use crate::policy::{Buf, Config, Handle, RawArena};
+use crate::raw::RawTree;
+use crate::raw::navigate::RawRange;
+
+/// Insert `val` at `idx` in the initialised prefix `base[..len]`.
+///
+/// # Safety
+/// `base` has at least `len + 1` slots, `base[..len]` is initialised and
+/// `idx <= len`.
+#[inline]
+unsafe fn slice_insert<T>(base: *mut T, len: usize, idx: usize, val: T) {
+    debug_assert!(idx <= len);
+    // SAFETY: both ranges lie within the `len + 1` slots; `copy` allows overlap.
+    unsafe {
+        let p = base.add(idx);
+        if idx < len {
+            ptr::copy(p, p.add(1), len - idx);
+        }
+        p.write(val);
+    }
+}
+
+/// Remove and return `base[idx]` from the initialised prefix `base[..len]`.
+///
+/// # Safety
+/// `base[..len]` is initialised and `idx < len`.
+#[inline]
+unsafe fn slice_remove<T>(base: *mut T, len: usize, idx: usize) -> T {
+    debug_assert!(idx < len);
+    // SAFETY: `idx < len`, so the read is of an initialised slot and the
+    // shifted range stays within `len`.
+    unsafe {
+        let p = base.add(idx);
+        let val = p.read();
+        ptr::copy(p.add(1), p, len - idx - 1);
+        val
+    }
+}
+
+/// Move `count` values from `src` to `dst` (the ranges do not overlap).
+///
+/// # Safety
+/// `src[..count]` is initialised and is treated as uninitialised afterwards;
+/// `dst[..count]` is writable and its old contents are overwritten unread.
+#[inline]
+unsafe fn move_slice<T>(src: *const T, dst: *mut T, count: usize) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { ptr::copy_nonoverlapping(src, dst, count) };
+}
+
+/// Shift `base[..len]` right by `by` slots, leaving `base[..by]` free.
+///
+/// # Safety
+/// `base` has at least `len + by` slots.
+#[inline]
+unsafe fn shift_right<T>(base: *mut T, len: usize, by: usize) {
+    // SAFETY: guaranteed by the caller; `copy` allows overlap.
+    unsafe { ptr::copy(base, base.add(by), len) };
+}
+
+/// Shift `base[by..len]` left to `base[..len - by]`.
+///
+/// # Safety
+/// `by <= len`, `base[..by]` was moved out and `base[by..len]` is initialised.
+#[inline]
+unsafe fn shift_left<T>(base: *mut T, len: usize, by: usize) {
+    // SAFETY: guaranteed by the caller; `copy` allows overlap.
+    unsafe { ptr::copy(base.add(by), base, len - by) };
+}
+
+/// A leaf: up to `CAP` entries in key order, linked to its neighbours.
+pub(crate) struct Leaf<K, V, C: Config> {
+    keys: C::Buf<K>,
+    vals: C::Buf<V>,
+    /// The next leaf in key order, or NIL.
+    pub(crate) next: C::H,
+    /// The previous leaf in key order, or NIL.
+    pub(crate) prev: C::H,
+    len: u16,
+}
+
+impl<K, V, C: Config> Leaf<K, V, C> {
+    pub(crate) fn new() -> Self {
+        Leaf {
+            keys: Buf::new(),
+            vals: Buf::new(),
+            next: C::H::NIL,
+            prev: C::H::NIL,
+            len: 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    #[inline]
+    fn set_len(&mut self, len: usize) {
+        debug_assert!(len <= C::CAP);
+        self.len = len as u16;
+    }
+
+    /// Room for `n` entries in both buffers (only `Growing` buffers act).
+    #[inline]
+    fn reserve(&mut self, n: usize) {
+        debug_assert!(n <= C::CAP);
+        self.keys.reserve(n);
+        self.vals.reserve(n);
+    }
+
+    #[inline]
+    pub(crate) fn keys(&self) -> &[K] {
+        // SAFETY: the first `len` slots are initialised (module invariant).
+        unsafe { slice::from_raw_parts(self.keys.as_ptr(), self.len()) }
+    }
+
+    #[inline]
+    pub(crate) fn vals(&self) -> &[V] {
+        // SAFETY: as in `keys`.
+        unsafe { slice::from_raw_parts(self.vals.as_ptr(), self.len()) }
+    }
+
+    #[inline]
+    pub(crate) fn vals_mut(&mut self) -> &mut [V] {
+        // SAFETY: as in `keys`; `&mut self` makes the borrow unique.
+        unsafe { slice::from_raw_parts_mut(self.vals.as_mut_ptr(), self.len()) }
+    }
+
+    /// Insert an entry at `i`. The leaf must not be full.
+    pub(crate) fn insert(&mut self, i: usize, key: K, val: V) {
+        let len = self.len();
+        assert!(len < C::CAP && i <= len);
+        self.reserve(len + 1);
+        // SAFETY: there is room for `len + 1` entries and `i <= len`.
+        unsafe {
+            slice_insert(self.keys.as_mut_ptr(), len, i, key);
+            slice_insert(self.vals.as_mut_ptr(), len, i, val);
+        }
+        self.set_len(len + 1);
+    }
+
+    /// Remove and return entry `i`.
+    pub(crate) fn remove(&mut self, i: usize) -> (K, V) {
+        let len = self.len();
+        assert!(i < len);
+        // Shorten first: if anything below unwinds, nothing is dropped twice.
+        self.set_len(len - 1);
+        // SAFETY: `i < len` and the first `len` slots are initialised.
+        unsafe {
+            (
+                slice_remove(self.keys.as_mut_ptr(), len, i),
+                slice_remove(self.vals.as_mut_ptr(), len, i),
+            )
+        }
+    }
+
+    /// Move entries `at..len` to the empty leaf `dst`.
+    pub(crate) fn move_tail_to(&mut self, at: usize, dst: &mut Self) {
+        let len = self.len();
+        assert!(at <= len && dst.len() == 0);
+        let count = len - at;
+        dst.reserve(count);
+        // SAFETY: `self[at..len]` is initialised and is given up by setting
+        // our length to `at`; `dst` has room for `count`.
+        unsafe {
+            move_slice(self.keys.as_ptr().add(at), dst.keys.as_mut_ptr(), count);
+            move_slice(self.vals.as_ptr().add(at), dst.vals.as_mut_ptr(), count);
+        }
+        self.set_len(at);
+        dst.set_len(count);
+    }
+
+    /// Move all of `src`'s entries to the end of this leaf.
+    pub(crate) fn append_from(&mut self, src: &mut Self) {
+        let (len, count) = (self.len(), src.len());
+        assert!(len + count <= C::CAP);
+        self.reserve(len + count);
+        // SAFETY: `src[..count]` is initialised and given up (its length
+        // becomes 0); we have room for `len + count`.
+        unsafe {
+            move_slice(src.keys.as_ptr(), self.keys.as_mut_ptr().add(len), count);
+            move_slice(src.vals.as_ptr(), self.vals.as_mut_ptr().add(len), count);
+        }
+        src.set_len(0);
+        self.set_len(len + count);
+    }
+
+    /// Move the first `count` entries of `right` to the end of this leaf.
+    pub(crate) fn take_front_of(&mut self, right: &mut Self, count: usize) {
+        let (len, rlen) = (self.len(), right.len());
+        assert!(count <= rlen && len + count <= C::CAP);
+        self.reserve(len + count);
+        // SAFETY: `right[..count]` is moved to our free tail, then `right`'s
+        // remaining entries shift down over the vacated slots.
+        unsafe {
+            move_slice(right.keys.as_ptr(), self.keys.as_mut_ptr().add(len), count);
+            move_slice(right.vals.as_ptr(), self.vals.as_mut_ptr().add(len), count);
+            shift_left(right.keys.as_mut_ptr(), rlen, count);
+            shift_left(right.vals.as_mut_ptr(), rlen, count);
+        }
+        self.set_len(len + count);
+        right.set_len(rlen - count);
+    }
+
+    /// Move the last `count` entries of this leaf to the front of `right`.
+    pub(crate) fn give_back_to(&mut self, right: &mut Self, count: usize) {
+        let (len, rlen) = (self.len(), right.len());
+        assert!(count <= len && rlen + count <= C::CAP);
+        right.reserve(rlen + count);
+        // SAFETY: `right` shifts up to make room at its front, then our last
+        // `count` entries move there and our length drops by `count`.
+        unsafe {
+            shift_right(right.keys.as_mut_ptr(), rlen, count);
+            shift_right(right.vals.as_mut_ptr(), rlen, count);
+            move_slice(
+                self.keys.as_ptr().add(len - count),
+                right.keys.as_mut_ptr(),
+                count,
+            );
+            move_slice(
+                self.vals.as_ptr().add(len - count),
+                right.vals.as_mut_ptr(),
+                count,
+            );
+        }
+        self.set_len(len - count);
+        right.set_len(rlen + count);
+    }
+
+    /// Read entry `i` out, leaving the slot logically uninitialised.
+    ///
+    /// # Safety
+    /// `i < len`, each slot is taken at most once, and before the leaf is
+    /// dropped the caller drops the untaken entries and calls `forget_all`.
+    #[inline]
+    pub(crate) unsafe fn take(&mut self, i: usize) -> (K, V) {
+        debug_assert!(i < self.len());
+        // SAFETY: guaranteed by the caller.
+        unsafe {
+            (
+                self.keys.as_ptr().add(i).read(),
+                self.vals.as_ptr().add(i).read(),
+            )
+        }
+    }
+
+    /// Drop entries `from..to` in place.
+    ///
+    /// # Safety
+    /// Those entries are initialised and not used again; the caller then
+    /// calls `forget_all` (or otherwise never drops them again).
+    pub(crate) unsafe fn drop_range(&mut self, from: usize, to: usize) {
+        // SAFETY: guaranteed by the caller. A guard drops the values even if
+        // a key's drop panics.
+        unsafe {
+            let vals = ptr::slice_from_raw_parts_mut(self.vals.as_mut_ptr().add(from), to - from);
+            let _guard = DropOnUnwind(vals);
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
+                self.keys.as_mut_ptr().add(from),
+                to - from,
+            ));
+        }
+    }
+
+    /// Treat the leaf as empty without dropping anything (entries leak).
+    #[inline]
+    pub(crate) fn forget_all(&mut self) {
+        self.len = 0;
+    }
+}
+
+/// Drops a slice when it goes out of scope, also while unwinding.
+struct DropOnUnwind<T>(*mut [T]);
+
+impl<T> Drop for DropOnUnwind<T> {
+    fn drop(&mut self) {
+        // SAFETY: the creator hands over initialised elements it never uses again.
+        unsafe { ptr::drop_in_place(self.0) };
+    }
+}
+
+impl<K, V, C: Config> Drop for Leaf<K, V, C> {
+    fn drop(&mut self) {
+        let len = self.len();
+        self.len = 0;
+        // SAFETY: the first `len` entries are initialised and, with the
+        // length reset, never touched again.
+        unsafe { self.drop_range(0, len) };
+    }
+}
+
+/// A branch: `len` separator keys and `len + 1` children.
+pub(crate) struct Branch<K, C: Config> {
+    keys: C::Buf<K>,
+    rights: C::Buf<C::H>,
+    /// The leftmost child.
+    first: C::H,
+    len: u16,
+}
+
+impl<K, C: Config> Branch<K, C> {
+    pub(crate) fn new(first: C::H) -> Self {
+        Branch {
+            keys: Buf::new(),
+            rights: Buf::new(),
+            first,
+            len: 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    #[inline]
+    fn set_len(&mut self, len: usize) {
+        debug_assert!(len <= C::CAP);
+        self.len = len as u16;
+    }
+
+    #[inline]
+    fn reserve(&mut self, n: usize) {
+        debug_assert!(n <= C::CAP);
+        self.keys.reserve(n);
+        self.rights.reserve(n);
+    }
+
+    #[inline]
+    pub(crate) fn keys(&self) -> &[K] {
+        // SAFETY: the first `len` slots are initialised (module invariant).
+        unsafe { slice::from_raw_parts(self.keys.as_ptr(), self.len()) }
+    }
+
+    /// Child `i`, for `i <= len`.
+    #[inline]
+    pub(crate) fn child(&self, i: usize) -> C::H {
+        if i == 0 {
+            self.first
+        } else {
+            assert!(i <= self.len());
+            // SAFETY: `i - 1 < len`, an initialised slot.
+            unsafe { *self.rights.as_ptr().add(i - 1) }
+        }
+    }
+
+    /// Replace separator `i`, returning the old one.
+    pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
+        assert!(i < self.len());
+        // SAFETY: `i < len`, an initialised slot.
+        unsafe { ptr::replace(self.keys.as_mut_ptr().add(i), key) }
+    }
+
+    /// Insert separator `key` at `i` with `right` as the child to its right.
+    pub(crate) fn insert(&mut self, i: usize, key: K, right: C::H) {
+        let len = self.len();
+        assert!(len < C::CAP && i <= len);
+        self.reserve(len + 1);
+        // SAFETY: there is room for `len + 1` and `i <= len`.
+        unsafe {
+            slice_insert(self.keys.as_mut_ptr(), len, i, key);
+            slice_insert(self.rights.as_mut_ptr(), len, i, right);
+        }
+        self.set_len(len + 1);
+    }
+
+    /// Remove separator `i` and the child to its right.
+    pub(crate) fn remove(&mut self, i: usize) -> (K, C::H) {
+        let len = self.len();
+        assert!(i < len);
+        self.set_len(len - 1);
+        // SAFETY: `i < len` and the first `len` slots are initialised.
+        unsafe {
+            (
+                slice_remove(self.keys.as_mut_ptr(), len, i),
+                slice_remove(self.rights.as_mut_ptr(), len, i),
+            )
+        }
+    }
+
+    /// Move separators `at..len` and their right children to the empty
+    /// branch `dst` (whose `first` the caller sets).
+    pub(crate) fn move_tail_to(&mut self, at: usize, dst: &mut Self) {
+        let len = self.len();
+        assert!(at <= len && dst.len() == 0);
+        let count = len - at;
+        dst.reserve(count);
+        // SAFETY: as in `Leaf::move_tail_to`.
+        unsafe {
+            move_slice(self.keys.as_ptr().add(at), dst.keys.as_mut_ptr(), count);
+            move_slice(self.rights.as_ptr().add(at), dst.rights.as_mut_ptr(), count);
+        }
+        self.set_len(at);
+        dst.set_len(count);
+    }
+
+    /// Set the leftmost child.
+    #[inline]
+    pub(crate) fn set_first(&mut self, h: C::H) {
+        self.first = h;
+    }
+
+    /// Merge: append `sep` and all of `src` (its children included).
+    pub(crate) fn append_from(&mut self, sep: K, src: &mut Self) {
+        let (len, count) = (self.len(), src.len());
+        assert!(len + 1 + count <= C::CAP);
+        self.insert(len, sep, src.first);
+        self.reserve(len + 1 + count);
+        // SAFETY: `src[..count]` is given up (its length becomes 0) and we
+        // have room for `len + 1 + count`.
+        unsafe {
+            move_slice(
+                src.keys.as_ptr(),
+                self.keys.as_mut_ptr().add(len + 1),
+                count,
+            );
+            move_slice(
+                src.rights.as_ptr(),
+                self.rights.as_mut_ptr().add(len + 1),
+                count,
+            );
+        }
+        src.set_len(0);
+        self.set_len(len + 1 + count);
+    }
+
+    /// Rotate `count` children from the front of `right` to the end of this
+    /// branch through the parent separator `sep`; returns the new separator.
+    pub(crate) fn take_front_of(&mut self, sep: K, right: &mut Self, count: usize) -> K {
+        let (len, rlen) = (self.len(), right.len());
+        assert!(count >= 1 && count <= rlen && len + count <= C::CAP);
+        self.insert(len, sep, right.first);
+        self.reserve(len + count);
+        // SAFETY: `right`'s first `count - 1` separators and right children
+        // move to our tail; its separator `count - 1` is read out as the new
+        // parent separator, its right child becomes `right.first`, and the
+        // remaining `rlen - count` entries shift down.
+        unsafe {
+            move_slice(
+                right.keys.as_ptr(),
+                self.keys.as_mut_ptr().add(len + 1),
+                count - 1,
+            );
+            move_slice(
+                right.rights.as_ptr(),
+                self.rights.as_mut_ptr().add(len + 1),
+                count - 1,
+            );
+            let new_sep = right.keys.as_ptr().add(count - 1).read();
+            right.first = right.rights.as_ptr().add(count - 1).read();
+            shift_left(right.keys.as_mut_ptr(), rlen, count);
+            shift_left(right.rights.as_mut_ptr(), rlen, count);
+            self.set_len(len + count);
+            right.set_len(rlen - count);
+            new_sep
+        }
+    }
+
+    /// Rotate `count` children from the end of this branch to the front of
+    /// `right` through the parent separator `sep`; returns the new separator.
+    pub(crate) fn give_back_to(&mut self, sep: K, right: &mut Self, count: usize) -> K {
+        let (len, rlen) = (self.len(), right.len());
+        assert!(count >= 1 && count <= len && rlen + count <= C::CAP);
+        right.reserve(rlen + count);
+        // SAFETY: `right` shifts up by `count`; into the gap go our last
+        // `count - 1` separators and `sep`, and as children our last `count`
+        // children (the old `right.first` moves behind `sep`). Our separator
+        // `len - count` becomes the new parent separator.
+        unsafe {
+            shift_right(right.keys.as_mut_ptr(), rlen, count);
+            shift_right(right.rights.as_mut_ptr(), rlen, count);
+            let kp = right.keys.as_mut_ptr();
+            let rp = right.rights.as_mut_ptr();
+            move_slice(self.keys.as_ptr().add(len - count + 1), kp, count - 1);
+            kp.add(count - 1).write(sep);
+            move_slice(self.rights.as_ptr().add(len - count + 1), rp, count - 1);
+            rp.add(count - 1).write(right.first);
+            right.first = self.rights.as_ptr().add(len - count).read();
+            let new_sep = self.keys.as_ptr().add(len - count).read();
+            self.set_len(len - count);
+            right.set_len(rlen + count);
+            new_sep
+        }
+    }
+}
+
+impl<K, C: Config> Drop for Branch<K, C> {
+    fn drop(&mut self) {
+        let len = self.len();
+        self.len = 0;
+        // SAFETY: the first `len` keys are initialised and never used again
+        // (handles need no drop).
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.keys.as_mut_ptr(), len));
+        }
+    }
+}
+
+/// Typed access to the erased arenas. Every handle passed in is one the tree
+/// stores, so it is live, and it names a leaf or a branch according to the
+/// depth it was found at; the methods rely on that.
+impl<K, V, C: Config> RawTree<K, V, C> {
+    const LEAF: Layout = Layout::new::<Leaf<K, V, C>>();
+    const BRANCH: Layout = Layout::new::<Branch<K, C>>();
+
+    #[inline]
+    pub(crate) fn leaf(&self, h: C::H) -> &Leaf<K, V, C> {
+        // SAFETY: `h` is a live leaf slot (see the impl docs), holding an
+        // initialised `Leaf`; `&self` keeps the arena from changing.
+        unsafe { self.leaves.slot(h, Self::LEAF).cast().as_ref() }
+    }
+
+    #[inline]
+    pub(crate) fn leaf_mut(&mut self, h: C::H) -> &mut Leaf<K, V, C> {
+        // SAFETY: as in `leaf`; `&mut self` makes the borrow unique.
+        unsafe { self.leaves.slot(h, Self::LEAF).cast().as_mut() }
+    }
+
+    /// Two distinct leaves at once.
+    pub(crate) fn leaf_pair_mut(
+        &mut self,
+        a: C::H,
+        b: C::H,
+    ) -> (&mut Leaf<K, V, C>, &mut Leaf<K, V, C>) {
+        assert!(a != b);
+        // SAFETY: distinct live slots do not overlap (arena contract).
+        unsafe {
+            (
+                self.leaves.slot(a, Self::LEAF).cast().as_mut(),
+                self.leaves.slot(b, Self::LEAF).cast().as_mut(),
+            )
+        }
+    }
+
+    #[inline]
+    pub(crate) fn branch(&self, h: C::H) -> &Branch<K, C> {
+        // SAFETY: as in `leaf`, for the branch arena.
+        unsafe { self.branches.slot(h, Self::BRANCH).cast().as_ref() }
+    }
+
+    #[inline]
+    pub(crate) fn branch_mut(&mut self, h: C::H) -> &mut Branch<K, C> {
+        // SAFETY: as in `leaf_mut`.
+        unsafe { self.branches.slot(h, Self::BRANCH).cast().as_mut() }
+    }
+
+    /// Two distinct branches at once.
+    pub(crate) fn branch_pair_mut(
+        &mut self,
+        a: C::H,
+        b: C::H,
+    ) -> (&mut Branch<K, C>, &mut Branch<K, C>) {
+        assert!(a != b);
+        // SAFETY: distinct live slots do not overlap (arena contract).
+        unsafe {
+            (
+                self.branches.slot(a, Self::BRANCH).cast().as_mut(),
+                self.branches.slot(b, Self::BRANCH).cast().as_mut(),
+            )
+        }
+    }
+
+    /// A new empty leaf, or `None` if the handles ran out.
+    pub(crate) fn alloc_leaf(&mut self) -> Option<C::H> {
+        let h = self.leaves.alloc(&mut self.leaf_head, Self::LEAF)?;
+        // SAFETY: a fresh slot of the leaf layout.
+        unsafe {
+            self.leaves
+                .slot(h, Self::LEAF)
+                .cast()
+                .write(Leaf::<K, V, C>::new())
+        };
+        Some(h)
+    }
+
+    /// A new branch with no separators and `first` as its only child, or
+    /// `None` if the handles ran out.
+    pub(crate) fn alloc_branch(&mut self, first: C::H) -> Option<C::H> {
+        let h = self.branches.alloc(&mut self.branch_head, Self::BRANCH)?;
+        // SAFETY: a fresh slot of the branch layout.
+        unsafe {
+            self.branches
+                .slot(h, Self::BRANCH)
+                .cast()
+                .write(Branch::<K, C>::new(first))
+        };
+        Some(h)
+    }
+
+    /// Drop leaf `h` (and whatever entries it still holds) and free its slot.
+    pub(crate) fn free_leaf(&mut self, h: C::H) {
+        let slot = self.leaves.slot(h, Self::LEAF).cast::<Leaf<K, V, C>>();
+        // SAFETY: `h` is live and no longer referenced by the tree; the leaf
+        // is read out first so the slot is released even if a drop panics.
+        let leaf = unsafe { slot.read() };
+        // SAFETY: the contents were moved out just above.
+        unsafe { self.leaves.release(&mut self.leaf_head, h, Self::LEAF) };
+        drop(leaf);
+    }
+
+    /// Drop branch `h` (not its children) and free its slot.
+    pub(crate) fn free_branch(&mut self, h: C::H) {
+        let slot = self.branches.slot(h, Self::BRANCH).cast::<Branch<K, C>>();
+        // SAFETY: as in `free_leaf`.
+        let branch = unsafe { slot.read() };
+        // SAFETY: the contents were moved out just above.
+        unsafe {
+            self.branches
+                .release(&mut self.branch_head, h, Self::BRANCH)
+        };
+        drop(branch);
+    }
+
+    /// Drop every node and free all arena memory; the tree becomes empty.
+    /// If a key or value panics on drop, the rest is still dropped and freed.
+    pub(crate) fn drop_all(&mut self) {
+        struct Reset<'a, K, V, C: Config>(&'a mut RawTree<K, V, C>);
+        impl<K, V, C: Config> Drop for Reset<'_, K, V, C> {
+            fn drop(&mut self) {
+                let t = &mut *self.0;
+                // SAFETY: every node was dropped (or leaked by a panic) by
+                // `drop_subtree` before this runs.
+                unsafe {
+                    t.leaves.free_all(RawTree::<K, V, C>::LEAF);
+                    t.branches.free_all(RawTree::<K, V, C>::BRANCH);
+                }
+                t.leaf_head = C::Arena::EMPTY_HEAD;
+                t.branch_head = C::Arena::EMPTY_HEAD;
+                t.root = C::H::NIL;
+                t.height = 0;
+                t.len = 0;
+            }
+        }
+        let (root, height) = (self.root, self.height);
+        let guard = Reset(self);
+        if !root.is_nil() {
+            guard.0.drop_subtree(root, height);
+        }
+    }
+
+    fn drop_subtree(&mut self, h: C::H, height: u8) {
+        if height == 0 {
+            let slot = self.leaves.slot(h, Self::LEAF).cast::<Leaf<K, V, C>>();
+            // SAFETY: each live leaf is reached once and dropped once; its
+            // memory is freed by `drop_all` without being read again.
+            unsafe { ptr::drop_in_place(slot.as_ptr()) };
+            return;
+        }
+        let slot = self.branches.slot(h, Self::BRANCH).cast::<Branch<K, C>>();
+        // SAFETY: as above; the branch is moved out before its children are
+        // visited, so a panic below still drops it exactly once.
+        let branch = ManuallyDrop::new(unsafe { slot.read() });
+        struct DropBranch<K, C: Config>(ManuallyDrop<Branch<K, C>>);
+        impl<K, C: Config> Drop for DropBranch<K, C> {
+            fn drop(&mut self) {
+                // SAFETY: dropped exactly once, here.
+                unsafe { ManuallyDrop::drop(&mut self.0) };
+            }
+        }
+        let branch = DropBranch(branch);
+        for i in 0..=branch.0.len() {
+            self.drop_subtree(branch.0.child(i), height - 1);
+        }
+    }
+
+    /// Arena bookkeeping, for `check_invariants`: the free slot indices of
+    /// the leaf and branch arenas, and how many slots each has.
+    pub(crate) fn arena_slots(
+        &self,
+        leaf_free: &mut dyn FnMut(usize),
+        branch_free: &mut dyn FnMut(usize),
+    ) -> Result<(usize, usize), &'static str> {
+        self.leaves
+            .free_slots(self.leaf_head, Self::LEAF, leaf_free)?;
+        self.branches
+            .free_slots(self.branch_head, Self::BRANCH, branch_free)?;
+        Ok((
+            self.leaves.usage(Self::LEAF).slots,
+            self.branches.usage(Self::BRANCH).slots,
+        ))
+    }
+}
+
+/// A leaf seen through raw pointers, for iterators that hand out `&mut V`
+/// while they keep walking: reading it creates no reference to the leaf, so
+/// references already handed out into it stay valid.
+pub(crate) struct LeafView<K, V, H> {
+    pub(crate) keys: *const K,
+    pub(crate) vals: *mut V,
+    pub(crate) len: usize,
+    pub(crate) next: H,
+    pub(crate) prev: H,
+}
+
+impl<K, V, C: Config> RawTree<K, V, C> {
+    /// Raw view of leaf `h` (see [`LeafView`]).
+    #[inline]
+    pub(crate) fn leaf_view(&self, h: C::H) -> LeafView<K, V, C::H> {
+        let p = self
+            .leaves
+            .slot(h, Self::LEAF)
+            .cast::<Leaf<K, V, C>>()
+            .as_ptr();
+        // SAFETY: `h` is a live leaf; fields are read by place, and the
+        // buffers are reached through `Buf::raw`, so no reference to the
+        // leaf or its slots is created.
+        unsafe {
+            LeafView {
+                keys: <C::Buf<K> as Buf<K>>::raw(&raw mut (*p).keys),
+                vals: <C::Buf<V> as Buf<V>>::raw(&raw mut (*p).vals),
+                len: (*p).len as usize,
+                next: (*p).next,
+                prev: (*p).prev,
+            }
+        }
+    }
+}
+
+/// The engine of `IterMut` and friends: yields each position of a range at
+/// most once, as `(&'a K, &'a mut V)`, from a tree borrowed exclusively for
+/// `'a`.
+pub(crate) struct RawIterMut<'a, K, V, C: Config> {
+    /// Shared, so that many `&mut V` may be out at once; exclusive access
+    /// for `'a` was proven by the `&'a mut` the iterator was made from.
+    tree: &'a RawTree<K, V, C>,
+    range: RawRange<C::H>,
+    marker: core::marker::PhantomData<&'a mut V>,
+}
+
+impl<'a, K, V, C: Config> RawIterMut<'a, K, V, C> {
+    pub(crate) fn new(tree: &'a mut RawTree<K, V, C>, range: RawRange<C::H>) -> Self {
+        RawIterMut {
+            tree,
+            range,
+            marker: core::marker::PhantomData,
+        }
+    }
+
+    #[inline]
+    fn entry(&self, (leaf, i): (C::H, usize)) -> (&'a K, &'a mut V) {
+        let view = self.tree.leaf_view(leaf);
+        debug_assert!(i < view.len);
+        // SAFETY: `i < len`, so both slots are initialised; the range yields
+        // each position at most once, so the `&mut V`s never overlap; the
+        // tree is exclusively borrowed for `'a`; `leaf_view` created no
+        // reference to the leaf that could invalidate earlier ones.
+        unsafe { (&*view.keys.add(i), &mut *view.vals.add(i)) }
+    }
+
+    #[inline]
+    pub(crate) fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
+        let pos = self.range.next(self.tree)?;
+        Some(self.entry(pos))
+    }
+
+    #[inline]
+    pub(crate) fn next_back(&mut self) -> Option<(&'a K, &'a mut V)> {
+        let pos = self.range.next_back(self.tree)?;
+        Some(self.entry(pos))
+    }
+
+    /// A shared view of what is left.
+    pub(crate) fn remaining(&self) -> (&RawTree<K, V, C>, RawRange<C::H>) {
+        (self.tree, self.range)
+    }
+}
+
+/// The engine of `IntoIter`: moves entries out of an owned tree.
+pub(crate) struct RawIntoIter<K, V, C: Config> {
+    tree: ManuallyDrop<RawTree<K, V, C>>,
+    range: RawRange<C::H>,
+}
+
+impl<K, V, C: Config> RawIntoIter<K, V, C> {
+    pub(crate) fn new(tree: RawTree<K, V, C>) -> Self {
+        let range = RawRange::full(&tree);
+        RawIntoIter {
+            tree: ManuallyDrop::new(tree),
+            range,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn next(&mut self) -> Option<(K, V)> {
+        let (leaf, i) = self.range.next(&self.tree)?;
+        // SAFETY: each position is yielded once; `Drop` drops only the
+        // untaken range and then forgets every leaf's entries.
+        Some(unsafe { self.tree.leaf_mut(leaf).take(i) })
+    }
+
+    #[inline]
+    pub(crate) fn next_back(&mut self) -> Option<(K, V)> {
+        let (leaf, i) = self.range.next_back(&self.tree)?;
+        // SAFETY: as in `next`.
+        Some(unsafe { self.tree.leaf_mut(leaf).take(i) })
+    }
+
+    /// A shared view of what is left.
+    pub(crate) fn remaining(&self) -> (&RawTree<K, V, C>, RawRange<C::H>) {
+        (&self.tree, self.range)
+    }
+}
+
+impl<K, V, C: Config> Drop for RawIntoIter<K, V, C> {
+    fn drop(&mut self) {
+        /// Frees the tree even if dropping an entry panics.
+        struct Finish<'a, K, V, C: Config>(&'a mut RawIntoIter<K, V, C>);
+        impl<K, V, C: Config> Drop for Finish<'_, K, V, C> {
+            fn drop(&mut self) {
+                let it = &mut *self.0;
+                // Entries not yet dropped keep dropping (they were not
+                // taken, and the guard for the rest runs even on unwind).
+                while let Some(kv) = it.next() {
+                    drop(kv);
+                }
+                let mut h = it.tree.first_leaf();
+                while !h.is_nil() {
+                    let leaf = it.tree.leaf_mut(h);
+                    leaf.forget_all();
+                    h = leaf.next;
+                }
+                // SAFETY: dropped once, here; leaves hold no entries now.
+                unsafe { ManuallyDrop::drop(&mut it.tree) };
+            }
+        }
+        let guard = Finish(self);
+        while let Some(kv) = guard.0.next() {
+            drop(kv);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The seed memory plan (`memory-optimization-plan.md`), phase by phase, as
+//! configurations you can benchmark side by side.
+//!
+//! | alias | plan step | handles | arena | node storage | `size_of` (u64 keys) |
+//! |---|---|---|---|---|---|
+//! | [`Phase0`] | the "current" baseline | [`Wide32`] | [`MaskedArena`]: `Vec` + `Vec<usize>` free list + `Vec<bool>` mask + generation | [`Growing`] `Vec`s | 176 |
+//! | [`Phase1`] | 1.1 packed handles, 1.2 free list threaded through free slots, 1.3 no per-node capacity | [`Wide32`] | [`VecArena`] | [`Growing`] | 72 |
+//! | [`Phase2`] | 2.1 fixed `Box<[T]>` node storage | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
+//! | [`Phase3`] | 3.1 16-bit handles, 3.2 pool of 64-slot chunks with a free bitmap | [`Compact16`] | [`PoolArena`] | [`Boxed`] | 64 |
+//!
+//! Plan step 2.2 (the small-tree representation) and the migrating handles
+//! of step 3.1 belong to the memory work that follows the foundation; Phase 2
+//! and Phase 3 will take them on when they land. The packed handles of step
+//! 1.1 are better than planned: handles carry no leaf flag at all (leaves and
+//! branches are told apart by depth), so `Wide32` is 4 bytes, not 8.
+//!
+//! Phase 0 measures what the seed measured: two 80-byte arenas (three `Vec`s
+//! and a generation each) beside the root handle, height and length.
+//!
+//! ```
+//! use bptree::phase::{Phase0, Phase3};
+//! let mut m: Phase3<u64, u64> = Phase3::empty();
+//! m.insert(1, 1);
+//! assert!(size_of::<Phase3<u64, u64>>() < size_of::<Phase0<u64, u64>>());
+//! ```
+
+use crate::BPlusTreeMap;
+use crate::policy::{Boxed, Compact16, Growing, MaskedArena, PoolArena, VecArena, Wide32};
+
+/// The node capacity the seed's implementation used, kept by every phase so
+/// that phases differ only in what the plan changes.
+pub const PLAN_CAP: usize = 64;
+
+/// The seed's baseline: 32-bit handles, the masked arena, growing `Vec`s.
+pub type Phase0<K, V> = BPlusTreeMap<K, V, Wide32, MaskedArena<Growing>, PLAN_CAP>;
+/// Plan phase 1: packed handles and the free-list arena.
+pub type Phase1<K, V> = BPlusTreeMap<K, V, Wide32, VecArena<Growing>, PLAN_CAP>;
+/// Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays.
+pub type Phase2<K, V> = BPlusTreeMap<K, V, Wide32, VecArena<Boxed>, PLAN_CAP>;
+/// Plan phase 3: phase 2 with 16-bit handles and the pool arena.
+pub type Phase3<K, V> = BPlusTreeMap<K, V, Compact16, PoolArena<Boxed>, PLAN_CAP>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stack_sizes_are_pinned() {
+        assert_eq!(size_of::<Phase0<u64, u64>>(), 176);
+        assert_eq!(size_of::<Phase1<u64, u64>>(), 72);
+        assert_eq!(size_of::<Phase2<u64, u64>>(), 72);
+        assert_eq!(size_of::<Phase3<u64, u64>>(), 64);
+        assert!(size_of::<Phase1<u64, u64>>() <= 96);
+        assert!(size_of::<Phase2<u64, u64>>() <= 72);
+        assert!(size_of::<Phase3<u64, u64>>() <= 64);
+        // The stack part does not depend on the key and value types.
+        assert_eq!(
+            size_of::<Phase3<String, Vec<u8>>>(),
+            size_of::<Phase3<u8, ()>>()
+        );
+    }
+}

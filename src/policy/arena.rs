@@ -1,0 +1,652 @@
+//! Arenas: where nodes live, and how their slots are found and recycled.
+//!
+//! An arena hands out *slots* of one fixed [`Layout`] and names each with a
+//! [`Handle`]. Arenas are type-erased: they store bytes, and the typed node
+//! layer (`crate::node`) reads and writes nodes through the slot addresses.
+//! Erasing the element type keeps `BPlusTreeMap` covariant in `K` and `V`
+//! (a field of type `A::Arena<Leaf<K, V>>` would make it invariant), just as
+//! std's `BTreeMap` stays covariant by holding raw node pointers.
+//!
+//! Contract shared by every arena (the tree upholds it): every call on one
+//! arena passes the same `Layout`; a slot is written before it is read; a
+//! slot's contents are dropped or moved out before `release`, and all live
+//! slots before `free_all`. Arenas never drop node contents themselves.
+//!
+//! Each arena's free-list head ([`RawArena::Head`]) is kept by the tree
+//! beside its other small fields rather than inside the arena, so that two
+//! arenas, the root, the height and two heads pack without padding (that is
+//! what brings Phase 2 to 72 bytes and Phase 3 to 64).
+
+use alloc::alloc::{alloc, dealloc, handle_alloc_error, realloc};
+use alloc::vec::Vec;
+use core::alloc::Layout;
+use core::fmt;
+use core::marker::PhantomData;
+use core::ptr::NonNull;
+
+use super::handle::Handle;
+use super::storage::{Inline, Storage};
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// An arena strategy: [`VecArena`], [`PoolArena`] or [`MaskedArena`].
+///
+/// The type parameter `S` of each strategy picks the node [`Storage`]
+/// policy, defaulting to [`Inline`]: `PoolArena` is `PoolArena<Inline>`,
+/// `VecArena<Boxed>` keeps per-node boxed arrays in a `Vec`-backed arena.
+/// Sealed: the tree's memory safety rests on the arenas' contract.
+///
+/// [`Boxed`]: super::Boxed
+pub trait ArenaStrategy: sealed::Sealed + Send + Sync + 'static {
+    /// How nodes in this arena hold their keys, values and children.
+    type Storage: Storage;
+    /// The arena itself, for handles of width `H` (internal).
+    type Raw<H: Handle>: RawArena<H>;
+    /// The name used in reports.
+    const NAME: &'static str;
+}
+
+/// How much an arena holds; see [`MemoryUsage`](crate::MemoryUsage).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ArenaUsage {
+    /// Slots that exist (live or free).
+    pub slots: usize,
+    /// Bytes the arena holds on the heap, spare capacity included.
+    pub heap_bytes: usize,
+    /// Live heap allocations the arena holds.
+    pub allocations: usize,
+}
+
+/// A type-erased slot arena (internal; see the module docs for the contract).
+///
+/// # Safety
+/// Implementors guarantee that `slot(h)` for a handle returned by `alloc`
+/// and not yet released is a pointer to `layout.size()` bytes aligned to
+/// `layout.align()`, distinct from every other live slot, and that the slot
+/// keeps its contents until released. For arenas whose slots never move
+/// ([`PoolArena`]) the address is stable; others may move slots on `alloc`.
+pub unsafe trait RawArena<H: Handle>: Send + Sync + Sized {
+    /// The free-list head, kept by the tree.
+    type Head: Copy + fmt::Debug + Send + Sync;
+    /// An arena holding nothing.
+    const EMPTY: Self;
+    /// The head of an arena holding nothing.
+    const EMPTY_HEAD: Self::Head;
+
+    /// A fresh slot, or `None` if every handle value is in use.
+    fn alloc(&mut self, head: &mut Self::Head, layout: Layout) -> Option<H>;
+
+    /// The address of slot `h`.
+    fn slot(&self, h: H, layout: Layout) -> NonNull<u8>;
+
+    /// Give slot `h` back.
+    ///
+    /// # Safety
+    /// `h` is live and its contents were dropped or moved out.
+    unsafe fn release(&mut self, head: &mut Self::Head, h: H, layout: Layout);
+
+    /// Free all memory and become `EMPTY` (the caller resets the head).
+    ///
+    /// # Safety
+    /// The contents of every live slot were dropped or moved out.
+    unsafe fn free_all(&mut self, layout: Layout);
+
+    /// What the arena holds.
+    fn usage(&self, layout: Layout) -> ArenaUsage;
+
+    /// Call `f` with the index of every free slot, and check the arena's own
+    /// bookkeeping on the way (cycles, out-of-range links, bitmaps).
+    fn free_slots(
+        &self,
+        head: Self::Head,
+        layout: Layout,
+        f: &mut dyn FnMut(usize),
+    ) -> Result<(), &'static str>;
+}
+
+/// One `Vec`-like growable run of slots (doubling growth; slots move when it
+/// grows). Shared by [`VecArena`] and [`MaskedArena`].
+struct RawSlots {
+    ptr: NonNull<u8>,
+    cap: usize,
+    len: usize,
+}
+
+// SAFETY: `RawSlots` owns plain memory with no thread affinity; the typed
+// contents' Send/Sync are accounted for by the map's `PhantomData<(K, V)>`.
+unsafe impl Send for RawSlots {}
+// SAFETY: as above; `&RawSlots` allows no mutation.
+unsafe impl Sync for RawSlots {}
+
+impl RawSlots {
+    const EMPTY: Self = RawSlots {
+        ptr: NonNull::dangling(),
+        cap: 0,
+        len: 0,
+    };
+
+    fn array(cap: usize, layout: Layout) -> Layout {
+        let size = layout.pad_to_align().size();
+        let bytes = size.checked_mul(cap).expect("arena size overflows usize");
+        Layout::from_size_align(bytes, layout.align()).expect("arena size overflows isize")
+    }
+
+    /// Append one slot, growing by doubling up to `max` slots.
+    fn push(&mut self, layout: Layout, max: usize) -> Option<usize> {
+        if self.len == self.cap {
+            if self.cap == max {
+                return None;
+            }
+            let new_cap = if self.cap == 0 { 4 } else { self.cap * 2 }.min(max);
+            let new = Self::array(new_cap, layout);
+            let ptr = if self.cap == 0 {
+                // SAFETY: `new` has non-zero size: nodes are never zero-sized
+                // and new_cap >= 1.
+                unsafe { alloc(new) }
+            } else {
+                // SAFETY: `ptr` was allocated with `array(cap, layout)`, and
+                // the new size is non-zero and fits `isize` (checked above).
+                unsafe { realloc(self.ptr.as_ptr(), Self::array(self.cap, layout), new.size()) }
+            };
+            self.ptr = NonNull::new(ptr).unwrap_or_else(|| handle_alloc_error(new));
+            self.cap = new_cap;
+        }
+        self.len += 1;
+        Some(self.len - 1)
+    }
+
+    #[inline]
+    fn slot(&self, index: usize, layout: Layout) -> NonNull<u8> {
+        debug_assert!(index < self.len, "slot {index} out of {}", self.len);
+        // SAFETY: index < len <= cap, so the offset stays inside the
+        // allocation of `cap` padded slots.
+        unsafe { self.ptr.add(index * layout.pad_to_align().size()) }
+    }
+
+    fn free_all(&mut self, layout: Layout) {
+        if self.cap != 0 {
+            // SAFETY: allocated with exactly this layout.
+            unsafe { dealloc(self.ptr.as_ptr(), Self::array(self.cap, layout)) };
+        }
+        *self = Self::EMPTY;
+    }
+
+    fn usage(&self, layout: Layout) -> ArenaUsage {
+        ArenaUsage {
+            slots: self.len,
+            heap_bytes: self.cap * layout.pad_to_align().size(),
+            allocations: usize::from(self.cap != 0),
+        }
+    }
+}
+
+/// The arena of Phase 1 and later: one growable run of slots, with the free
+/// list threaded through the free slots themselves (nothing on the side).
+///
+/// Fast (a node's address is one multiply away) and compact; slots move
+/// when the run doubles, and up to half of it can be spare capacity.
+pub struct VecArena<S = Inline>(PhantomData<S>);
+
+/// The arena of Phase 3: fixed chunks of 64 slots, each with a free bitmap.
+///
+/// Nodes never move, growth never copies, spare capacity is at most one
+/// chunk, and a tree of a million entries makes a few hundred allocations.
+pub struct PoolArena<S = Inline>(PhantomData<S>);
+
+/// The seed's "current" arena, kept to reproduce the Phase 0 baseline:
+/// a `Vec` of slots, a `Vec<usize>` free list, a `Vec<bool>` occupancy
+/// mask and a generation counter (80 bytes per arena).
+pub struct MaskedArena<S = Inline>(PhantomData<S>);
+
+impl<S> sealed::Sealed for VecArena<S> {}
+impl<S> sealed::Sealed for PoolArena<S> {}
+impl<S> sealed::Sealed for MaskedArena<S> {}
+
+impl<S: Storage> ArenaStrategy for VecArena<S> {
+    type Storage = S;
+    type Raw<H: Handle> = VecRaw<H>;
+    const NAME: &'static str = "vec";
+}
+impl<S: Storage> ArenaStrategy for PoolArena<S> {
+    type Storage = S;
+    type Raw<H: Handle> = PoolRaw<H>;
+    const NAME: &'static str = "pool";
+}
+impl<S: Storage> ArenaStrategy for MaskedArena<S> {
+    type Storage = S;
+    type Raw<H: Handle> = MaskedRaw<H>;
+    const NAME: &'static str = "masked";
+}
+
+/// The raw form of [`VecArena`].
+pub struct VecRaw<H> {
+    slots: RawSlots,
+    _h: PhantomData<H>,
+}
+
+// SAFETY: the contract holds: slots come from `RawSlots::push` and are
+// distinct; a free slot stores the next free index in its first bytes (a
+// node is always larger than a handle), and is reused only after `release`.
+unsafe impl<H: Handle> RawArena<H> for VecRaw<H> {
+    type Head = H;
+    const EMPTY: Self = VecRaw {
+        slots: RawSlots::EMPTY,
+        _h: PhantomData,
+    };
+    const EMPTY_HEAD: H = H::NIL;
+
+    fn alloc(&mut self, head: &mut H, layout: Layout) -> Option<H> {
+        debug_assert!(layout.size() >= size_of::<H>());
+        if !head.is_nil() {
+            let h = *head;
+            // SAFETY: a free slot holds the next free handle, written by
+            // `release`; the read is unaligned-tolerant.
+            *head = unsafe {
+                self.slots
+                    .slot(h.index(), layout)
+                    .cast::<H>()
+                    .read_unaligned()
+            };
+            return Some(h);
+        }
+        let index = self.slots.push(layout, H::MAX_NODES)?;
+        H::from_index(index)
+    }
+
+    #[inline]
+    fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
+        self.slots.slot(h.index(), layout)
+    }
+
+    unsafe fn release(&mut self, head: &mut H, h: H, layout: Layout) {
+        // SAFETY: the slot is at least handle-sized and its contents are dead.
+        unsafe {
+            self.slots
+                .slot(h.index(), layout)
+                .cast::<H>()
+                .write_unaligned(*head)
+        };
+        *head = h;
+    }
+
+    unsafe fn free_all(&mut self, layout: Layout) {
+        self.slots.free_all(layout);
+    }
+
+    fn usage(&self, layout: Layout) -> ArenaUsage {
+        self.slots.usage(layout)
+    }
+
+    fn free_slots(
+        &self,
+        head: H,
+        layout: Layout,
+        f: &mut dyn FnMut(usize),
+    ) -> Result<(), &'static str> {
+        let mut h = head;
+        let mut steps = 0;
+        while !h.is_nil() {
+            if h.index() >= self.slots.len {
+                return Err("free list points past the arena");
+            }
+            steps += 1;
+            if steps > self.slots.len {
+                return Err("free list has a cycle");
+            }
+            f(h.index());
+            // SAFETY: `h` is a free slot in range; free slots hold a handle.
+            h = unsafe {
+                self.slots
+                    .slot(h.index(), layout)
+                    .cast::<H>()
+                    .read_unaligned()
+            };
+        }
+        Ok(())
+    }
+}
+
+/// The raw form of [`MaskedArena`].
+pub struct MaskedRaw<H> {
+    slots: RawSlots,
+    free: Vec<usize>,
+    mask: Vec<bool>,
+    generation: u32,
+    _h: PhantomData<H>,
+}
+
+// SAFETY: slots come from `RawSlots::push` and are distinct; `mask` tracks
+// which are live and a slot is reused only after `release` put it on `free`.
+unsafe impl<H: Handle> RawArena<H> for MaskedRaw<H> {
+    type Head = ();
+    const EMPTY: Self = MaskedRaw {
+        slots: RawSlots::EMPTY,
+        free: Vec::new(),
+        mask: Vec::new(),
+        generation: 0,
+        _h: PhantomData,
+    };
+    const EMPTY_HEAD: () = ();
+
+    fn alloc(&mut self, _: &mut (), layout: Layout) -> Option<H> {
+        self.generation = self.generation.wrapping_add(1);
+        if let Some(index) = self.free.pop() {
+            self.mask[index] = true;
+            return H::from_index(index);
+        }
+        let index = self.slots.push(layout, H::MAX_NODES)?;
+        self.mask.push(true);
+        H::from_index(index)
+    }
+
+    #[inline]
+    fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
+        debug_assert!(self.mask[h.index()]);
+        self.slots.slot(h.index(), layout)
+    }
+
+    unsafe fn release(&mut self, _: &mut (), h: H, _: Layout) {
+        self.generation = self.generation.wrapping_add(1);
+        self.mask[h.index()] = false;
+        self.free.push(h.index());
+    }
+
+    unsafe fn free_all(&mut self, layout: Layout) {
+        self.slots.free_all(layout);
+        *self = Self::EMPTY;
+    }
+
+    fn usage(&self, layout: Layout) -> ArenaUsage {
+        let mut u = self.slots.usage(layout);
+        u.heap_bytes += self.free.capacity() * size_of::<usize>() + self.mask.capacity();
+        u.allocations +=
+            usize::from(self.free.capacity() != 0) + usize::from(self.mask.capacity() != 0);
+        u
+    }
+
+    fn free_slots(&self, _: (), _: Layout, f: &mut dyn FnMut(usize)) -> Result<(), &'static str> {
+        if self.mask.len() != self.slots.len {
+            return Err("mask length differs from the slot count");
+        }
+        for &i in &self.free {
+            if i >= self.slots.len || self.mask[i] {
+                return Err("free list names a live or missing slot");
+            }
+            f(i);
+        }
+        if self.mask.iter().filter(|live| !**live).count() != self.free.len() {
+            return Err("mask and free list disagree");
+        }
+        Ok(())
+    }
+}
+
+/// Slots per [`PoolArena`] chunk: one bit each in the chunk's free bitmap.
+pub const POOL_CHUNK: usize = 64;
+const NO_CHUNK: u32 = u32::MAX;
+
+/// The header at the start of every pool chunk.
+#[repr(C)]
+struct ChunkHeader {
+    /// Bit `s` set: slot `s` is free.
+    free: u64,
+    /// The next chunk with a free slot, or `NO_CHUNK`.
+    next: u32,
+}
+
+/// The raw form of [`PoolArena`]: the chunks; the head of the list of chunks
+/// that have a free slot is kept by the tree.
+pub struct PoolRaw<H> {
+    chunks: Vec<NonNull<u8>>,
+    _h: PhantomData<H>,
+}
+
+// SAFETY: `PoolRaw` owns plain memory; see `RawSlots`.
+unsafe impl<H> Send for PoolRaw<H> {}
+// SAFETY: as above.
+unsafe impl<H> Sync for PoolRaw<H> {}
+
+impl<H: Handle> PoolRaw<H> {
+    /// Offset of slot 0 in a chunk, and the chunk's layout.
+    fn chunk_layout(layout: Layout) -> (usize, Layout) {
+        let align = layout.align().max(align_of::<ChunkHeader>());
+        let offset = size_of::<ChunkHeader>().next_multiple_of(layout.align());
+        let size = offset + POOL_CHUNK * layout.pad_to_align().size();
+        (
+            offset,
+            Layout::from_size_align(size, align).expect("pool chunk too large"),
+        )
+    }
+
+    #[inline]
+    fn header(&self, chunk: usize) -> *mut ChunkHeader {
+        self.chunks[chunk].as_ptr().cast()
+    }
+
+    /// The free bits a fresh chunk starts with: only slots whose index is a
+    /// usable handle.
+    fn fresh_bits(chunk: usize) -> u64 {
+        let first = chunk * POOL_CHUNK;
+        let usable = H::MAX_NODES.saturating_sub(first).min(POOL_CHUNK);
+        if usable == POOL_CHUNK {
+            u64::MAX
+        } else {
+            (1u64 << usable) - 1
+        }
+    }
+
+    fn chunk_index(head: H) -> Option<usize> {
+        (!head.is_nil()).then(|| head.index())
+    }
+}
+
+// SAFETY: every slot lies inside its own chunk allocation at a distinct
+// offset; chunks are never moved or freed before `free_all`, so slot
+// addresses are stable; a slot is handed out only while its free bit is set
+// and the bit is cleared when it is.
+unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
+    /// The first chunk with a free slot, as a handle-sized chunk index.
+    type Head = H;
+    const EMPTY: Self = PoolRaw {
+        chunks: Vec::new(),
+        _h: PhantomData,
+    };
+    const EMPTY_HEAD: H = H::NIL;
+
+    fn alloc(&mut self, head: &mut H, layout: Layout) -> Option<H> {
+        let chunk = match Self::chunk_index(*head) {
+            Some(c) => c,
+            None => {
+                let c = self.chunks.len();
+                if c * POOL_CHUNK >= H::MAX_NODES {
+                    return None;
+                }
+                let (_, chunk_layout) = Self::chunk_layout(layout);
+                // SAFETY: a chunk layout always has a non-zero size.
+                let ptr = unsafe { alloc(chunk_layout) };
+                let ptr = NonNull::new(ptr).unwrap_or_else(|| handle_alloc_error(chunk_layout));
+                // SAFETY: the allocation starts with room for an aligned header.
+                unsafe {
+                    ptr.cast::<ChunkHeader>().write(ChunkHeader {
+                        free: Self::fresh_bits(c),
+                        next: NO_CHUNK,
+                    })
+                };
+                self.chunks.push(ptr);
+                *head = H::from_index(c)?;
+                c
+            }
+        };
+        // SAFETY: `chunk` is in range (heads only name existing chunks) and
+        // its header was initialised when the chunk was made.
+        let hdr = unsafe { &mut *self.header(chunk) };
+        debug_assert!(hdr.free != 0, "a listed chunk has a free slot");
+        let s = hdr.free.trailing_zeros() as usize;
+        hdr.free &= hdr.free - 1;
+        if hdr.free == 0 {
+            *head = if hdr.next == NO_CHUNK {
+                H::NIL
+            } else {
+                H::from_index(hdr.next as usize)?
+            };
+        }
+        H::from_index(chunk * POOL_CHUNK + s)
+    }
+
+    #[inline]
+    fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
+        let (chunk, s) = (h.index() / POOL_CHUNK, h.index() % POOL_CHUNK);
+        let offset = size_of::<ChunkHeader>().next_multiple_of(layout.align());
+        // SAFETY: `chunk` exists (debug-checked by the index) and slot `s`
+        // lies inside it, after the header.
+        unsafe { self.chunks[chunk].add(offset + s * layout.pad_to_align().size()) }
+    }
+
+    unsafe fn release(&mut self, head: &mut H, h: H, _: Layout) {
+        let (chunk, s) = (h.index() / POOL_CHUNK, h.index() % POOL_CHUNK);
+        // SAFETY: `chunk` exists and its header is initialised.
+        let hdr = unsafe { &mut *self.header(chunk) };
+        debug_assert!(hdr.free & (1 << s) == 0, "double release");
+        if hdr.free == 0 {
+            hdr.next = if head.is_nil() {
+                NO_CHUNK
+            } else {
+                head.index() as u32
+            };
+            *head = H::from_index(chunk).expect("chunk index fits a handle");
+        }
+        hdr.free |= 1 << s;
+    }
+
+    unsafe fn free_all(&mut self, layout: Layout) {
+        let (_, chunk_layout) = Self::chunk_layout(layout);
+        for ptr in self.chunks.drain(..) {
+            // SAFETY: every chunk was allocated with this layout.
+            unsafe { dealloc(ptr.as_ptr(), chunk_layout) };
+        }
+        self.chunks = Vec::new();
+    }
+
+    fn usage(&self, layout: Layout) -> ArenaUsage {
+        let (_, chunk_layout) = Self::chunk_layout(layout);
+        ArenaUsage {
+            slots: (self.chunks.len() * POOL_CHUNK).min(H::MAX_NODES),
+            heap_bytes: self.chunks.len() * chunk_layout.size()
+                + self.chunks.capacity() * size_of::<NonNull<u8>>(),
+            allocations: self.chunks.len() + usize::from(self.chunks.capacity() != 0),
+        }
+    }
+
+    fn free_slots(&self, head: H, _: Layout, f: &mut dyn FnMut(usize)) -> Result<(), &'static str> {
+        let mut listed = alloc::vec![false; self.chunks.len()];
+        let mut c = Self::chunk_index(head);
+        while let Some(chunk) = c {
+            if chunk >= self.chunks.len() {
+                return Err("free-chunk list points past the pool");
+            }
+            if core::mem::replace(&mut listed[chunk], true) {
+                return Err("free-chunk list has a cycle");
+            }
+            // SAFETY: the chunk exists; headers are always initialised.
+            let next = unsafe { (*self.header(chunk)).next };
+            c = (next != NO_CHUNK).then_some(next as usize);
+        }
+        for (chunk, &is_listed) in listed.iter().enumerate() {
+            // SAFETY: as above.
+            let free = unsafe { (*self.header(chunk)).free };
+            if (free != 0) != is_listed {
+                return Err("a chunk with free slots is not listed, or a full one is");
+            }
+            if free & !Self::fresh_bits(chunk) != 0 {
+                return Err("a bit for an unusable handle is set");
+            }
+            let mut bits = free;
+            while bits != 0 {
+                f(chunk * POOL_CHUNK + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Compact16, Wide32};
+
+    #[repr(C)]
+    struct Node {
+        a: u64,
+        b: u32,
+    }
+
+    fn exercise<R: RawArena<H>, H: Handle>(rounds: usize) {
+        let layout = Layout::new::<Node>();
+        let mut arena = R::EMPTY;
+        let mut head = R::EMPTY_HEAD;
+        let mut live = Vec::new();
+        for i in 0..rounds {
+            let h = arena.alloc(&mut head, layout).unwrap();
+            // SAFETY: a fresh slot of `layout`.
+            unsafe {
+                arena
+                    .slot(h, layout)
+                    .cast::<Node>()
+                    .write(Node { a: i as u64, b: 7 })
+            };
+            live.push((h, i as u64));
+            if i % 3 == 2 {
+                let (h, _) = live.swap_remove(i % live.len());
+                // SAFETY: `h` is live and `Node` needs no drop.
+                unsafe { arena.release(&mut head, h, layout) };
+            }
+        }
+        for &(h, a) in &live {
+            // SAFETY: live slots hold the node written above.
+            let n = unsafe { arena.slot(h, layout).cast::<Node>().as_ref() };
+            assert_eq!((n.a, n.b), (a, 7));
+        }
+        let mut free = 0;
+        arena.free_slots(head, layout, &mut |_| free += 1).unwrap();
+        let usage = arena.usage(layout);
+        assert_eq!(free + live.len(), usage.slots);
+        // SAFETY: `Node` needs no drop.
+        unsafe { arena.free_all(layout) };
+    }
+
+    #[test]
+    fn arenas_keep_what_they_hold() {
+        let n = if cfg!(miri) { 200 } else { 5000 };
+        exercise::<VecRaw<Wide32>, _>(n);
+        exercise::<PoolRaw<Wide32>, _>(n);
+        exercise::<MaskedRaw<Wide32>, _>(n);
+        exercise::<PoolRaw<Compact16>, _>(n);
+    }
+
+    #[test]
+    fn compact_arenas_run_out_at_the_limit() {
+        if cfg!(miri) {
+            return;
+        }
+        let layout = Layout::new::<Node>();
+        let mut pool = PoolRaw::<Compact16>::EMPTY;
+        let mut head = Compact16::NIL;
+        for _ in 0..Compact16::MAX_NODES {
+            assert!(pool.alloc(&mut head, layout).is_some());
+        }
+        assert!(pool.alloc(&mut head, layout).is_none());
+        // SAFETY: nothing to drop.
+        unsafe { pool.free_all(layout) };
+        let mut v = VecRaw::<Compact16>::EMPTY;
+        let mut head = Compact16::NIL;
+        for _ in 0..Compact16::MAX_NODES {
+            assert!(v.alloc(&mut head, layout).is_some());
+        }
+        assert!(v.alloc(&mut head, layout).is_none());
+        // SAFETY: nothing to drop.
+        unsafe { v.free_all(layout) };
+    }
+}

@@ -1,0 +1,80 @@
+//! The policies a configuration chooses: handle width, arena strategy, node
+//! storage and capacity.
+//!
+//! | parameter | choices | default |
+//! |---|---|---|
+//! | `H`: handle width | [`Compact16`] (u16), [`Wide32`] (u32) | [`Wide32`] |
+//! | `A`: arena strategy | [`VecArena`], [`PoolArena`], [`MaskedArena`] | [`VecArena`] |
+//! | storage (the arena's parameter) | [`Inline`], [`Boxed`], [`Growing`] | [`Inline`] |
+//! | `CAP`: entries per node | [`MIN_CAP`]`..=`[`MAX_CAP`] | 64 |
+//!
+//! Node storage is an associated choice of the arena strategy
+//! (`PoolArena<Boxed>`), not another positional parameter: every arena
+//! accepts every storage, the common case needs no mention of it, and
+//! `BPlusTreeMap<K, V, Compact16, PoolArena, 32>` reads as users write it.
+//!
+//! Inside the crate the four choices travel as one [`Config`] type, so node,
+//! search and navigation code carries a single generic parameter.
+
+mod arena;
+mod handle;
+mod storage;
+
+pub use arena::{
+    ArenaStrategy, ArenaUsage, MaskedArena, MaskedRaw, POOL_CHUNK, PoolArena, PoolRaw, RawArena,
+    VecArena, VecRaw,
+};
+pub use handle::{Compact16, Handle, Wide32};
+pub use storage::{Boxed, BoxedBuf, Buf, Growing, GrowingBuf, Inline, Storage};
+
+use core::marker::PhantomData;
+
+/// The smallest node capacity: below 4 a split or merge cannot keep both
+/// halves at least half full.
+pub const MIN_CAP: usize = 4;
+/// The largest node capacity: node lengths are stored as `u16`.
+pub const MAX_CAP: usize = 4096;
+
+/// A whole configuration folded into one type (internal to the engine, but
+/// nameable so that generic code can be written over configurations).
+pub trait Config: 'static {
+    /// Handle width.
+    type H: Handle;
+    /// Arena strategy.
+    type A: ArenaStrategy;
+    /// The arena holding this configuration's nodes.
+    type Arena: RawArena<Self::H>;
+    /// A node buffer of `CAP` elements.
+    type Buf<T>: Buf<T>;
+    /// Entries per node (keys per branch).
+    const CAP: usize;
+    /// Evaluating this fails to compile for an invalid configuration.
+    const CHECK: ();
+}
+
+/// The [`Config`] for handle width `H`, arena `A` and capacity `CAP`.
+///
+/// Naming it checks `CAP` at compile time:
+///
+/// ```compile_fail
+/// // A capacity below MIN_CAP is a compile error.
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 2>::empty();
+/// ```
+///
+/// ```compile_fail
+/// // So is one above MAX_CAP.
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 5000>::empty();
+/// ```
+pub struct Cfg<H, A, const CAP: usize>(PhantomData<fn() -> (H, A)>);
+
+impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
+    type H = H;
+    type A = A;
+    type Arena = A::Raw<H>;
+    type Buf<T> = <A::Storage as Storage>::Buf<T, CAP>;
+    const CAP: usize = CAP;
+    const CHECK: () = {
+        assert!(CAP >= MIN_CAP, "bptree: CAP must be at least 4 (MIN_CAP)");
+        assert!(CAP <= MAX_CAP, "bptree: CAP must be at most 4096 (MAX_CAP)");
+    };
+}

@@ -1,0 +1,85 @@
+//! Build a tree from a sorted run in O(n), at full fill.
+//!
+//! Leaves are filled to `CAP` left to right (only the last may hold fewer:
+//! it sits on the right edge); then each branch level groups up to `CAP + 1`
+//! children. A level's last branch takes a child from its neighbour if it
+//! would otherwise have a single child. Each leaf's first key is cloned once
+//! to serve as its separator; branch separators move up, uncloned.
+
+use alloc::vec::Vec;
+
+use super::RawTree;
+use super::insert::OutOfHandles;
+use crate::policy::{Config, Handle};
+
+impl<K: Clone, V, C: Config> RawTree<K, V, C> {
+    /// A tree holding `entries`, which must be in strictly ascending key
+    /// order (the caller checks or establishes that).
+    pub(crate) fn from_sorted(
+        entries: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Self, OutOfHandles> {
+        let mut tree = RawTree::new();
+        // (child, its least key) for the level being built; the first
+        // child's key is never used as a separator.
+        let mut level: Vec<(C::H, Option<K>)> = Vec::new();
+        let mut cur = C::H::NIL;
+        for (k, v) in entries {
+            if cur.is_nil() || tree.leaf(cur).len() == C::CAP {
+                let h = tree.alloc_leaf().ok_or(OutOfHandles)?;
+                if cur.is_nil() {
+                    tree.root = h;
+                    level.push((h, None));
+                } else {
+                    tree.leaf_mut(cur).next = h;
+                    tree.leaf_mut(h).prev = cur;
+                    level.push((h, Some(k.clone())));
+                }
+                cur = h;
+            }
+            let leaf = tree.leaf_mut(cur);
+            let at = leaf.len();
+            leaf.insert(at, k, v);
+            tree.len += 1;
+        }
+        while level.len() > 1 {
+            level = tree.build_level(level)?;
+            tree.height += 1;
+            tree.root = level[0].0;
+        }
+        Ok(tree)
+    }
+
+    /// Group `children` under new branches; returns the branches with their
+    /// least keys.
+    #[allow(clippy::type_complexity)]
+    fn build_level(
+        &mut self,
+        children: Vec<(C::H, Option<K>)>,
+    ) -> Result<Vec<(C::H, Option<K>)>, OutOfHandles> {
+        let fan = C::CAP + 1;
+        let n = children.len();
+        // Group sizes: full groups, but never a last group of one.
+        let mut sizes = alloc::vec![fan; n / fan];
+        match n % fan {
+            0 => {}
+            1 => {
+                *sizes.last_mut().expect("n > 1") -= 1;
+                sizes.push(2);
+            }
+            r => sizes.push(r),
+        }
+        let mut out = Vec::with_capacity(sizes.len());
+        let mut it = children.into_iter();
+        for size in sizes {
+            let (first, key) = it.next().expect("group sizes add up to n");
+            let h = self.alloc_branch(first).ok_or(OutOfHandles)?;
+            let b = self.branch_mut(h);
+            for j in 0..size - 1 {
+                let (child, sep) = it.next().expect("group sizes add up to n");
+                b.insert(j, sep.expect("only the first child lacks a key"), child);
+            }
+            out.push((h, key));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,217 @@
+//! Insert and split.
+//!
+//! A full leaf splits in two and hands a separator (a clone of the new right
+//! leaf's first key) to its parent, which may split in turn, up to a new
+//! root. Where the split falls: at the end when the insert is at the end of
+//! the rightmost leaf (ascending loads fill every leaf completely), at the
+//! start when it is at the start of the leftmost leaf (likewise descending
+//! loads), and in the middle otherwise. Branches on the tree's edges split
+//! the same way but keep at least one separator on each side.
+//!
+//! An insert is all or nothing: the separator is cloned and every node the
+//! split needs is allocated before anything moves, so a panicking `Clone`
+//! or running out of handles leaves the tree exactly as it was.
+
+use super::search::search_leaf;
+use super::{MAX_HEIGHT, Path, RawTree};
+use crate::node::Branch;
+use crate::policy::{Config, Handle};
+
+/// Why an insert could not happen: every handle value is in use.
+pub(crate) struct OutOfHandles;
+
+impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
+    /// Insert `key`, or replace the value of an equal key (keeping the old
+    /// key, as std does). On running out of handles, gives the pair back.
+    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (K, V)> {
+        if self.root.is_nil() {
+            return match self.insert_first(key, val) {
+                Ok(_) => Ok(None),
+                Err(kv) => Err(kv),
+            };
+        }
+        let mut path = Path::new();
+        let leaf = self.descend(&key, &mut path);
+        match search_leaf(self.leaf(leaf).keys(), &key) {
+            Ok(i) => Ok(Some(core::mem::replace(
+                &mut self.leaf_mut(leaf).vals_mut()[i],
+                val,
+            ))),
+            Err(i) => match self.insert_at(&path, leaf, i, key, val) {
+                Ok(_) => Ok(None),
+                Err((OutOfHandles, kv)) => Err(kv),
+            },
+        }
+    }
+
+    /// The first entry of an empty tree; returns where it went.
+    pub(crate) fn insert_first(&mut self, key: K, val: V) -> Result<(C::H, usize), (K, V)> {
+        debug_assert!(self.root.is_nil());
+        let Some(h) = self.alloc_leaf() else {
+            return Err((key, val));
+        };
+        self.leaf_mut(h).insert(0, key, val);
+        self.root = h;
+        self.height = 0;
+        self.len = 1;
+        Ok((h, 0))
+    }
+
+    /// Insert a new entry at index `i` of `leaf`, reached by `path`, where
+    /// the key belongs (it is absent). Returns where the entry ended up.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn insert_at(
+        &mut self,
+        path: &Path<C::H>,
+        leaf: C::H,
+        i: usize,
+        key: K,
+        val: V,
+    ) -> Result<(C::H, usize), (OutOfHandles, (K, V))> {
+        let cap = C::CAP;
+        let l = self.leaf_mut(leaf);
+        let len = l.len();
+        if len < cap {
+            l.insert(i, key, val);
+            self.len += 1;
+            return Ok((leaf, i));
+        }
+
+        // Where the leaf splits: `left` entries stay, counting the new one
+        // if it goes left.
+        let left = if i == cap && l.next.is_nil() {
+            cap
+        } else if i == 0 && l.prev.is_nil() {
+            1
+        } else {
+            cap.div_ceil(2)
+        };
+        // The separator is the first key of the right part; clone it before
+        // anything changes (a panicking clone then leaves the tree as is).
+        let sep = match i.cmp(&left) {
+            core::cmp::Ordering::Less => l.keys()[left - 1].clone(),
+            core::cmp::Ordering::Equal => key.clone(),
+            core::cmp::Ordering::Greater => l.keys()[left].clone(),
+        };
+
+        // Every node the split needs, allocated up front.
+        let mut full = 0;
+        while full < path.len() && self.branch(path.at(path.len() - 1 - full).0).len() == cap {
+            full += 1;
+        }
+        let branches = full + usize::from(full == path.len());
+        let mut spare = [C::H::NIL; MAX_HEIGHT + 1];
+        let Some(new_leaf) = self.alloc_leaf() else {
+            return Err((OutOfHandles, (key, val)));
+        };
+        for k in 0..branches {
+            match self.alloc_branch(C::H::NIL) {
+                Some(h) => spare[k] = h,
+                None => {
+                    for &h in &spare[..k] {
+                        self.free_branch(h);
+                    }
+                    self.free_leaf(new_leaf);
+                    return Err((OutOfHandles, (key, val)));
+                }
+            }
+        }
+        if branches > full {
+            assert!(
+                path.len() + 1 < MAX_HEIGHT,
+                "bptree: tree height limit reached"
+            );
+        }
+
+        // Split the leaf.
+        let (l, r) = self.leaf_pair_mut(leaf, new_leaf);
+        let at = if i < left {
+            l.move_tail_to(left - 1, r);
+            l.insert(i, key, val);
+            (leaf, i)
+        } else {
+            l.move_tail_to(left, r);
+            r.insert(i - left, key, val);
+            (new_leaf, i - left)
+        };
+        let next = l.next;
+        l.next = new_leaf;
+        r.prev = leaf;
+        r.next = next;
+        if !next.is_nil() {
+            self.leaf_mut(next).prev = new_leaf;
+        }
+        self.len += 1;
+
+        // Hand the separator up, splitting full branches on the way.
+        let (mut sep, mut right) = (sep, new_leaf);
+        for (used, level) in (0..path.len()).rev().enumerate() {
+            let (p, ci) = path.at(level);
+            if self.branch(p).len() < cap {
+                self.branch_mut(p).insert(ci, sep, right);
+                return Ok(at);
+            }
+            let right_edge = (0..level).all(|j| {
+                let (h, ci) = path.at(j);
+                ci == self.branch(h).len()
+            });
+            let left_edge = (0..level).all(|j| path.at(j).1 == 0);
+            let keep = if ci == cap && right_edge {
+                cap - 1
+            } else if ci == 0 && left_edge {
+                1
+            } else {
+                cap / 2
+            };
+            let nb = spare[used];
+            let (b, nbr) = self.branch_pair_mut(p, nb);
+            sep = split_branch(b, nbr, keep, ci, sep, right);
+            right = nb;
+        }
+
+        // The root split: a new root above it.
+        let new_root = spare[full];
+        let old_root = self.root;
+        let root = self.branch_mut(new_root);
+        root.set_first(old_root);
+        root.insert(0, sep, right);
+        self.root = new_root;
+        self.height += 1;
+        Ok(at)
+    }
+}
+
+/// Split the full branch `b` while inserting separator `sep` with right child
+/// `right` at index `i`: `b` keeps `keep` separators, the empty branch `nb`
+/// takes the rest but one, and that one is returned for the parent.
+fn split_branch<K, C: Config>(
+    b: &mut Branch<K, C>,
+    nb: &mut Branch<K, C>,
+    keep: usize,
+    i: usize,
+    sep: K,
+    right: C::H,
+) -> K {
+    use core::cmp::Ordering::*;
+    match i.cmp(&keep) {
+        Equal => {
+            b.move_tail_to(keep, nb);
+            nb.set_first(right);
+            sep
+        }
+        Less => {
+            b.move_tail_to(keep, nb);
+            let (up, child) = b.remove(keep - 1);
+            nb.set_first(child);
+            b.insert(i, sep, right);
+            up
+        }
+        Greater => {
+            b.move_tail_to(keep + 1, nb);
+            let (up, child) = b.remove(keep);
+            nb.set_first(child);
+            nb.insert(i - keep - 1, sep, right);
+            up
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The raw engine: a B+ tree over two arenas, one algorithm per file.
+//!
+//! Shape: all entries live in leaves, at depth `height`; branches hold
+//! separators, and a separator is at most every key to its right and greater
+//! than every key to its left, so a search descends into child
+//! `#{separators <= key}`. Leaves are linked in key order both ways.
+//! Navigation never uses parent pointers: descents record a fixed-size
+//! [`Path`] of (branch, child index) pairs.
+//!
+//! Fill: every node holds at most `CAP` entries (keys, for branches); every
+//! non-root node holds at least `CAP / 2`, except nodes on the left or right
+//! edge of their level, which hold at least one. Edge nodes may run low
+//! because an insert at the very end (or start) of the tree splits off a
+//! node holding just the new entry, which is what makes ascending and
+//! descending loads fill every other node completely.
+//!
+//! Files: `search` (in-node search), `navigate` (descents and positions),
+//! `insert` (insert and split), `remove` (remove, borrow, merge), `bulk`
+//! (build from a sorted run), `check` (the invariant checker).
+
+pub(crate) mod bulk;
+pub(crate) mod check;
+pub(crate) mod insert;
+pub(crate) mod navigate;
+pub(crate) mod remove;
+pub(crate) mod search;
+
+use core::marker::PhantomData;
+
+use crate::policy::{Config, Handle, RawArena};
+
+/// The deepest tree the engine builds. A non-root branch has at least two
+/// children, so a tree of height `h` has at least `2^h` leaves: no handle
+/// width lets a tree reach this.
+pub(crate) const MAX_HEIGHT: usize = 40;
+
+pub(crate) type Head<C> = <<C as Config>::Arena as RawArena<<C as Config>::H>>::Head;
+
+/// The tree: two arenas, their free-list heads, the root, height and length.
+///
+/// Fields are ordered for the reader; the compiler packs them (the heads sit
+/// beside the root and height, not padded inside each arena).
+pub(crate) struct RawTree<K, V, C: Config> {
+    pub(crate) leaves: C::Arena,
+    pub(crate) branches: C::Arena,
+    pub(crate) len: usize,
+    /// The root node (a leaf when `height == 0`), or NIL when empty.
+    pub(crate) root: C::H,
+    pub(crate) height: u8,
+    pub(crate) leaf_head: Head<C>,
+    pub(crate) branch_head: Head<C>,
+    /// The tree owns `K`s and `V`s (in the arenas, type-erased). Covariant.
+    marker: PhantomData<(K, V)>,
+}
+
+impl<K, V, C: Config> RawTree<K, V, C> {
+    pub(crate) const fn new() -> Self {
+        RawTree {
+            leaves: C::Arena::EMPTY,
+            branches: C::Arena::EMPTY,
+            len: 0,
+            root: C::H::NIL,
+            height: 0,
+            leaf_head: C::Arena::EMPTY_HEAD,
+            branch_head: C::Arena::EMPTY_HEAD,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<K, V, C: Config> Drop for RawTree<K, V, C> {
+    fn drop(&mut self) {
+        self.drop_all();
+    }
+}
+
+/// A root-to-leaf descent: the branch and the child index taken at each
+/// level (level 0 is the root).
+pub(crate) struct Path<H> {
+    nodes: [H; MAX_HEIGHT],
+    idx: [u16; MAX_HEIGHT],
+    len: usize,
+}
+
+impl<H: Handle> Path<H> {
+    #[inline]
+    pub(crate) fn new() -> Self {
+        Path {
+            nodes: [H::NIL; MAX_HEIGHT],
+            idx: [0; MAX_HEIGHT],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, node: H, idx: usize) {
+        self.nodes[self.len] = node;
+        self.idx[self.len] = idx as u16;
+        self.len += 1;
+    }
+
+    /// The branch and child index at `level`.
+    #[inline]
+    pub(crate) fn at(&self, level: usize) -> (H, usize) {
+        debug_assert!(level < self.len);
+        (self.nodes[level], self.idx[level] as usize)
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+}

@@ -1,0 +1,268 @@
+//! Descents and positions: finding the leaf for a key, the first and last
+//! leaves, and the leaf positions that bound a range.
+//!
+//! A position is a (leaf, index) pair kept in canonical form: the index is
+//! below the leaf's length, except at the very end of the tree, where it is
+//! (last leaf, its length). Two canonical positions name the same place
+//! exactly when they are equal, which is how range iterators know they met.
+
+use core::borrow::Borrow;
+use core::ops::Bound;
+
+use super::search::{search_branch, search_leaf};
+use super::{Path, RawTree};
+use crate::policy::{Config, Handle};
+
+/// A place between entries: before entry `idx` of `leaf`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pos<H> {
+    pub(crate) leaf: H,
+    pub(crate) idx: usize,
+}
+
+impl<K, V, C: Config> RawTree<K, V, C> {
+    /// Descend to the leaf where `q` is or would be, recording the path.
+    #[inline]
+    pub(crate) fn descend<Q>(&self, q: &Q, path: &mut Path<C::H>) -> C::H
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let mut h = self.root;
+        for _ in 0..self.height {
+            let b = self.branch(h);
+            let i = search_branch(b.keys(), q);
+            path.push(h, i);
+            h = b.child(i);
+        }
+        h
+    }
+
+    /// The leaf and index holding `q`, if present.
+    #[inline]
+    pub(crate) fn find<Q>(&self, q: &Q) -> Option<(C::H, usize)>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        if self.root.is_nil() {
+            return None;
+        }
+        let mut h = self.root;
+        for _ in 0..self.height {
+            let b = self.branch(h);
+            h = b.child(search_branch(b.keys(), q));
+        }
+        search_leaf(self.leaf(h).keys(), q).ok().map(|i| (h, i))
+    }
+
+    /// Descend along the leftmost (`last == false`) or rightmost edge,
+    /// recording the path. The tree must not be empty.
+    pub(crate) fn descend_edge(&self, last: bool, path: &mut Path<C::H>) -> C::H {
+        let mut h = self.root;
+        for _ in 0..self.height {
+            let b = self.branch(h);
+            let i = if last { b.len() } else { 0 };
+            path.push(h, i);
+            h = b.child(i);
+        }
+        h
+    }
+
+    /// The first leaf, or NIL.
+    pub(crate) fn first_leaf(&self) -> C::H {
+        if self.root.is_nil() {
+            return C::H::NIL;
+        }
+        let mut h = self.root;
+        for _ in 0..self.height {
+            h = self.branch(h).child(0);
+        }
+        h
+    }
+
+    /// The last leaf, or NIL.
+    pub(crate) fn last_leaf(&self) -> C::H {
+        if self.root.is_nil() {
+            return C::H::NIL;
+        }
+        let mut h = self.root;
+        for _ in 0..self.height {
+            let b = self.branch(h);
+            h = b.child(b.len());
+        }
+        h
+    }
+
+    /// Bring a position into canonical form.
+    #[inline]
+    pub(crate) fn normalize(&self, pos: Pos<C::H>) -> Pos<C::H> {
+        let leaf = self.leaf(pos.leaf);
+        if pos.idx == leaf.len() && !leaf.next.is_nil() {
+            Pos {
+                leaf: leaf.next,
+                idx: 0,
+            }
+        } else {
+            pos
+        }
+    }
+
+    /// The position of the first entry, and the end position.
+    pub(crate) fn full_range(&self) -> (Pos<C::H>, Pos<C::H>) {
+        if self.root.is_nil() {
+            let nil = Pos {
+                leaf: C::H::NIL,
+                idx: 0,
+            };
+            return (nil, nil);
+        }
+        let last = self.last_leaf();
+        (
+            Pos {
+                leaf: self.first_leaf(),
+                idx: 0,
+            },
+            Pos {
+                leaf: last,
+                idx: self.leaf(last).len(),
+            },
+        )
+    }
+
+    /// The canonical position before the first key that is not below the
+    /// bound: `>= q` for `Included(q)`, `> q` for `Excluded(q)`, the first
+    /// entry for `Unbounded`. With `upper`, the roles flip to give an
+    /// exclusive end: `> q` for `Included(q)`, `>= q` for `Excluded(q)`,
+    /// the end for `Unbounded`. The tree must not be empty.
+    pub(crate) fn bound_pos<Q>(&self, bound: Bound<&Q>, upper: bool) -> Pos<C::H>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let (q, after_equal) = match bound {
+            Bound::Unbounded => {
+                let (first, end) = self.full_range();
+                return if upper { end } else { first };
+            }
+            Bound::Included(q) => (q, upper),
+            Bound::Excluded(q) => (q, !upper),
+        };
+        let mut h = self.root;
+        for _ in 0..self.height {
+            let b = self.branch(h);
+            h = b.child(search_branch(b.keys(), q));
+        }
+        let keys = self.leaf(h).keys();
+        let idx = match search_leaf(keys, q) {
+            Ok(i) if after_equal => i + 1,
+            Ok(i) | Err(i) => i,
+        };
+        self.normalize(Pos { leaf: h, idx })
+    }
+}
+
+/// The positions between which an iterator has not yet yielded: `front`
+/// is the next entry from the front, `back` the end of what is left.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawRange<H> {
+    pub(crate) front: Pos<H>,
+    pub(crate) back: Pos<H>,
+}
+
+impl<H: Handle> RawRange<H> {
+    /// A range that yields nothing.
+    pub(crate) const EMPTY: Self = RawRange {
+        front: Pos {
+            leaf: H::NIL,
+            idx: 0,
+        },
+        back: Pos {
+            leaf: H::NIL,
+            idx: 0,
+        },
+    };
+
+    /// All entries of `tree`.
+    pub(crate) fn full<K, V, C: Config<H = H>>(tree: &RawTree<K, V, C>) -> Self {
+        let (front, back) = tree.full_range();
+        RawRange { front, back }
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.front == self.back
+    }
+
+    /// The next position from the front, as (leaf, index).
+    #[inline]
+    pub(crate) fn next<K, V, C: Config<H = H>>(
+        &mut self,
+        tree: &RawTree<K, V, C>,
+    ) -> Option<(H, usize)> {
+        if self.is_empty() {
+            return None;
+        }
+        let Pos { leaf, idx } = self.front;
+        let view = tree.leaf_view(leaf);
+        self.front = if idx + 1 < view.len || view.next.is_nil() {
+            Pos { leaf, idx: idx + 1 }
+        } else {
+            Pos {
+                leaf: view.next,
+                idx: 0,
+            }
+        };
+        Some((leaf, idx))
+    }
+
+    /// The next position from the back, as (leaf, index).
+    #[inline]
+    pub(crate) fn next_back<K, V, C: Config<H = H>>(
+        &mut self,
+        tree: &RawTree<K, V, C>,
+    ) -> Option<(H, usize)> {
+        if self.is_empty() {
+            return None;
+        }
+        let Pos { leaf, idx } = self.back;
+        self.back = if idx > 0 {
+            Pos { leaf, idx: idx - 1 }
+        } else {
+            let prev = tree.leaf_view(leaf).prev;
+            Pos {
+                leaf: prev,
+                idx: tree.leaf_view(prev).len - 1,
+            }
+        };
+        Some((self.back.leaf, self.back.idx))
+    }
+}
+
+impl<K, V, C: Config> RawTree<K, V, C> {
+    /// The range between two bounds, with std's panics for inverted bounds.
+    pub(crate) fn range_search<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> RawRange<C::H>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        if self.root.is_nil() {
+            return RawRange::EMPTY;
+        }
+        match (start, end) {
+            (Bound::Excluded(s), Bound::Excluded(e)) if s == e => {
+                panic!("range start and end are equal and both excluded in BPlusTreeMap")
+            }
+            (Bound::Included(s) | Bound::Excluded(s), Bound::Included(e) | Bound::Excluded(e))
+                if s > e =>
+            {
+                panic!("range start is greater than range end in BPlusTreeMap")
+            }
+            _ => {}
+        }
+        RawRange {
+            front: self.bound_pos(start, false),
+            back: self.bound_pos(end, true),
+        }
+    }
+}

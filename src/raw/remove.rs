@@ -1,0 +1,177 @@
+//! Remove, borrow and merge.
+//!
+//! A leaf that falls below `CAP / 2` entries borrows from a sibling (the left
+//! one when it has one) if the two together hold more than `CAP`, and merges
+//! with it otherwise; a merge removes a separator from the parent, which may
+//! then fix itself the same way, up to the root. A root branch left with no
+//! separator is replaced by its only child.
+//!
+//! Borrowing between leaves needs a new separator, a clone of a key; it is
+//! cloned before the entry is removed, so a panicking `Clone` leaves the tree
+//! as it was. Branch fixes rotate separators through the parent and clone
+//! nothing.
+
+use core::borrow::Borrow;
+
+use super::search::search_leaf;
+use super::{Path, RawTree};
+use crate::policy::{Config, Handle};
+
+/// How a leaf that runs low after a removal gets fixed.
+enum LeafFix<K> {
+    /// It keeps enough entries.
+    Nothing,
+    /// Merge with the sibling.
+    Merge,
+    /// Take `count` entries from the sibling; `sep` is the new separator.
+    Borrow { count: usize, sep: K },
+}
+
+impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
+    /// Remove the entry with key `q`.
+    pub(crate) fn remove<Q>(&mut self, q: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        if self.root.is_nil() {
+            return None;
+        }
+        let mut path = Path::new();
+        let leaf = self.descend(q, &mut path);
+        let i = search_leaf(self.leaf(leaf).keys(), q).ok()?;
+        Some(self.remove_at(&path, leaf, i))
+    }
+
+    /// Remove the first (`last == false`) or last entry.
+    pub(crate) fn pop_edge(&mut self, last: bool) -> Option<(K, V)> {
+        if self.root.is_nil() {
+            return None;
+        }
+        let mut path = Path::new();
+        let leaf = self.descend_edge(last, &mut path);
+        let i = if last { self.leaf(leaf).len() - 1 } else { 0 };
+        Some(self.remove_at(&path, leaf, i))
+    }
+
+    /// Remove entry `i` of `leaf`, reached by `path`, and rebalance.
+    pub(crate) fn remove_at(&mut self, path: &Path<C::H>, leaf: C::H, i: usize) -> (K, V) {
+        let min = C::CAP / 2;
+        let len = self.leaf(leaf).len();
+        if self.height == 0 {
+            let kv = self.leaf_mut(leaf).remove(i);
+            self.len -= 1;
+            if len == 1 {
+                self.free_leaf(leaf);
+                self.root = C::H::NIL;
+            }
+            return kv;
+        }
+
+        // Plan the fix, and clone what it needs, before touching anything.
+        let (parent, ci) = path.at(path.len() - 1);
+        let fix = if len > min {
+            LeafFix::Nothing
+        } else {
+            let p = self.branch(parent);
+            let sib = if ci > 0 { p.child(ci - 1) } else { p.child(1) };
+            let slen = self.leaf(sib).len();
+            if len - 1 + slen <= C::CAP {
+                LeafFix::Merge
+            } else {
+                let count = (len - 1 + slen) / 2 - (len - 1);
+                let s = self.leaf(sib).keys();
+                // The new separator: the first key the right leaf will have.
+                let sep = if ci > 0 {
+                    s[slen - count].clone()
+                } else {
+                    s[count].clone()
+                };
+                LeafFix::Borrow { count, sep }
+            }
+        };
+
+        let kv = self.leaf_mut(leaf).remove(i);
+        self.len -= 1;
+        match fix {
+            LeafFix::Nothing => {}
+            LeafFix::Borrow { count, sep } => {
+                let p = self.branch(parent);
+                if ci > 0 {
+                    let sib = p.child(ci - 1);
+                    let (l, r) = self.leaf_pair_mut(sib, leaf);
+                    l.give_back_to(r, count);
+                    drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                } else {
+                    let sib = p.child(1);
+                    let (l, r) = self.leaf_pair_mut(leaf, sib);
+                    l.take_front_of(r, count);
+                    drop(self.branch_mut(parent).replace_key(0, sep));
+                }
+            }
+            LeafFix::Merge => {
+                let p = self.branch(parent);
+                let s = if ci > 0 { ci - 1 } else { 0 };
+                let (left, right) = (p.child(s), p.child(s + 1));
+                let (l, r) = self.leaf_pair_mut(left, right);
+                l.append_from(r);
+                let next = r.next;
+                l.next = next;
+                if !next.is_nil() {
+                    self.leaf_mut(next).prev = left;
+                }
+                self.free_leaf(right);
+                let (old_sep, _) = self.branch_mut(parent).remove(s);
+                drop(old_sep);
+                self.fix_branch(path, path.len() - 1);
+            }
+        }
+        kv
+    }
+
+    /// The branch at `level` of `path` may have run low: fix it and, after
+    /// a merge, its parent, up to the root.
+    fn fix_branch(&mut self, path: &Path<C::H>, mut level: usize) {
+        let min = C::CAP / 2;
+        loop {
+            let (h, _) = path.at(level);
+            let len = self.branch(h).len();
+            if level == 0 {
+                if len == 0 {
+                    self.root = self.branch(h).child(0);
+                    self.height -= 1;
+                    self.free_branch(h);
+                }
+                return;
+            }
+            if len >= min {
+                return;
+            }
+            let (parent, ci) = path.at(level - 1);
+            let p = self.branch(parent);
+            let s = if ci > 0 { ci - 1 } else { 0 };
+            let (left, right) = (p.child(s), p.child(s + 1));
+            let (llen, rlen) = (self.branch(left).len(), self.branch(right).len());
+            let (sep, right_again) = self.branch_mut(parent).remove(s);
+            debug_assert!(right_again == right);
+            if llen + 1 + rlen <= C::CAP {
+                let (l, r) = self.branch_pair_mut(left, right);
+                l.append_from(sep, r);
+                self.free_branch(right);
+                level -= 1;
+                continue;
+            }
+            let (l, r) = self.branch_pair_mut(left, right);
+            let new_sep = if ci > 0 {
+                // This branch is the right one: take from the left.
+                let count = (llen + rlen) / 2 - rlen;
+                l.give_back_to(sep, r, count)
+            } else {
+                let count = (llen + rlen) / 2 - llen;
+                l.take_front_of(sep, r, count)
+            };
+            self.branch_mut(parent).insert(s, new_sep, right);
+            return;
+        }
+    }
+}

@@ -56,7 +56,9 @@ mod node;
 pub mod phase;
 pub mod policy;
 mod raw;
+pub mod set;
 
 pub use error::{CapacityError, InvariantError};
 pub use map::BPlusTreeMap;
 pub use policy::{Compact16, PoolArena, VecArena, Wide32};
+pub use set::BPlusTreeSet;

@@ -1,8 +1,12 @@
 //! The ordered map [`BPlusTreeMap`] and its iterator types (like std's
 //! `btree_map` module).
 
+mod entry;
+pub(crate) mod extract_if;
 mod iter;
 
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use extract_if::ExtractIf;
 pub use iter::{
     IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Range, RangeMut, Values, ValuesMut,
 };
@@ -560,11 +564,128 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
             return None;
         }
-        Some(Self::from_sorted_vec(entries))
+        Some(Self::from_sorted_unchecked(entries))
     }
 
-    /// Build from a strictly ascending `Vec`.
-    fn from_sorted_vec(entries: Vec<(K, V)>) -> Self {
+    /// Removes and yields, in key order, the entries of `range` for which
+    /// `pred` returns `true`; the others stay. Entries not reached when the
+    /// iterator is dropped stay too.
+    ///
+    /// # Panics
+    ///
+    /// As [`range`](Self::range), for inverted bounds.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map: BPlusTreeMap<i32, i32> = (0..8).map(|x| (x, x)).collect();
+    /// let evens: BPlusTreeMap<_, _> = map.extract_if(.., |k, _v| k % 2 == 0).collect();
+    /// let odds = map;
+    /// assert_eq!(evens.keys().copied().collect::<Vec<_>>(), [0, 2, 4, 6]);
+    /// assert_eq!(odds.keys().copied().collect::<Vec<_>>(), [1, 3, 5, 7]);
+    ///
+    /// let mut map: BPlusTreeMap<i32, i32> = (0..8).map(|x| (x, x)).collect();
+    /// let low: Vec<_> = map.extract_if(1..4, |_, _| true).collect();
+    /// assert_eq!(low, [(1, 1), (2, 2), (3, 3)]);
+    /// ```
+    pub fn extract_if<F, R>(&mut self, range: R, pred: F) -> ExtractIf<'_, K, V, R, F, H, A, CAP>
+    where
+        R: RangeBounds<K>,
+        F: FnMut(&K, &mut V) -> bool,
+    {
+        ExtractIf::new(&mut self.raw, range, pred)
+    }
+
+    /// Keeps only the entries for which `f` returns `true`, visiting them
+    /// in key order.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut map: BPlusTreeMap<i32, i32> = (0..8).map(|x| (x, x * 10)).collect();
+    /// map.retain(|&k, _| k % 2 == 0);
+    /// assert!(map.into_iter().eq(vec![(0, 0), (2, 20), (4, 40), (6, 60)]));
+    /// ```
+    pub fn retain<F>(&mut self, mut f: F)
+    where
+        F: FnMut(&K, &mut V) -> bool,
+    {
+        self.extract_if(.., |k, v| !f(k, v)).for_each(drop);
+    }
+
+    /// Moves every entry of `other` into `self`, leaving `other` empty. For
+    /// keys in both, `other`'s value wins. Merges the two sorted runs and
+    /// builds the result at full fill, in O(n + m).
+    ///
+    /// # Panics
+    ///
+    /// If the tree's handles run out (only `Compact16` trees can).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut a = BPlusTreeMap::from([(1, "a"), (2, "b"), (3, "c")]);
+    /// let mut b = BPlusTreeMap::from([(3, "d"), (4, "e"), (5, "f")]);
+    /// a.append(&mut b);
+    /// assert_eq!(a.len(), 5);
+    /// assert_eq!(b.len(), 0);
+    /// assert_eq!(a[&3], "d");
+    /// ```
+    pub fn append(&mut self, other: &mut Self) {
+        if other.is_empty() {
+            return;
+        }
+        if self.is_empty() {
+            core::mem::swap(self, other);
+            return;
+        }
+        let left = core::mem::take(self).into_iter();
+        let right = core::mem::take(other).into_iter();
+        *self = Self::from_sorted_unchecked(MergeIter {
+            left: left.peekable(),
+            right: right.peekable(),
+        });
+    }
+
+    /// Splits the map in two at `key`: returns everything at or after
+    /// `key`, and keeps the rest.
+    ///
+    /// Takes O(m log n) time, where m is the size of the smaller part: that
+    /// part's entries move (nodes live in per-tree arenas, so unlike std's
+    /// B-tree no subtree can change owner in place), and both parts end up
+    /// well filled.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// let mut a = BPlusTreeMap::from([(1, "a"), (2, "b"), (3, "c"), (17, "d"), (41, "e")]);
+    /// let b = a.split_off(&3);
+    /// assert_eq!(a.keys().copied().collect::<Vec<_>>(), [1, 2]);
+    /// assert_eq!(b.keys().copied().collect::<Vec<_>>(), [3, 17, 41]);
+    /// ```
+    pub fn split_off<Q>(&mut self, key: &Q) -> Self
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let right = self
+            .range::<Q, _>((core::ops::Bound::Included(key), core::ops::Bound::Unbounded))
+            .count();
+        let left = self.len() - right;
+        if right <= left {
+            let mut moved = Vec::with_capacity(right);
+            while moved.len() < right {
+                moved.push(self.pop_last().expect("counted"));
+            }
+            moved.reverse();
+            Self::from_sorted_unchecked(moved)
+        } else {
+            let mut moved = Vec::with_capacity(left);
+            while moved.len() < left {
+                moved.push(self.pop_first().expect("counted"));
+            }
+            core::mem::replace(self, Self::from_sorted_unchecked(moved))
+        }
+    }
+
+    /// Build from entries already known to be strictly ascending.
+    fn from_sorted_unchecked(entries: impl IntoIterator<Item = (K, V)>) -> Self {
         match RawTree::from_sorted(entries) {
             Ok(raw) => BPlusTreeMap { raw },
             Err(_) => panic!("{}", CapacityError::new::<H>()),
@@ -673,7 +794,35 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> FromItera
             return Self::empty();
         }
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        Self::from_sorted_vec(dedup_keep_last(entries))
+        Self::from_sorted_unchecked(dedup_keep_last(entries))
+    }
+}
+
+/// Merges two sorted runs of unique keys; on equal keys the right one wins.
+struct MergeIter<L: Iterator, R: Iterator> {
+    left: core::iter::Peekable<L>,
+    right: core::iter::Peekable<R>,
+}
+
+impl<K: Ord, V, L: Iterator<Item = (K, V)>, R: Iterator<Item = (K, V)>> Iterator
+    for MergeIter<L, R>
+{
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        let order = match (self.left.peek(), self.right.peek()) {
+            (Some(l), Some(r)) => l.0.cmp(&r.0),
+            (Some(_), None) => core::cmp::Ordering::Less,
+            (None, _) => core::cmp::Ordering::Greater,
+        };
+        match order {
+            core::cmp::Ordering::Less => self.left.next(),
+            core::cmp::Ordering::Greater => self.right.next(),
+            core::cmp::Ordering::Equal => {
+                self.left.next();
+                self.right.next()
+            }
+        }
     }
 }
 

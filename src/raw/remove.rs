@@ -13,6 +13,7 @@
 
 use core::borrow::Borrow;
 
+use super::navigate::Pos;
 use super::search::search_leaf;
 use super::{Path, RawTree};
 use crate::policy::{Config, Handle};
@@ -40,7 +41,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let mut path = Path::new();
         let leaf = self.descend(q, &mut path);
         let i = search_leaf(self.leaf(leaf).keys(), q).ok()?;
-        Some(self.remove_at(&path, leaf, i))
+        Some(self.remove_at(&path, leaf, i).0)
     }
 
     /// Remove the first (`last == false`) or last entry.
@@ -51,11 +52,18 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let mut path = Path::new();
         let leaf = self.descend_edge(last, &mut path);
         let i = if last { self.leaf(leaf).len() - 1 } else { 0 };
-        Some(self.remove_at(&path, leaf, i))
+        Some(self.remove_at(&path, leaf, i).0)
     }
 
     /// Remove entry `i` of `leaf`, reached by `path`, and rebalance.
-    pub(crate) fn remove_at(&mut self, path: &Path<C::H>, leaf: C::H, i: usize) -> (K, V) {
+    /// Returns the entry and the canonical position of the entry that
+    /// followed it (entries move between leaves when leaves borrow or merge).
+    pub(crate) fn remove_at(
+        &mut self,
+        path: &Path<C::H>,
+        leaf: C::H,
+        i: usize,
+    ) -> ((K, V), Pos<C::H>) {
         let min = C::CAP / 2;
         let len = self.leaf(leaf).len();
         if self.height == 0 {
@@ -64,8 +72,15 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             if len == 1 {
                 self.free_leaf(leaf);
                 self.root = C::H::NIL;
+                return (
+                    kv,
+                    Pos {
+                        leaf: C::H::NIL,
+                        idx: 0,
+                    },
+                );
             }
-            return kv;
+            return (kv, Pos { leaf, idx: i });
         }
 
         // Plan the fix, and clone what it needs, before touching anything.
@@ -93,8 +108,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
 
         let kv = self.leaf_mut(leaf).remove(i);
         self.len -= 1;
-        match fix {
-            LeafFix::Nothing => {}
+        let next = match fix {
+            LeafFix::Nothing => Pos { leaf, idx: i },
             LeafFix::Borrow { count, sep } => {
                 let p = self.branch(parent);
                 if ci > 0 {
@@ -102,11 +117,16 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                     let (l, r) = self.leaf_pair_mut(sib, leaf);
                     l.give_back_to(r, count);
                     drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                    Pos {
+                        leaf,
+                        idx: i + count,
+                    }
                 } else {
                     let sib = p.child(1);
                     let (l, r) = self.leaf_pair_mut(leaf, sib);
                     l.take_front_of(r, count);
                     drop(self.branch_mut(parent).replace_key(0, sep));
+                    Pos { leaf, idx: i }
                 }
             }
             LeafFix::Merge => {
@@ -114,6 +134,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 let s = if ci > 0 { ci - 1 } else { 0 };
                 let (left, right) = (p.child(s), p.child(s + 1));
                 let (l, r) = self.leaf_pair_mut(left, right);
+                let offset = if ci > 0 { l.len() } else { 0 };
                 l.append_from(r);
                 let next = r.next;
                 l.next = next;
@@ -124,9 +145,13 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 let (old_sep, _) = self.branch_mut(parent).remove(s);
                 drop(old_sep);
                 self.fix_branch(path, path.len() - 1);
+                Pos {
+                    leaf: left,
+                    idx: offset + i,
+                }
             }
-        }
-        kv
+        };
+        (kv, self.normalize(next))
     }
 
     /// The branch at `level` of `path` may have run low: fix it and, after

@@ -1,0 +1,434 @@
+//! The set's iterators.
+
+use core::cmp::{Ordering, max, min};
+use core::fmt;
+use core::iter::{FusedIterator, Peekable};
+use core::ops::RangeBounds;
+
+use super::BPlusTreeSet;
+use crate::map::extract_if::ExtractCore;
+use crate::map::{IntoKeys, Keys};
+use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::RawTree;
+
+/// An iterator over a set's elements, in order: [`BPlusTreeSet::iter`].
+pub struct Iter<
+    'a,
+    T,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    pub(super) inner: Keys<'a, T, (), H, A, CAP>,
+}
+
+/// An owning iterator over a set's elements, in order.
+pub struct IntoIter<
+    T,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    inner: IntoKeys<T, (), H, A, CAP>,
+}
+
+/// An iterator over the elements in a range: [`BPlusTreeSet::range`].
+pub struct Range<
+    'a,
+    T,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    pub(super) inner: crate::map::Range<'a, T, (), H, A, CAP>,
+}
+
+impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for Iter<'a, T, H, A, CAP> {
+    type Item = &'a T;
+    #[inline]
+    fn next(&mut self) -> Option<&'a T> {
+        self.inner.next()
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+    fn last(mut self) -> Option<&'a T> {
+        self.next_back()
+    }
+    fn min(mut self) -> Option<&'a T>
+    where
+        &'a T: Ord,
+    {
+        self.next()
+    }
+    fn max(mut self) -> Option<&'a T>
+    where
+        &'a T: Ord,
+    {
+        self.next_back()
+    }
+}
+
+impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+    for Iter<'a, T, H, A, CAP>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<&'a T> {
+        self.inner.next_back()
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
+    for Iter<'_, T, H, A, CAP>
+{
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for Iter<'_, T, H, A, CAP> {}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Iter<'_, T, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Iter {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Iter<'_, T, H, A, CAP> {
+    /// An empty iterator.
+    fn default() -> Self {
+        Iter {
+            inner: Default::default(),
+        }
+    }
+}
+
+impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for Iter<'_, T, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Iter").field(&self.inner).finish()
+    }
+}
+
+impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator
+    for &'a BPlusTreeSet<T, H, A, CAP>
+{
+    type Item = &'a T;
+    type IntoIter = Iter<'a, T, H, A, CAP>;
+    fn into_iter(self) -> Iter<'a, T, H, A, CAP> {
+        self.iter()
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for IntoIter<T, H, A, CAP> {
+    type Item = T;
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        self.inner.next()
+    }
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+    for IntoIter<T, H, A, CAP>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<T> {
+        self.inner.next_back()
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
+    for IntoIter<T, H, A, CAP>
+{
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for IntoIter<T, H, A, CAP> {}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IntoIter<T, H, A, CAP> {
+    /// An empty iterator.
+    fn default() -> Self {
+        IntoIter {
+            inner: Default::default(),
+        }
+    }
+}
+
+impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for IntoIter<T, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("IntoIter").field(&self.inner).finish()
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator for BPlusTreeSet<T, H, A, CAP> {
+    type Item = T;
+    type IntoIter = IntoIter<T, H, A, CAP>;
+    /// ```
+    /// use bptree::BPlusTreeSet;
+    /// let set = BPlusTreeSet::from([1, 2, 3, 4]);
+    /// assert_eq!(set.into_iter().collect::<Vec<_>>(), [1, 2, 3, 4]);
+    /// ```
+    fn into_iter(self) -> IntoIter<T, H, A, CAP> {
+        IntoIter {
+            inner: self.map.into_keys(),
+        }
+    }
+}
+
+impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for Range<'a, T, H, A, CAP> {
+    type Item = &'a T;
+    #[inline]
+    fn next(&mut self) -> Option<&'a T> {
+        self.inner.next().map(|(k, _)| k)
+    }
+    fn last(mut self) -> Option<&'a T> {
+        self.next_back()
+    }
+    fn min(mut self) -> Option<&'a T>
+    where
+        &'a T: Ord,
+    {
+        self.next()
+    }
+    fn max(mut self) -> Option<&'a T>
+    where
+        &'a T: Ord,
+    {
+        self.next_back()
+    }
+}
+
+impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
+    for Range<'a, T, H, A, CAP>
+{
+    #[inline]
+    fn next_back(&mut self) -> Option<&'a T> {
+        self.inner.next_back().map(|(k, _)| k)
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for Range<'_, T, H, A, CAP> {}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Range<'_, T, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Range {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Range<'_, T, H, A, CAP> {
+    /// An empty iterator.
+    fn default() -> Self {
+        Range {
+            inner: Default::default(),
+        }
+    }
+}
+
+impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for Range<'_, T, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// Two sorted iterators walked in step: the engine of the set operations.
+struct Merge<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> {
+    a: Peekable<Iter<'a, T, H, A, CAP>>,
+    b: Peekable<Iter<'a, T, H, A, CAP>>,
+}
+
+impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Merge<'_, T, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Merge {
+            a: self.a.clone(),
+            b: self.b.clone(),
+        }
+    }
+}
+
+impl<'a, T: Ord, H: Handle, A: ArenaStrategy, const CAP: usize> Merge<'a, T, H, A, CAP> {
+    fn new(a: &'a BPlusTreeSet<T, H, A, CAP>, b: &'a BPlusTreeSet<T, H, A, CAP>) -> Self {
+        Merge {
+            a: a.iter().peekable(),
+            b: b.iter().peekable(),
+        }
+    }
+
+    /// The next element of either side, and which sides it came from
+    /// (`Less`: only `a`, `Greater`: only `b`, `Equal`: both).
+    fn next(&mut self) -> Option<(&'a T, Ordering)> {
+        let order = match (self.a.peek(), self.b.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(x), Some(y)) => x.cmp(y),
+        };
+        Some(match order {
+            Ordering::Less => (self.a.next()?, order),
+            Ordering::Greater => (self.b.next()?, order),
+            Ordering::Equal => {
+                self.b.next();
+                (self.a.next()?, order)
+            }
+        })
+    }
+
+    fn lens(&self) -> (usize, usize) {
+        (self.a.len(), self.b.len())
+    }
+}
+
+macro_rules! set_op_iter {
+    ($(#[$doc:meta])* $name:ident, keep: |$ord:ident| $keep:expr, hint: |$a:ident, $b:ident| $hint:expr) => {
+        $(#[$doc])*
+        pub struct $name<'a, T, H: Handle = crate::Wide32, A: ArenaStrategy = crate::VecArena, const CAP: usize = 64> {
+            merge: Merge<'a, T, H, A, CAP>,
+        }
+
+        impl<'a, T: Ord, H: Handle, A: ArenaStrategy, const CAP: usize> $name<'a, T, H, A, CAP> {
+            pub(super) fn new(a: &'a BPlusTreeSet<T, H, A, CAP>, b: &'a BPlusTreeSet<T, H, A, CAP>) -> Self {
+                $name { merge: Merge::new(a, b) }
+            }
+        }
+
+        impl<'a, T: Ord, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for $name<'a, T, H, A, CAP> {
+            type Item = &'a T;
+
+            fn next(&mut self) -> Option<&'a T> {
+                loop {
+                    let (item, $ord) = self.merge.next()?;
+                    if $keep {
+                        return Some(item);
+                    }
+                }
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                let ($a, $b) = self.merge.lens();
+                $hint
+            }
+
+            fn min(mut self) -> Option<&'a T> {
+                self.next()
+            }
+        }
+
+        impl<T: Ord, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for $name<'_, T, H, A, CAP> {}
+
+        impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for $name<'_, T, H, A, CAP> {
+            fn clone(&self) -> Self {
+                $name { merge: self.merge.clone() }
+            }
+        }
+
+        impl<T: fmt::Debug + Ord, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+            for $name<'_, T, H, A, CAP>
+        {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.clone().collect::<alloc::vec::Vec<_>>()).finish()
+            }
+        }
+    };
+}
+
+set_op_iter!(
+    /// The elements of one set missing from another: [`BPlusTreeSet::difference`].
+    Difference, keep: |ord| ord == Ordering::Less, hint: |a, _b| (0, Some(a))
+);
+set_op_iter!(
+    /// The elements in exactly one of two sets: [`BPlusTreeSet::symmetric_difference`].
+    SymmetricDifference, keep: |ord| ord != Ordering::Equal, hint: |a, b| (0, a.checked_add(b))
+);
+set_op_iter!(
+    /// The elements in both of two sets: [`BPlusTreeSet::intersection`].
+    Intersection, keep: |ord| ord == Ordering::Equal, hint: |a, b| (0, Some(min(a, b)))
+);
+set_op_iter!(
+    /// The elements in either of two sets: [`BPlusTreeSet::union`].
+    Union, keep: |_ord| true, hint: |a, b| (max(a, b), a.checked_add(b))
+);
+
+/// An iterator that removes and yields the elements of a range for which a
+/// predicate holds: [`BPlusTreeSet::extract_if`].
+pub struct ExtractIf<
+    'a,
+    T,
+    R,
+    F,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    core: ExtractCore<'a, T, (), R, H, A, CAP>,
+    pred: F,
+}
+
+impl<'a, T: Ord + Clone, R: RangeBounds<T>, F, H: Handle, A: ArenaStrategy, const CAP: usize>
+    ExtractIf<'a, T, R, F, H, A, CAP>
+{
+    pub(super) fn new(tree: &'a mut RawTree<T, (), Cfg<H, A, CAP>>, range: R, pred: F) -> Self {
+        ExtractIf {
+            core: ExtractCore::new(tree, range),
+            pred,
+        }
+    }
+}
+
+impl<T, R, F, H, A, const CAP: usize> Iterator for ExtractIf<'_, T, R, F, H, A, CAP>
+where
+    T: Ord + Clone,
+    R: RangeBounds<T>,
+    F: FnMut(&T) -> bool,
+    H: Handle,
+    A: ArenaStrategy,
+{
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let pred = &mut self.pred;
+        self.core.next_with(|k, _| pred(k)).map(|(k, _)| k)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.core.upper_bound()))
+    }
+}
+
+impl<T, R, F, H, A, const CAP: usize> FusedIterator for ExtractIf<'_, T, R, F, H, A, CAP>
+where
+    T: Ord + Clone,
+    R: RangeBounds<T>,
+    F: FnMut(&T) -> bool,
+    H: Handle,
+    A: ArenaStrategy,
+{
+}
+
+impl<T, R, F, H, A, const CAP: usize> fmt::Debug for ExtractIf<'_, T, R, F, H, A, CAP>
+where
+    T: fmt::Debug + Ord + Clone,
+    R: RangeBounds<T>,
+    H: Handle,
+    A: ArenaStrategy,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ExtractIf")
+            .field(&self.core.peek().map(|(k, _)| k))
+            .finish()
+    }
+}

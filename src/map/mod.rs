@@ -1,10 +1,12 @@
 //! The ordered map [`BPlusTreeMap`] and its iterator types (like std's
 //! `btree_map` module).
 
+mod cursor;
 mod entry;
 pub(crate) mod extract_if;
 mod iter;
 
+pub use cursor::{Cursor, CursorMut, UnorderedKeyError};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use extract_if::ExtractIf;
 pub use iter::{

@@ -18,22 +18,41 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     pub(crate) fn from_sorted(
         entries: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Self, OutOfHandles> {
-        let mut tree = RawTree::new();
+        /// Until the branch levels stand, the leaves are reachable only
+        /// through their chain: if the input or a `Clone` panics, or the
+        /// handles run out, this frees them (and drops their entries).
+        struct Leaves<K, V, C: Config>(RawTree<K, V, C>);
+        impl<K, V, C: Config> Drop for Leaves<K, V, C> {
+            fn drop(&mut self) {
+                let t = &mut self.0;
+                let mut h = t.root;
+                t.root = C::H::NIL;
+                t.len = 0;
+                while !h.is_nil() {
+                    let next = t.leaf(h).next;
+                    t.free_leaf(h);
+                    h = next;
+                }
+            }
+        }
+
+        let mut leaves = Leaves(RawTree::new());
+        let tree = &mut leaves.0;
         // (child, its least key) for the level being built; the first
         // child's key is never used as a separator.
         let mut level: Vec<(C::H, Option<K>)> = Vec::new();
         let mut cur = C::H::NIL;
         for (k, v) in entries {
             if cur.is_nil() || tree.leaf(cur).len() == C::CAP {
+                let sep = if cur.is_nil() { None } else { Some(k.clone()) };
                 let h = tree.alloc_leaf().ok_or(OutOfHandles)?;
                 if cur.is_nil() {
                     tree.root = h;
-                    level.push((h, None));
                 } else {
                     tree.leaf_mut(cur).next = h;
                     tree.leaf_mut(h).prev = cur;
-                    level.push((h, Some(k.clone())));
                 }
+                level.push((h, sep));
                 cur = h;
             }
             let leaf = tree.leaf_mut(cur);
@@ -41,8 +60,15 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             leaf.insert(at, k, v);
             tree.len += 1;
         }
+        // No user code runs from here on: take the tree out of the guard.
+        let mut tree = core::mem::replace(&mut leaves.0, RawTree::new());
+        core::mem::forget(leaves);
         while level.len() > 1 {
-            level = tree.build_level(level)?;
+            // A level has at most half as many branches as children, so
+            // a fresh tree whose leaves fit has room for its branches.
+            level = tree
+                .build_level(level)
+                .expect("branches never outnumber leaves");
             tree.height += 1;
             tree.root = level[0].0;
         }

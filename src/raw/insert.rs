@@ -18,6 +18,7 @@ use crate::node::Branch;
 use crate::policy::{Config, Handle};
 
 /// Why an insert could not happen: every handle value is in use.
+#[derive(Debug)]
 pub(crate) struct OutOfHandles;
 
 impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {

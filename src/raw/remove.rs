@@ -143,8 +143,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 }
                 self.free_leaf(right);
                 let (old_sep, _) = self.branch_mut(parent).remove(s);
-                drop(old_sep);
                 self.fix_branch(path, path.len() - 1);
+                // Dropped only now: a panicking `K::drop` finds the tree whole.
+                drop(old_sep);
                 Pos {
                     leaf: left,
                     idx: offset + i,

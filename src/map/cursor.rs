@@ -1,0 +1,558 @@
+//! Cursors: [`Cursor`] and [`CursorMut`], the shape of std's unstable
+//! `btree_cursors` (rust-lang/rust#107540), on stable.
+//!
+//! A cursor sits in a *gap* between two entries (or before the first, or
+//! after the last), kept as the canonical position of the entry after the
+//! gap. Moving costs O(1) amortised; inserting or removing at the cursor
+//! costs one descent plus the rebalancing an insert or remove does anyway.
+
+use core::borrow::Borrow;
+use core::fmt;
+use core::ops::Bound;
+
+use super::BPlusTreeMap;
+use crate::error::CapacityError;
+use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::navigate::Pos;
+use crate::raw::search::search_leaf;
+use crate::raw::{Path, RawTree};
+
+type Tree<K, V, H, A, const CAP: usize> = RawTree<K, V, Cfg<H, A, CAP>>;
+
+/// The error of [`CursorMut::insert_before`] and
+/// [`CursorMut::insert_after`]: the key does not fit between the cursor's
+/// neighbours (it must be greater than the entry before the gap and less
+/// than the entry after it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnorderedKeyError {}
+
+impl fmt::Display for UnorderedKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("key is not properly ordered relative to neighbors")
+    }
+}
+
+impl core::error::Error for UnorderedKeyError {}
+
+/// A read-only cursor over a map: [`BPlusTreeMap::lower_bound`],
+/// [`BPlusTreeMap::upper_bound`].
+pub struct Cursor<
+    'a,
+    K,
+    V,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    tree: &'a Tree<K, V, H, A, CAP>,
+    pos: Pos<H>,
+}
+
+/// A cursor that can also change the map: [`BPlusTreeMap::lower_bound_mut`],
+/// [`BPlusTreeMap::upper_bound_mut`].
+pub struct CursorMut<
+    'a,
+    K,
+    V,
+    H: Handle = crate::Wide32,
+    A: ArenaStrategy = crate::VecArena,
+    const CAP: usize = 64,
+> {
+    tree: &'a mut Tree<K, V, H, A, CAP>,
+    pos: Pos<H>,
+}
+
+/// Shared moves over a tree and a gap position.
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Tree<K, V, H, A, CAP> {
+    /// The gap for a cursor: before the first key above the bound
+    /// (`lower`), or after the last key below it (`upper`).
+    fn gap<Q>(&self, bound: Bound<&Q>, upper: bool) -> Pos<H>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        if self.root.is_nil() {
+            Pos {
+                leaf: H::NIL,
+                idx: 0,
+            }
+        } else {
+            self.bound_pos(bound, upper)
+        }
+    }
+
+    /// The entry after the gap, if any.
+    fn after(&self, pos: Pos<H>) -> Option<Pos<H>> {
+        (!pos.leaf.is_nil() && pos.idx < self.leaf(pos.leaf).len()).then_some(pos)
+    }
+
+    /// The entry before the gap, if any.
+    fn before(&self, pos: Pos<H>) -> Option<Pos<H>> {
+        if pos.leaf.is_nil() {
+            return None;
+        }
+        if pos.idx > 0 {
+            return Some(Pos {
+                leaf: pos.leaf,
+                idx: pos.idx - 1,
+            });
+        }
+        let prev = self.leaf(pos.leaf).prev;
+        (!prev.is_nil()).then(|| Pos {
+            leaf: prev,
+            idx: self.leaf(prev).len() - 1,
+        })
+    }
+
+    /// The gap after entry `pos`.
+    fn past(&self, pos: Pos<H>) -> Pos<H> {
+        self.normalize(Pos {
+            leaf: pos.leaf,
+            idx: pos.idx + 1,
+        })
+    }
+
+    fn entry_at(&self, pos: Pos<H>) -> (&K, &V) {
+        let leaf = self.leaf(pos.leaf);
+        (&leaf.keys()[pos.idx], &leaf.vals()[pos.idx])
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, A, CAP> {
+    /// A cursor at the gap before the least key above `bound`: before the
+    /// first key `>= k` for `Included(k)`, `> k` for `Excluded(k)`, before
+    /// everything for `Unbounded`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let map = BPlusTreeMap::from([(1, "a"), (2, "b"), (3, "c"), (4, "d")]);
+    /// let cursor = map.lower_bound(Bound::Included(&2));
+    /// assert_eq!(cursor.peek_prev(), Some((&1, &"a")));
+    /// assert_eq!(cursor.peek_next(), Some((&2, &"b")));
+    /// let cursor = map.lower_bound(Bound::Excluded(&2));
+    /// assert_eq!(cursor.peek_next(), Some((&3, &"c")));
+    /// ```
+    pub fn lower_bound<Q>(&self, bound: Bound<&Q>) -> Cursor<'_, K, V, H, A, CAP>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        Cursor {
+            tree: &self.raw,
+            pos: self.raw.gap(bound, false),
+        }
+    }
+
+    /// A cursor at the gap after the greatest key below `bound`: after the
+    /// last key `<= k` for `Included(k)`, `< k` for `Excluded(k)`, after
+    /// everything for `Unbounded`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let map = BPlusTreeMap::from([(1, "a"), (2, "b"), (3, "c"), (4, "d")]);
+    /// let cursor = map.upper_bound(Bound::Included(&3));
+    /// assert_eq!(cursor.peek_prev(), Some((&3, &"c")));
+    /// assert_eq!(cursor.peek_next(), Some((&4, &"d")));
+    /// let cursor = map.upper_bound(Bound::Excluded(&3));
+    /// assert_eq!(cursor.peek_prev(), Some((&2, &"b")));
+    /// ```
+    pub fn upper_bound<Q>(&self, bound: Bound<&Q>) -> Cursor<'_, K, V, H, A, CAP>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        Cursor {
+            tree: &self.raw,
+            pos: self.raw.gap(bound, true),
+        }
+    }
+
+    /// A mutable cursor; the gap is that of [`lower_bound`](Self::lower_bound).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (3, "c")]);
+    /// let mut cursor = map.lower_bound_mut(Bound::Included(&2));
+    /// cursor.insert_after(2, "b").unwrap();
+    /// assert_eq!(cursor.next(), Some((&2, &mut "b")));
+    /// assert_eq!(map.keys().copied().collect::<Vec<_>>(), [1, 2, 3]);
+    /// ```
+    pub fn lower_bound_mut<Q>(&mut self, bound: Bound<&Q>) -> CursorMut<'_, K, V, H, A, CAP>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        let pos = self.raw.gap(bound, false);
+        CursorMut {
+            tree: &mut self.raw,
+            pos,
+        }
+    }
+
+    /// A mutable cursor; the gap is that of [`upper_bound`](Self::upper_bound).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (2, "b"), (3, "c")]);
+    /// let mut cursor = map.upper_bound_mut(Bound::Included(&2));
+    /// assert_eq!(cursor.remove_prev(), Some((2, "b")));
+    /// assert_eq!(map.len(), 2);
+    /// ```
+    pub fn upper_bound_mut<Q>(&mut self, bound: Bound<&Q>) -> CursorMut<'_, K, V, H, A, CAP>
+    where
+        K: Borrow<Q> + Ord,
+        Q: Ord + ?Sized,
+    {
+        let pos = self.raw.gap(bound, true);
+        CursorMut {
+            tree: &mut self.raw,
+            pos,
+        }
+    }
+}
+
+impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Cursor<'a, K, V, H, A, CAP> {
+    /// Moves over the next entry and returns it; at the end, stays and
+    /// returns `None`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let map = BPlusTreeMap::from([(1, "a"), (2, "b")]);
+    /// let mut c = map.lower_bound(Bound::Unbounded);
+    /// assert_eq!(c.next(), Some((&1, &"a")));
+    /// assert_eq!(c.next(), Some((&2, &"b")));
+    /// assert_eq!(c.next(), None);
+    /// ```
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<(&'a K, &'a V)> {
+        let at = self.tree.after(self.pos)?;
+        self.pos = self.tree.past(at);
+        Some(self.tree.entry_at(at))
+    }
+
+    /// Moves back over the previous entry and returns it; at the start,
+    /// stays and returns `None`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let map = BPlusTreeMap::from([(1, "a"), (2, "b")]);
+    /// let mut c = map.upper_bound(Bound::Unbounded);
+    /// assert_eq!(c.prev(), Some((&2, &"b")));
+    /// assert_eq!(c.prev(), Some((&1, &"a")));
+    /// assert_eq!(c.prev(), None);
+    /// ```
+    pub fn prev(&mut self) -> Option<(&'a K, &'a V)> {
+        let at = self.tree.before(self.pos)?;
+        self.pos = at;
+        Some(self.tree.entry_at(at))
+    }
+
+    /// The next entry, without moving.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let map = BPlusTreeMap::from([(1, "a")]);
+    /// assert_eq!(map.lower_bound(Bound::Unbounded).peek_next(), Some((&1, &"a")));
+    /// ```
+    pub fn peek_next(&self) -> Option<(&'a K, &'a V)> {
+        self.tree.after(self.pos).map(|at| self.tree.entry_at(at))
+    }
+
+    /// The previous entry, without moving.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let map = BPlusTreeMap::from([(1, "a")]);
+    /// assert_eq!(map.lower_bound(Bound::Unbounded).peek_prev(), None);
+    /// ```
+    pub fn peek_prev(&self) -> Option<(&'a K, &'a V)> {
+        self.tree.before(self.pos).map(|at| self.tree.entry_at(at))
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Cursor<'_, K, V, H, A, CAP> {
+    fn clone(&self) -> Self {
+        Cursor {
+            tree: self.tree,
+            pos: self.pos,
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for Cursor<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Cursor")
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+    for CursorMut<'_, K, V, H, A, CAP>
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CursorMut")
+    }
+}
+
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> CursorMut<'_, K, V, H, A, CAP> {
+    /// Moves over the next entry and returns it, the value mutable.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, 10), (2, 20)]);
+    /// let mut c = map.lower_bound_mut(Bound::Unbounded);
+    /// while let Some((_, v)) = c.next() {
+    ///     *v += 1;
+    /// }
+    /// assert_eq!(map[&2], 21);
+    /// ```
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<(&K, &mut V)> {
+        let at = self.tree.after(self.pos)?;
+        self.pos = self.tree.past(at);
+        Some(self.tree.leaf_mut(at.leaf).kv_mut(at.idx))
+    }
+
+    /// Moves back over the previous entry and returns it, the value mutable.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, 10), (2, 20)]);
+    /// let mut c = map.upper_bound_mut(Bound::Unbounded);
+    /// *c.prev().unwrap().1 = 0;
+    /// assert_eq!(map[&2], 0);
+    /// ```
+    pub fn prev(&mut self) -> Option<(&K, &mut V)> {
+        let at = self.tree.before(self.pos)?;
+        self.pos = at;
+        Some(self.tree.leaf_mut(at.leaf).kv_mut(at.idx))
+    }
+
+    /// The next entry, without moving.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, 10)]);
+    /// let mut c = map.lower_bound_mut(Bound::Unbounded);
+    /// *c.peek_next().unwrap().1 = 11;
+    /// assert_eq!(map[&1], 11);
+    /// ```
+    pub fn peek_next(&mut self) -> Option<(&K, &mut V)> {
+        let at = self.tree.after(self.pos)?;
+        Some(self.tree.leaf_mut(at.leaf).kv_mut(at.idx))
+    }
+
+    /// The previous entry, without moving.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, 10)]);
+    /// let mut c = map.upper_bound_mut(Bound::Unbounded);
+    /// assert_eq!(c.peek_prev(), Some((&1, &mut 10)));
+    /// ```
+    pub fn peek_prev(&mut self) -> Option<(&K, &mut V)> {
+        let at = self.tree.before(self.pos)?;
+        Some(self.tree.leaf_mut(at.leaf).kv_mut(at.idx))
+    }
+
+    /// A read-only cursor at the same gap, borrowing this one.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, 10)]);
+    /// let c = map.lower_bound_mut(Bound::Unbounded);
+    /// assert_eq!(c.as_cursor().peek_next(), Some((&1, &10)));
+    /// ```
+    pub fn as_cursor(&self) -> Cursor<'_, K, V, H, A, CAP> {
+        Cursor {
+            tree: self.tree,
+            pos: self.pos,
+        }
+    }
+}
+
+impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
+    CursorMut<'_, K, V, H, A, CAP>
+{
+    /// Inserts an entry in the gap; the cursor ends up before it (it is
+    /// the next entry).
+    ///
+    /// # Errors
+    ///
+    /// [`UnorderedKeyError`] if `key` is not greater than the previous key
+    /// and less than the next one; the map is then unchanged.
+    ///
+    /// # Panics
+    ///
+    /// If the tree's handles run out (only `Compact16` trees can).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (3, "c")]);
+    /// let mut c = map.lower_bound_mut(Bound::Excluded(&1));
+    /// assert!(c.insert_after(5, "e").is_err());
+    /// c.insert_after(2, "b").unwrap();
+    /// assert_eq!(c.peek_next(), Some((&2, &mut "b")));
+    /// ```
+    pub fn insert_after(&mut self, key: K, value: V) -> Result<(), UnorderedKeyError> {
+        self.check_order(&key)?;
+        self.insert_after_unchecked(key, value);
+        Ok(())
+    }
+
+    /// Inserts an entry in the gap; the cursor ends up after it (it is the
+    /// previous entry).
+    ///
+    /// # Errors
+    ///
+    /// As [`insert_after`](Self::insert_after).
+    ///
+    /// # Panics
+    ///
+    /// As [`insert_after`](Self::insert_after).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (3, "c")]);
+    /// let mut c = map.lower_bound_mut(Bound::Excluded(&1));
+    /// c.insert_before(2, "b").unwrap();
+    /// assert_eq!(c.peek_prev(), Some((&2, &mut "b")));
+    /// assert_eq!(c.peek_next(), Some((&3, &mut "c")));
+    /// ```
+    pub fn insert_before(&mut self, key: K, value: V) -> Result<(), UnorderedKeyError> {
+        self.check_order(&key)?;
+        self.insert_before_unchecked(key, value);
+        Ok(())
+    }
+
+    /// [`insert_after`](Self::insert_after) without comparing `key` with
+    /// the neighbours.
+    ///
+    /// Unlike std's unstable method of this name, this one is safe: an
+    /// out-of-order key is inserted where it sorts (a key equal to one in
+    /// the map replaces that entry's value), the map stays a valid B+ tree,
+    /// and the cursor goes before that entry. Only the cursor's position is
+    /// then surprising.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (3, "c")]);
+    /// let mut c = map.lower_bound_mut(Bound::Excluded(&1));
+    /// c.insert_after_unchecked(2, "b");
+    /// assert_eq!(map.len(), 3);
+    /// ```
+    pub fn insert_after_unchecked(&mut self, key: K, value: V) {
+        self.pos = self.insert_sorted(key, value);
+    }
+
+    /// [`insert_before`](Self::insert_before) without comparing `key`
+    /// with the neighbours; safe, as
+    /// [`insert_after_unchecked`](Self::insert_after_unchecked) explains
+    /// (the cursor goes after the entry).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (3, "c")]);
+    /// let mut c = map.lower_bound_mut(Bound::Excluded(&1));
+    /// c.insert_before_unchecked(2, "b");
+    /// assert_eq!(c.peek_prev(), Some((&2, &mut "b")));
+    /// ```
+    pub fn insert_before_unchecked(&mut self, key: K, value: V) {
+        let at = self.insert_sorted(key, value);
+        self.pos = self.tree.past(at);
+    }
+
+    /// Removes the next entry and returns it; the cursor stays in the gap.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (2, "b")]);
+    /// let mut c = map.lower_bound_mut(Bound::Unbounded);
+    /// assert_eq!(c.remove_next(), Some((1, "a")));
+    /// assert_eq!(c.remove_next(), Some((2, "b")));
+    /// assert_eq!(c.remove_next(), None);
+    /// ```
+    pub fn remove_next(&mut self) -> Option<(K, V)> {
+        let at = self.tree.after(self.pos)?;
+        Some(self.remove(at))
+    }
+
+    /// Removes the previous entry and returns it; the cursor stays in the
+    /// gap.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use std::ops::Bound;
+    /// let mut map = BPlusTreeMap::from([(1, "a"), (2, "b")]);
+    /// let mut c = map.upper_bound_mut(Bound::Unbounded);
+    /// assert_eq!(c.remove_prev(), Some((2, "b")));
+    /// assert_eq!(map.len(), 1);
+    /// ```
+    pub fn remove_prev(&mut self) -> Option<(K, V)> {
+        let at = self.tree.before(self.pos)?;
+        Some(self.remove(at))
+    }
+
+    fn check_order(&self, key: &K) -> Result<(), UnorderedKeyError> {
+        let cursor = self.as_cursor();
+        let after_prev = cursor.peek_prev().is_none_or(|(prev, _)| prev < key);
+        let before_next = cursor.peek_next().is_none_or(|(next, _)| key < next);
+        if after_prev && before_next {
+            Ok(())
+        } else {
+            Err(UnorderedKeyError {})
+        }
+    }
+
+    /// Insert (or replace) where `key` sorts; returns its position.
+    fn insert_sorted(&mut self, key: K, value: V) -> Pos<H> {
+        let tree = &mut *self.tree;
+        let at = if tree.root.is_nil() {
+            tree.insert_first(key, value).ok()
+        } else {
+            let mut path = Path::new();
+            let leaf = tree.descend(&key, &mut path);
+            match search_leaf(tree.leaf(leaf).keys(), &key) {
+                Ok(idx) => {
+                    tree.leaf_mut(leaf).vals_mut()[idx] = value;
+                    Some((leaf, idx))
+                }
+                Err(idx) => tree.insert_at(&path, leaf, idx, key, value).ok(),
+            }
+        };
+        match at {
+            Some((leaf, idx)) => Pos { leaf, idx },
+            None => panic!("{}", CapacityError::new::<H>()),
+        }
+    }
+
+    /// Remove the entry at `at`; the cursor goes to the gap it leaves.
+    fn remove(&mut self, at: Pos<H>) -> (K, V) {
+        let tree = &mut *self.tree;
+        let mut path = Path::new();
+        let found = tree.descend(&tree.leaf(at.leaf).keys()[at.idx], &mut path);
+        debug_assert!(found == at.leaf);
+        let (kv, next) = tree.remove_at(&path, at.leaf, at.idx);
+        self.pos = next;
+        kv
+    }
+}

@@ -50,6 +50,7 @@
 
 extern crate alloc;
 
+pub mod config;
 mod error;
 pub mod map;
 mod node;
@@ -58,7 +59,14 @@ pub mod policy;
 mod raw;
 pub mod set;
 
+pub use config::TreeConfig;
 pub use error::{CapacityError, InvariantError};
 pub use map::BPlusTreeMap;
 pub use policy::{Compact16, PoolArena, VecArena, Wide32};
+pub use raw::stats::MemoryUsage;
 pub use set::BPlusTreeSet;
+
+/// Derives [`TreeConfig`](trait@TreeConfig) for a marker type; the keys of
+/// its `#[tree(..)]` attribute are documented on the trait.
+#[cfg(feature = "derive")]
+pub use bptree_derive::TreeConfig;

@@ -306,11 +306,21 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         }
     }
 
+    /// Heap bytes and allocations of the leaf's own buffers (not its slot).
+    pub(crate) fn heap(&self) -> (usize, usize) {
+        buffer_heap(&[self.keys.heap_bytes(), self.vals.heap_bytes()])
+    }
+
     /// Treat the leaf as empty without dropping anything (entries leak).
     #[inline]
     pub(crate) fn forget_all(&mut self) {
         self.len = 0;
     }
+}
+
+/// Total heap bytes of some buffers, and how many of them allocate.
+fn buffer_heap(bytes: &[usize]) -> (usize, usize) {
+    (bytes.iter().sum(), bytes.iter().filter(|&&b| b > 0).count())
 }
 
 /// Drops a slice when it goes out of scope, also while unwinding.
@@ -386,6 +396,11 @@ impl<K, C: Config> Branch<K, C> {
             // SAFETY: `i - 1 < len`, an initialised slot.
             unsafe { *self.rights.as_ptr().add(i - 1) }
         }
+    }
+
+    /// Heap bytes and allocations of the branch's own buffers.
+    pub(crate) fn heap(&self) -> (usize, usize) {
+        buffer_heap(&[self.keys.heap_bytes(), self.rights.heap_bytes()])
     }
 
     /// Replace separator `i`, returning the old one.
@@ -705,6 +720,14 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         for i in 0..=branch.0.len() {
             self.drop_subtree(branch.0.child(i), height - 1);
         }
+    }
+
+    /// What the leaf and branch arenas hold.
+    pub(crate) fn arena_usage(&self) -> [crate::policy::ArenaUsage; 2] {
+        [
+            self.leaves.usage(Self::LEAF),
+            self.branches.usage(Self::BRANCH),
+        ]
     }
 
     /// Arena bookkeeping, for `check_invariants`: the free slot indices of

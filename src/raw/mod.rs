@@ -16,7 +16,8 @@
 //!
 //! Files: `search` (in-node search), `navigate` (descents and positions),
 //! `insert` (insert and split), `remove` (remove, borrow, merge), `bulk`
-//! (build from a sorted run), `check` (the invariant checker).
+//! (build from a sorted run), `check` (the invariant checker), `stats`
+//! (memory accounting).
 
 pub(crate) mod bulk;
 pub(crate) mod check;
@@ -24,6 +25,7 @@ pub(crate) mod insert;
 pub(crate) mod navigate;
 pub(crate) mod remove;
 pub(crate) mod search;
+pub(crate) mod stats;
 
 use core::marker::PhantomData;
 

@@ -1,0 +1,78 @@
+//! Memory accounting: what a tree holds on the heap, and how full it is.
+
+use super::RawTree;
+use crate::policy::{Config, Handle};
+
+/// Where a map's memory goes: [`BPlusTreeMap::memory_usage`](crate::BPlusTreeMap::memory_usage).
+///
+/// `heap_bytes` counts what the map asked the allocator for, spare capacity
+/// included (arena slots not in use, `Vec` slack), so it matches a counting
+/// global allocator; it does not count heap memory owned by the keys and
+/// values themselves (a `String`'s buffer, say).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct MemoryUsage {
+    /// `size_of` the map itself.
+    pub stack_bytes: usize,
+    /// Bytes the map holds on the heap: arenas (spare slots included) and
+    /// per-node buffers.
+    pub heap_bytes: usize,
+    /// Live heap allocations the map holds.
+    pub allocations: usize,
+    /// Leaves in the tree.
+    pub leaves: usize,
+    /// Branches in the tree.
+    pub branches: usize,
+    /// Entries per leaf over the node capacity, averaged over the leaves
+    /// (0 for an empty map).
+    pub leaf_fill: f64,
+}
+
+impl MemoryUsage {
+    /// Stack and heap bytes together.
+    pub fn total_bytes(&self) -> usize {
+        self.stack_bytes + self.heap_bytes
+    }
+}
+
+impl<K, V, C: Config> RawTree<K, V, C> {
+    pub(crate) fn memory_usage(&self, stack_bytes: usize) -> MemoryUsage {
+        let mut usage = MemoryUsage {
+            stack_bytes,
+            ..MemoryUsage::default()
+        };
+        for arena in self.arena_usage() {
+            usage.heap_bytes += arena.heap_bytes;
+            usage.allocations += arena.allocations;
+        }
+        let mut h = self.first_leaf();
+        while !h.is_nil() {
+            let leaf = self.leaf(h);
+            let (bytes, allocations) = leaf.heap();
+            usage.heap_bytes += bytes;
+            usage.allocations += allocations;
+            usage.leaves += 1;
+            h = leaf.next;
+        }
+        if self.height > 0 {
+            self.branch_usage(self.root, self.height, &mut usage);
+        }
+        if usage.leaves > 0 {
+            usage.leaf_fill = self.len as f64 / (usage.leaves * C::CAP) as f64;
+        }
+        usage
+    }
+
+    fn branch_usage(&self, h: C::H, height: u8, usage: &mut MemoryUsage) {
+        let b = self.branch(h);
+        let (bytes, allocations) = b.heap();
+        usage.heap_bytes += bytes;
+        usage.allocations += allocations;
+        usage.branches += 1;
+        if height > 1 {
+            for i in 0..=b.len() {
+                self.branch_usage(b.child(i), height - 1, usage);
+            }
+        }
+    }
+}

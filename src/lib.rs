@@ -70,3 +70,8 @@ pub use set::BPlusTreeSet;
 /// its `#[tree(..)]` attribute are documented on the trait.
 #[cfg(feature = "derive")]
 pub use bptree_derive::TreeConfig;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

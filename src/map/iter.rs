@@ -51,18 +51,26 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
     }
 }
 
-/// Lists what a shared engine has left.
-fn debug_remaining<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize>(
+/// Lists what an iterator has left, each entry shown through `project`.
+fn debug_remaining<'t, K, V, D, H, A, const CAP: usize>(
     f: &mut fmt::Formatter<'_>,
-    tree: &Tree<K, V, H, A, CAP>,
-    range: RawRange<H>,
-) -> fmt::Result {
-    let mut it = Shared {
-        tree: Some(tree),
-        range,
+    remaining: Option<(&'t Tree<K, V, H, A, CAP>, RawRange<H>)>,
+    project: impl Fn((&'t K, &'t V)) -> D,
+) -> fmt::Result
+where
+    D: fmt::Debug,
+    H: Handle,
+    A: ArenaStrategy,
+{
+    let mut it = match remaining {
+        Some((tree, range)) => Shared {
+            tree: Some(tree),
+            range,
+        },
+        None => Shared::EMPTY,
     };
     f.debug_list()
-        .entries(core::iter::from_fn(|| it.next()))
+        .entries(core::iter::from_fn(|| it.next()).map(project))
         .finish()
 }
 
@@ -281,17 +289,17 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IterMut<'_
     }
 }
 
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> IterMut<'_, K, V, H, A, CAP> {
+    fn remaining(&self) -> Option<(&Tree<K, V, H, A, CAP>, RawRange<H>)> {
+        self.inner.as_ref().map(RawIterMut::remaining)
+    }
+}
+
 impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
     for IterMut<'_, K, V, H, A, CAP>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.inner {
-            Some(inner) => {
-                let (tree, range) = inner.remaining();
-                debug_remaining(f, tree, range)
-            }
-            None => f.debug_list().finish(),
-        }
+        debug_remaining(f, self.remaining(), |kv| kv)
     }
 }
 
@@ -369,12 +377,17 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IntoIter<K
     }
 }
 
+impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIter<K, V, H, A, CAP> {
+    fn remaining(&self) -> Option<(&Tree<K, V, H, A, CAP>, RawRange<H>)> {
+        Some(self.inner.remaining())
+    }
+}
+
 impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
     for IntoIter<K, V, H, A, CAP>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (tree, range) = self.inner.remaining();
-        debug_remaining(f, tree, range)
+        debug_remaining(f, self.remaining(), |kv| kv)
     }
 }
 
@@ -552,13 +565,7 @@ impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize
     for RangeMut<'_, K, V, H, A, CAP>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.inner {
-            Some(inner) => {
-                let (tree, range) = inner.remaining();
-                debug_remaining(f, tree, range)
-            }
-            None => f.debug_list().finish(),
-        }
+        debug_remaining(f, self.inner.as_ref().map(RawIterMut::remaining), |kv| kv)
     }
 }
 
@@ -676,26 +683,26 @@ impl<K, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+impl<K, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
     for ValuesMut<'_, K, V, H, A, CAP>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
+        debug_remaining(f, self.inner.remaining(), |(_, v)| v)
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+impl<K: fmt::Debug, V, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
     for IntoKeys<K, V, H, A, CAP>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
+        debug_remaining(f, self.inner.remaining(), |(k, _)| k)
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
+impl<K, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
     for IntoValues<K, V, H, A, CAP>
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.inner, f)
+        debug_remaining(f, self.inner.remaining(), |(_, v)| v)
     }
 }

@@ -12,6 +12,9 @@ use crate::raw::navigate::RawRange;
 
 type Tree<K, V, H, A, const CAP: usize> = RawTree<K, V, Cfg<H, A, CAP>>;
 
+/// What an iterator has left: the tree and the range still to yield.
+type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, CAP>, RawRange<H>)>;
+
 /// Shared iteration over a range of a tree: the engine of `Iter`, `Range`.
 struct Shared<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> {
     /// `None` only for a default (empty) iterator.
@@ -54,7 +57,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
 /// Lists what an iterator has left, each entry shown through `project`.
 fn debug_remaining<'t, K, V, D, H, A, const CAP: usize>(
     f: &mut fmt::Formatter<'_>,
-    remaining: Option<(&'t Tree<K, V, H, A, CAP>, RawRange<H>)>,
+    remaining: Remaining<'t, K, V, H, A, CAP>,
     project: impl Fn((&'t K, &'t V)) -> D,
 ) -> fmt::Result
 where
@@ -290,7 +293,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IterMut<'_
 }
 
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> IterMut<'_, K, V, H, A, CAP> {
-    fn remaining(&self) -> Option<(&Tree<K, V, H, A, CAP>, RawRange<H>)> {
+    fn remaining(&self) -> Remaining<'_, K, V, H, A, CAP> {
         self.inner.as_ref().map(RawIterMut::remaining)
     }
 }
@@ -378,7 +381,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IntoIter<K
 }
 
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIter<K, V, H, A, CAP> {
-    fn remaining(&self) -> Option<(&Tree<K, V, H, A, CAP>, RawRange<H>)> {
+    fn remaining(&self) -> Remaining<'_, K, V, H, A, CAP> {
         Some(self.inner.remaining())
     }
 }

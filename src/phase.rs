@@ -24,21 +24,27 @@
 //! assert!(size_of::<Phase3<u64, u64>>() < size_of::<Phase0<u64, u64>>());
 //! ```
 
-use crate::BPlusTreeMap;
+use crate::TreeConfig;
+use crate::config;
+#[cfg(doc)]
 use crate::policy::{Boxed, Compact16, Growing, MaskedArena, PoolArena, VecArena, Wide32};
 
 /// The node capacity the seed's implementation used, kept by every phase so
 /// that phases differ only in what the plan changes.
 pub const PLAN_CAP: usize = 64;
 
-/// The seed's baseline: 32-bit handles, the masked arena, growing `Vec`s.
-pub type Phase0<K, V> = BPlusTreeMap<K, V, Wide32, MaskedArena<Growing>, PLAN_CAP>;
-/// Plan phase 1: packed handles and the free-list arena.
-pub type Phase1<K, V> = BPlusTreeMap<K, V, Wide32, VecArena<Growing>, PLAN_CAP>;
-/// Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays.
-pub type Phase2<K, V> = BPlusTreeMap<K, V, Wide32, VecArena<Boxed>, PLAN_CAP>;
-/// Plan phase 3: phase 2 with 16-bit handles and the pool arena.
-pub type Phase3<K, V> = BPlusTreeMap<K, V, Compact16, PoolArena<Boxed>, PLAN_CAP>;
+/// The seed's baseline: 32-bit handles, the masked arena, growing `Vec`s
+/// (the map of [`config::Phase0`]).
+pub type Phase0<K, V> = <config::Phase0 as TreeConfig>::Map<K, V>;
+/// Plan phase 1: packed handles and the free-list arena (the map of
+/// [`config::Phase1`]).
+pub type Phase1<K, V> = <config::Phase1 as TreeConfig>::Map<K, V>;
+/// Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays (the
+/// map of [`config::Phase2`]).
+pub type Phase2<K, V> = <config::Phase2 as TreeConfig>::Map<K, V>;
+/// Plan phase 3: phase 2 with 16-bit handles and the pool arena (the map
+/// of [`config::Phase3`]).
+pub type Phase3<K, V> = <config::Phase3 as TreeConfig>::Map<K, V>;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,379 @@
+//! The expansion of `#[derive(TreeConfig)]`.
+//!
+//! For `#[tree(handle = H, arena = A, storage = S, capacity = N)] struct C;`
+//! it emits `impl TreeConfig for C` with `Handle = H`, `Arena = A<S>`,
+//! `Map<K, V> = BPlusTreeMap<K, V, H, A<S>, N>` and the matching `Set`;
+//! a `const` assertion of the capacity bounds when `N` is not a literal
+//! (literals are checked while parsing); and, with `alias = Name`, the
+//! aliases `Name<K, V>` and `NameSet<T>`. Every user-written type and the
+//! capacity keep their own spans, so the compiler's errors about them (a
+//! type that is no handle, a capacity that is no `usize`) point at the
+//! attribute.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{
+    DeriveInput, Expr, ExprLit, GenericArgument, Lit, Meta, Path, PathArguments, Type, parse_quote,
+};
+
+use crate::attributes::{Attributes, Capacity};
+
+/// Expands the derive for `input`, or says what is wrong with it.
+pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
+    if let Some(param) = input.generics.params.first() {
+        return Err(syn::Error::new_spanned(
+            param,
+            "`TreeConfig` cannot be derived for a generic type: a configuration is a marker \
+             type, such as `struct Embedded;`",
+        ));
+    }
+    let attrs = Attributes::parse(&input.attrs, Span::call_site())?;
+    let krate: Path = attrs
+        .krate
+        .clone()
+        .unwrap_or_else(|| parse_quote!(::bptree));
+    let ident = &input.ident;
+    let vis = &input.vis;
+
+    let handle: Type = attrs
+        .handle
+        .clone()
+        .unwrap_or_else(|| parse_quote!(#krate::Wide32));
+    let arena = arena_type(&attrs, &krate)?;
+    let Some(capacity) = &attrs.capacity else {
+        unreachable!("`Attributes::parse` reports a missing capacity");
+    };
+    let (cap_expr, cap_arg, cap_text) = match capacity {
+        Capacity::Literal(lit, n) => (lit.to_token_stream(), lit.to_token_stream(), n.to_string()),
+        Capacity::Expr(expr) => (
+            expr.to_token_stream(),
+            const_argument(expr),
+            compact(expr.to_token_stream().to_string()),
+        ),
+    };
+    let cap_check = match capacity {
+        Capacity::Literal(..) => TokenStream::new(),
+        Capacity::Expr(expr) => quote_spanned! {expr.span()=>
+            const _: () = ::core::assert!(
+                #krate::policy::MIN_CAP <= (#expr) && (#expr) <= #krate::policy::MAX_CAP,
+                "bptree: `capacity` must be from 4 (MIN_CAP) to 4096 (MAX_CAP)",
+            );
+        },
+    };
+
+    let name = attrs
+        .name
+        .as_ref()
+        .map(syn::LitStr::value)
+        .unwrap_or_else(|| ident.to_string());
+    let description = match &attrs.description {
+        Some(lit) => lit.value(),
+        None => first_doc_paragraph(input).unwrap_or_else(|| {
+            format!(
+                "{} handles, {}, {cap_text} entries per node",
+                short_type(&handle),
+                short_type(&arena)
+            )
+        }),
+    };
+
+    let map = quote!(#krate::BPlusTreeMap<K, V, #handle, #arena, #cap_arg>);
+    let set = quote!(#krate::BPlusTreeSet<T, #handle, #arena, #cap_arg>);
+    let aliases = attrs.alias.as_ref().map(|alias| {
+        let set_alias = format_ident!("{}Set", alias);
+        let map_doc = format!("The ordered map of the [`{ident}`] configuration.");
+        let set_doc = format!("The ordered set of the [`{ident}`] configuration.");
+        // Code that names only the aliases uses the configuration: say so,
+        // or the marker would draw a "never constructed" warning.
+        quote! {
+            const _: ::core::marker::PhantomData<#ident> = ::core::marker::PhantomData;
+            #[doc = #map_doc]
+            #vis type #alias<K, V> = #map;
+            #[doc = #set_doc]
+            #vis type #set_alias<T> = #set;
+        }
+    });
+
+    Ok(quote! {
+        #[automatically_derived]
+        impl #krate::TreeConfig for #ident {
+            type Handle = #handle;
+            type Arena = #arena;
+            type Storage = <#arena as #krate::policy::ArenaStrategy>::Storage;
+            const CAPACITY: usize = #cap_expr;
+            const NAME: &'static str = #name;
+            const DESCRIPTION: &'static str = #description;
+            type Map<K: ::core::cmp::Ord, V> = #map;
+            type Set<T: ::core::cmp::Ord> = #set;
+
+            fn visit<Vis: #krate::config::ConfigVisitor + ?::core::marker::Sized>(
+                visitor: &mut Vis,
+            ) {
+                visitor.visit::<Self, #cap_arg>();
+            }
+        }
+        #cap_check
+        #aliases
+    })
+}
+
+/// The arena type with the storage applied: `A`, `A<S>`, `VecArena<S>` or
+/// `VecArena`, by which of `arena` and `storage` were given.
+fn arena_type(attrs: &Attributes, krate: &Path) -> syn::Result<Type> {
+    let Some(storage) = &attrs.storage else {
+        return Ok(attrs
+            .arena
+            .clone()
+            .unwrap_or_else(|| parse_quote!(#krate::VecArena)));
+    };
+    let Some(arena) = &attrs.arena else {
+        return Ok(parse_quote!(#krate::VecArena<#storage>));
+    };
+    match arena {
+        Type::Path(p)
+            if p.qself.is_none()
+                && p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.arguments.is_none()) =>
+        {
+            let mut path = p.clone();
+            let last = path.path.segments.last_mut().expect("checked above");
+            last.arguments = PathArguments::AngleBracketed(parse_quote!(<#storage>));
+            Ok(Type::Path(path))
+        }
+        _ => Err(syn::Error::new_spanned(
+            storage,
+            format_args!(
+                "the storage is given twice: `arena = {}` already names it; write either \
+                 `arena = PoolArena<Boxed>` or `arena = PoolArena, storage = Boxed`",
+                compact(arena.to_token_stream().to_string())
+            ),
+        )),
+    }
+}
+
+/// A capacity expression as a const generic argument: bare if it is a
+/// literal or a single identifier (braces there would draw
+/// `unused_braces`), braced otherwise (a longer path would be read as a
+/// type).
+fn const_argument(expr: &Expr) -> TokenStream {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some() => {
+            expr.to_token_stream()
+        }
+        Expr::Lit(_) => expr.to_token_stream(),
+        _ => quote_spanned!(expr.span()=> { #expr }),
+    }
+}
+
+/// The first paragraph of the type's doc comment, joined into one line.
+fn first_doc_paragraph(input: &DeriveInput) -> Option<String> {
+    let mut lines = Vec::new();
+    for attr in &input.attrs {
+        let Meta::NameValue(nv) = &attr.meta else {
+            continue;
+        };
+        if !nv.path.is_ident("doc") {
+            continue;
+        }
+        let Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) = &nv.value
+        else {
+            continue;
+        };
+        // Each `///` line is one attribute, and a blank `///` line is an
+        // empty one, which `lines()` would skip.
+        let text = s.value();
+        for line in text.lines().chain(text.trim().is_empty().then_some("")) {
+            let line = line.trim();
+            if line.is_empty() {
+                if lines.is_empty() {
+                    continue;
+                }
+                return Some(lines.join(" "));
+            }
+            lines.push(line.to_owned());
+        }
+    }
+    (!lines.is_empty()).then(|| lines.join(" "))
+}
+
+/// A type as a reader would write it: the last path segment with its
+/// generic arguments (`PoolArena<Boxed>` for `::bptree::PoolArena<
+/// ::bptree::policy::Boxed>`).
+fn short_type(ty: &Type) -> String {
+    let Type::Path(p) = ty else {
+        return compact(ty.to_token_stream().to_string());
+    };
+    let Some(last) = p.path.segments.last() else {
+        return compact(ty.to_token_stream().to_string());
+    };
+    let mut out = last.ident.to_string();
+    if let PathArguments::AngleBracketed(args) = &last.arguments {
+        let args: Vec<String> = args
+            .args
+            .iter()
+            .map(|arg| match arg {
+                GenericArgument::Type(t) => short_type(t),
+                other => compact(other.to_token_stream().to_string()),
+            })
+            .collect();
+        out.push('<');
+        out.push_str(&args.join(", "));
+        out.push('>');
+    }
+    out
+}
+
+/// Token text without the spaces `to_string` puts around punctuation.
+fn compact(text: String) -> String {
+    text.replace(" :: ", "::")
+        .replace(":: ", "::")
+        .replace(" < ", "<")
+        .replace(" <", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The expansion with all whitespace removed.
+    fn expand(input: DeriveInput) -> syn::Result<String> {
+        derive(&input).map(|tokens| squeeze(&tokens.to_string()))
+    }
+
+    fn squeeze(text: &str) -> String {
+        text.split_whitespace().collect()
+    }
+
+    #[test]
+    fn expansion_names_the_policies_and_capacity() {
+        let out = expand(parse_quote! {
+            #[tree(handle = Compact16, arena = PoolArena, storage = Boxed, capacity = 32)]
+            pub struct Embedded;
+        })
+        .unwrap();
+        assert!(
+            out.contains(&squeeze("impl::bptree::TreeConfig for Embedded")),
+            "{out}"
+        );
+        assert!(out.contains(&squeeze("type Handle = Compact16;")), "{out}");
+        assert!(
+            out.contains(&squeeze("type Arena = PoolArena<Boxed>;")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze(
+                "::bptree::BPlusTreeMap<K, V, Compact16, PoolArena<Boxed>, 32>"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze("visitor.visit::<Self, 32>()")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze(
+                "\"Compact16 handles, PoolArena<Boxed>, 32 entries per node\""
+            )),
+            "{out}"
+        );
+        // A literal capacity was checked while parsing: no const assertion.
+        assert!(!out.contains("assert!"), "{out}");
+    }
+
+    #[test]
+    fn expansion_defaults_crate_path_and_aliases() {
+        let out = expand(parse_quote! {
+            /// Docs.
+            #[tree(crate = crate, capacity = plan::CAP, alias = Plan)]
+            pub(crate) struct PlanConfig;
+        })
+        .unwrap();
+        assert!(
+            out.contains(&squeeze("type Handle = crate::Wide32;")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze("type Arena = crate::VecArena;")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze(
+                "crate::BPlusTreeMap<K, V, crate::Wide32, crate::VecArena, {plan::CAP }>"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze("crate::policy::MIN_CAP <= (plan::CAP)")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze("pub(crate) type Plan<K, V> =")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze("pub(crate) type PlanSet<T> =")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze("const DESCRIPTION: &'static str = \"Docs.\";")),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn expansion_errors() {
+        let e = expand(parse_quote!(
+            #[tree(capacity = 8)]
+            struct G<T>(T);
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("`TreeConfig` cannot be derived for a generic type")
+        );
+        let e = expand(parse_quote!(
+            #[tree(arena = PoolArena<Boxed>, storage = Boxed, capacity = 8)]
+            struct S;
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("the storage is given twice: `arena = PoolArena<Boxed>`")
+        );
+    }
+
+    #[test]
+    fn text_helpers() {
+        assert_eq!(
+            short_type(&parse_quote!(
+                ::bptree::policy::PoolArena<::bptree::policy::Boxed>
+            )),
+            "PoolArena<Boxed>"
+        );
+        assert_eq!(short_type(&parse_quote!(Wide32)), "Wide32");
+        assert_eq!(compact(quote!(a::b<c, d>).to_string()), "a::b<c, d>");
+        let input: DeriveInput = parse_quote! {
+            #[doc = ""]
+            #[doc = " One"]
+            #[doc = " two."]
+            #[doc = ""]
+            #[doc = " Three."]
+            struct S;
+        };
+        assert_eq!(first_doc_paragraph(&input).as_deref(), Some("One two."));
+        assert_eq!(
+            first_doc_paragraph(&parse_quote!(
+                struct S;
+            )),
+            None
+        );
+    }
+}

@@ -1,0 +1,487 @@
+//! Named configurations: the [`TreeConfig`] trait, `#[derive(TreeConfig)]`,
+//! the crate's own configurations, and running one piece of generic code
+//! over a list of configurations ([`ConfigList`], [`ConfigVisitor`]).
+//!
+//! A configuration is a marker type that names a handle width, an arena
+//! strategy, a node storage policy and a capacity, checked when it is
+//! declared:
+//!
+//! ```
+//! use bptree::{Compact16, PoolArena, TreeConfig};
+//!
+//! #[derive(TreeConfig)]
+//! #[tree(handle = Compact16, arena = PoolArena, capacity = 32)]
+//! pub struct Embedded;
+//!
+//! let mut m: <Embedded as TreeConfig>::Map<u64, String> = Default::default();
+//! m.insert(1, "one".to_string());
+//! assert_eq!(m[&1], "one");
+//! assert_eq!(Embedded::NAME, "Embedded");
+//! assert_eq!(Embedded::DESCRIPTION, "Compact16 handles, PoolArena, 32 entries per node");
+//! ```
+//!
+//! # The crate's configurations
+//!
+//! Declared in this module with the derive; the plan phases' map types
+//! [`phase::Phase0`](crate::phase::Phase0) to
+//! [`phase::Phase3`](crate::phase::Phase3) are these configurations' maps.
+//!
+//! | configuration | handles | arena | node storage | capacity | for |
+//! |---|---|---|---|---|---|
+//! | [`Phase0`] | [`Wide32`] | [`MaskedArena`] | [`Growing`] | 64 | the seed's baseline |
+//! | [`Phase1`] | [`Wide32`] | [`VecArena`] | [`Growing`] | 64 | plan phase 1 |
+//! | [`Phase2`] | [`Wide32`] | [`VecArena`] | [`Boxed`] | 64 | plan phase 2 |
+//! | [`Phase3`] | [`Compact16`] | [`PoolArena`] | [`Boxed`] | 64 | plan phase 3 |
+//! | [`Compact`] | [`Compact16`] | [`VecArena`] | [`Boxed`] | 64 | least memory |
+//! | [`Standard`] | [`Wide32`] | [`VecArena`] | [`Inline`] | 64 | the default: `BPlusTreeMap<K, V>` |
+//!
+//! [`All`] lists them all and [`Phases`] the four phases, for
+//! [`ConfigList::for_each`].
+//!
+//! # Running code over configurations
+//!
+//! Stable Rust cannot pass `C::CAPACITY` as a const generic argument inside
+//! a function generic over `C: TreeConfig` (`BPlusTreeMap<K, V, C::Handle,
+//! C::Arena, { C::CAPACITY }>` needs `generic_const_exprs`), and inside such
+//! a function `C::Map<K, V>` is an opaque type. So generic code is written
+//! as a [`ConfigVisitor`], whose `visit` receives the configuration *and* its
+//! capacity as a const parameter; a [`ConfigList`] (a configuration, or a
+//! tuple of lists) calls it once per configuration:
+//!
+//! ```
+//! use bptree::config::{self, ConfigList, ConfigVisitor};
+//! use bptree::{BPlusTreeMap, TreeConfig};
+//!
+//! /// Stack size and height of a 10,000-entry map, per configuration.
+//! struct Shape(Vec<(&'static str, usize, usize)>);
+//!
+//! impl ConfigVisitor for Shape {
+//!     fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+//!         let m: BPlusTreeMap<u32, u32, C::Handle, C::Arena, CAP> = (0..10_000).map(|i| (i, i)).collect();
+//!         self.0.push((C::NAME, size_of_val(&m), m.height()));
+//!     }
+//! }
+//!
+//! let mut shape = Shape(Vec::new());
+//! config::All::for_each(&mut shape);
+//! let names: Vec<_> = shape.0.iter().map(|s| s.0).collect();
+//! assert_eq!(names, ["Phase0", "Phase1", "Phase2", "Phase3", "Compact", "Standard"]);
+//! ```
+//!
+//! # Why capacity is a const generic, not a typenum
+//!
+//! Capacity reaches node arrays as a bare `const CAP: usize` (stable Rust
+//! rejects `[K; C::CAP]`, and a branch's `CAP + 1` children are `CAP`
+//! children plus one field), its bounds are checked by `const` assertions
+//! and, for a derived configuration, by the derive with an error at the
+//! attribute. Nothing else needs arithmetic or comparison in the type
+//! system: the handle width bounds how many nodes a tree may have (a
+//! runtime limit that `checked_insert` reports), not how many entries a
+//! node holds (node lengths are `u16` for both widths), so there is no
+//! relation between capacity and handle width to state in bounds. Where a
+//! const generic does fall short, a capacity named by an associated const
+//! in generic code, a typenum would not help either (the map takes a
+//! `const CAP: usize`, and `U32::USIZE` is an associated const too); the
+//! visitor passes the capacity as a const parameter instead. typenum would
+//! only turn `BPlusTreeMap<K, V, Compact16, PoolArena, 32>` into `U32` types
+//! in every signature and error message.
+
+use crate::phase::PLAN_CAP;
+use crate::policy::{ArenaStrategy, Boxed, Growing, Handle, MaskedArena, Storage};
+#[cfg(doc)]
+use crate::policy::{Inline, MAX_CAP, MIN_CAP};
+use crate::{Compact16, PoolArena, VecArena, Wide32};
+
+/// A named configuration: a handle width, an arena strategy, a node storage
+/// policy and a capacity, with the map and set types they make.
+///
+/// Declare one with `#[derive(TreeConfig)]` (feature `derive`, on by
+/// default) on a marker type and a `#[tree(..)]` attribute:
+///
+/// ```
+/// use bptree::{Compact16, PoolArena, TreeConfig};
+///
+/// #[derive(TreeConfig)]
+/// #[tree(handle = Compact16, arena = PoolArena, capacity = 32)]
+/// pub struct Embedded;
+///
+/// let mut m: <Embedded as TreeConfig>::Map<u64, String> = Default::default();
+/// m.insert(7, "seven".to_string());
+/// let mut s: <Embedded as TreeConfig>::Set<u64> = Default::default();
+/// s.insert(7);
+/// assert_eq!(m.keys().collect::<Vec<_>>(), s.iter().collect::<Vec<_>>());
+/// ```
+///
+/// # The `#[tree(..)]` keys
+///
+/// | key | takes | default |
+/// |---|---|---|
+/// | `capacity` | entries per node: a `usize` constant, [`MIN_CAP`] (4) to [`MAX_CAP`] (4096) | required |
+/// | `handle` | [`Compact16`] or [`Wide32`] | [`Wide32`] |
+/// | `arena` | [`VecArena`], [`PoolArena`] or [`MaskedArena`], optionally with its storage (`PoolArena<Boxed>`) | [`VecArena`] |
+/// | `storage` | [`Inline`], [`Boxed`] or [`Growing`] | [`Inline`] |
+/// | `alias` | an identifier: declares `Name<K, V>` (the map) and `NameSet<T>` (the set) | none |
+/// | `name` | a string: [`NAME`](Self::NAME) | the type's name |
+/// | `description` | a string: [`DESCRIPTION`](Self::DESCRIPTION) | the doc comment's first paragraph, else generated |
+/// | `crate` | the path to bptree | `::bptree` |
+///
+/// Keys may come in any order and be split over several `#[tree]`
+/// attributes, each at most once. Types may be written with any path
+/// (`bptree::policy::Boxed`); they are checked by the compiler against
+/// [`Handle`], [`ArenaStrategy`] and [`Storage`], with the error at the
+/// attribute.
+///
+/// **`capacity`** (required): a literal or any constant expression.
+/// A literal outside [`MIN_CAP`]`..=`[`MAX_CAP`] is an error at the literal;
+/// another expression is checked by a `const` assertion, also reported at
+/// the attribute. The handle width puts no further bound on the capacity: it
+/// limits how many nodes a tree can have (65,535 leaves and 65,535 branches
+/// for [`Compact16`]; past that `checked_insert` returns an error), not
+/// how many entries a node holds.
+///
+/// ```
+/// use bptree::TreeConfig;
+///
+/// const PAGE: usize = 4096 / 16;
+///
+/// #[derive(TreeConfig)]
+/// #[tree(capacity = PAGE)]
+/// struct Paged;
+///
+/// assert_eq!(Paged::CAPACITY, 256);
+/// ```
+///
+/// **`handle`**, **`arena`**, **`storage`**: the policies; the storage is the
+/// arena's type parameter, given either way (not both):
+///
+/// ```
+/// use bptree::policy::{Boxed, MaskedArena, PoolArena};
+/// use bptree::{Compact16, TreeConfig};
+///
+/// #[derive(TreeConfig)]
+/// #[tree(handle = Compact16, arena = PoolArena, storage = Boxed, capacity = 64)]
+/// struct A;
+///
+/// #[derive(TreeConfig)]
+/// #[tree(handle = Compact16, arena = PoolArena<Boxed>, capacity = 64)]
+/// struct B;
+///
+/// // Without `arena`, `storage` applies to the default `VecArena`.
+/// #[derive(TreeConfig)]
+/// #[tree(storage = Boxed, capacity = 64)]
+/// struct C;
+///
+/// assert_eq!(size_of::<<A as TreeConfig>::Map<u8, u8>>(), size_of::<<B as TreeConfig>::Map<u8, u8>>());
+/// assert_eq!(<C as TreeConfig>::Storage::NAME, "boxed");
+/// # use bptree::policy::Storage;
+/// ```
+///
+/// **`alias`**: type aliases for the map and the set, with the marker's
+/// visibility:
+///
+/// ```
+/// use bptree::{Compact16, TreeConfig};
+///
+/// #[derive(TreeConfig)]
+/// #[tree(handle = Compact16, capacity = 16, alias = Tiny)]
+/// pub struct TinyConfig;
+///
+/// let mut m: Tiny<&str, u32> = Tiny::empty();
+/// m.insert("a", 1);
+/// let s: TinySet<&str> = m.keys().copied().collect();
+/// assert!(s.contains("a"));
+/// ```
+///
+/// **`name`** and **`description`**: what reports print. The description
+/// is, in order of preference, the `description` key, the first paragraph of
+/// the marker's doc comment (joined into one line), or generated from the
+/// attribute:
+///
+/// ```
+/// use bptree::{Compact16, TreeConfig};
+///
+/// /// Sixteen-bit handles for
+/// /// small trees.
+/// ///
+/// /// More text that reports leave out.
+/// #[derive(TreeConfig)]
+/// #[tree(handle = Compact16, capacity = 16)]
+/// struct Documented;
+///
+/// #[derive(TreeConfig)]
+/// #[tree(capacity = 16, name = "sixteen", description = "the default policies at capacity 16")]
+/// struct Named;
+///
+/// #[derive(TreeConfig)]
+/// #[tree(handle = Compact16, arena = bptree::policy::PoolArena<bptree::policy::Boxed>, capacity = 16)]
+/// struct Generated;
+///
+/// assert_eq!(Documented::NAME, "Documented");
+/// assert_eq!(Documented::DESCRIPTION, "Sixteen-bit handles for small trees.");
+/// assert_eq!(Named::NAME, "sixteen");
+/// assert_eq!(Named::DESCRIPTION, "the default policies at capacity 16");
+/// assert_eq!(Generated::DESCRIPTION, "Compact16 handles, PoolArena<Boxed>, 16 entries per node");
+/// ```
+///
+/// **`crate`**: where the generated code finds bptree, for a crate that
+/// reaches it through a re-export (as in `#[serde(crate = ..)]` and
+/// `#[rkyv(crate = ..)]`):
+///
+/// ```
+/// mod reexports {
+///     pub use bptree as tree;
+/// }
+///
+/// #[derive(bptree::TreeConfig)]
+/// #[tree(crate = reexports::tree, capacity = 8)]
+/// struct Eight;
+///
+/// assert_eq!(<Eight as bptree::TreeConfig>::CAPACITY, 8);
+/// ```
+///
+/// # Errors
+///
+/// Every mistake is a compile error at the attribute that says what is
+/// allowed: an unknown key, a key given twice, a missing `capacity`, a
+/// capacity out of range, a value of the wrong kind, a type that is not a
+/// policy, a storage given twice, or a generic marker type.
+///
+/// ```compile_fail
+/// #[derive(bptree::TreeConfig)]
+/// #[tree(handle = bptree::Compact16)] // error: missing `capacity`
+/// struct NoCapacity;
+/// ```
+///
+/// ```compile_fail
+/// #[derive(bptree::TreeConfig)]
+/// #[tree(capacity = 2)] // error: capacity 2 is below the minimum, 4
+/// struct TooSmall;
+/// ```
+///
+/// A type that is not a policy is the compiler's own error, at the type in
+/// the attribute ("the trait bound `u16: Handle` is not satisfied"),
+/// followed by the types that are:
+///
+/// ```compile_fail,E0277
+/// #[derive(bptree::TreeConfig)]
+/// #[tree(handle = u16, capacity = 32)]
+/// struct NotAHandle;
+/// ```
+///
+/// ```compile_fail,E0277
+/// #[derive(bptree::TreeConfig)]
+/// #[tree(arena = Vec<u8>, capacity = 32)]
+/// struct NotAnArena;
+/// ```
+///
+/// ```compile_fail,E0277
+/// #[derive(bptree::TreeConfig)]
+/// #[tree(storage = Box<u8>, capacity = 32)]
+/// struct NotAStorage;
+/// ```
+///
+/// # Implementing by hand
+///
+/// Derive it. A hand-written impl must name `BPlusTreeMap<K, V,
+/// Self::Handle, Self::Arena, CAPACITY>` as `Map` (and likewise `Set`) and
+/// have [`visit`](Self::visit) call `visitor.visit::<Self, CAPACITY>()`
+/// with the capacity as a literal or constant.
+pub trait TreeConfig: Sized + 'static {
+    /// The node handle width: [`Compact16`] or [`Wide32`].
+    type Handle: Handle;
+    /// The arena strategy, whose type parameter is [`Storage`](Self::Storage).
+    type Arena: ArenaStrategy<Storage = Self::Storage>;
+    /// The node storage policy: [`Inline`], [`Boxed`] or [`Growing`].
+    type Storage: Storage;
+    /// Entries per node (keys per branch): [`MIN_CAP`]`..=`[`MAX_CAP`].
+    const CAPACITY: usize;
+    /// The name used in reports: the marker type's name unless renamed.
+    const NAME: &'static str;
+    /// One line saying what the configuration is, for reports.
+    const DESCRIPTION: &'static str;
+
+    /// The ordered map of this configuration:
+    /// `BPlusTreeMap<K, V, Self::Handle, Self::Arena, CAPACITY>`.
+    type Map<K: Ord, V>;
+    /// The ordered set of this configuration:
+    /// `BPlusTreeSet<T, Self::Handle, Self::Arena, CAPACITY>`.
+    type Set<T: Ord>;
+
+    /// Calls `visitor.visit::<Self, CAPACITY>()`: runs generic code on this
+    /// configuration (see [`ConfigVisitor`]; to run it on several, use a
+    /// [`ConfigList`]).
+    ///
+    /// ```
+    /// use bptree::config::{ConfigVisitor, Phase3};
+    /// use bptree::TreeConfig;
+    ///
+    /// struct Capacity(usize);
+    /// impl ConfigVisitor for Capacity {
+    ///     fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+    ///         self.0 = CAP;
+    ///     }
+    /// }
+    /// let mut cap = Capacity(0);
+    /// Phase3::visit(&mut cap);
+    /// assert_eq!(cap.0, Phase3::CAPACITY);
+    /// ```
+    fn visit<V: ConfigVisitor + ?Sized>(visitor: &mut V);
+}
+
+/// Generic code to run on configurations: the body of a loop over a
+/// [`ConfigList`].
+///
+/// `visit::<C, CAP>` is called with `CAP == C::CAPACITY`, so that the body
+/// can name the map as `BPlusTreeMap<K, V, C::Handle, C::Arena, CAP>` and
+/// the set as `BPlusTreeSet<T, C::Handle, C::Arena, CAP>` and use their
+/// whole API; [`C::NAME`](TreeConfig::NAME) and
+/// [`C::DESCRIPTION`](TreeConfig::DESCRIPTION) label the results.
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// use bptree::config::{self, ConfigList, ConfigVisitor};
+/// use bptree::{BPlusTreeMap, TreeConfig};
+///
+/// /// Checks every configuration against `BTreeMap` on the same inserts
+/// /// and removes.
+/// struct SameAsBTreeMap {
+///     checked: Vec<&'static str>,
+/// }
+///
+/// impl ConfigVisitor for SameAsBTreeMap {
+///     fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+///         let mut ours: BPlusTreeMap<u32, u32, C::Handle, C::Arena, CAP> = BPlusTreeMap::empty();
+///         let mut std = BTreeMap::new();
+///         for i in 0..2000u32 {
+///             let k = i.wrapping_mul(2_654_435_761) % 500;
+///             assert_eq!(ours.insert(k, i), std.insert(k, i));
+///             if i % 3 == 0 {
+///                 assert_eq!(ours.remove(&(k / 2)), std.remove(&(k / 2)));
+///             }
+///         }
+///         ours.check_invariants().unwrap();
+///         assert!(ours.iter().eq(std.iter()), "{}", C::NAME);
+///         self.checked.push(C::NAME);
+///     }
+/// }
+///
+/// let mut check = SameAsBTreeMap { checked: Vec::new() };
+/// config::Phases::for_each(&mut check);
+/// assert_eq!(check.checked, ["Phase0", "Phase1", "Phase2", "Phase3"]);
+/// ```
+pub trait ConfigVisitor {
+    /// Runs on configuration `C`, whose capacity is `CAP`.
+    fn visit<C: TreeConfig, const CAP: usize>(&mut self);
+}
+
+/// A list of configurations: one [`TreeConfig`], or a tuple of lists (up to
+/// twelve, nested as deep as you like), visited in order.
+///
+/// ```
+/// use bptree::config::{Compact, ConfigList, ConfigVisitor, Phase0, Phases, Standard};
+/// use bptree::TreeConfig;
+///
+/// struct Names(Vec<&'static str>);
+/// impl ConfigVisitor for Names {
+///     fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+///         self.0.push(C::NAME);
+///     }
+/// }
+///
+/// let mut names = Names(Vec::new());
+/// <(Standard, (Compact, Phase0), Phases)>::for_each(&mut names);
+/// assert_eq!(names.0, ["Standard", "Compact", "Phase0", "Phase0", "Phase1", "Phase2", "Phase3"]);
+/// assert_eq!(<(Standard, Phases)>::LEN, 5);
+/// ```
+pub trait ConfigList {
+    /// How many configurations the list holds.
+    const LEN: usize;
+    /// Calls `visitor` on each configuration of the list, in order.
+    fn for_each<V: ConfigVisitor + ?Sized>(visitor: &mut V);
+}
+
+impl<C: TreeConfig> ConfigList for C {
+    const LEN: usize = 1;
+    fn for_each<V: ConfigVisitor + ?Sized>(visitor: &mut V) {
+        C::visit(visitor);
+    }
+}
+
+macro_rules! tuple_lists {
+    ($($name:ident)*) => {
+        impl<$($name: ConfigList),*> ConfigList for ($($name,)*) {
+            const LEN: usize = 0 $(+ $name::LEN)*;
+            #[allow(unused_variables)] // by the empty list
+            fn for_each<V: ConfigVisitor + ?Sized>(visitor: &mut V) {
+                $($name::for_each(visitor);)*
+            }
+        }
+    };
+}
+
+tuple_lists!();
+tuple_lists!(A);
+tuple_lists!(A B);
+tuple_lists!(A B C);
+tuple_lists!(A B C D);
+tuple_lists!(A B C D E);
+tuple_lists!(A B C D E F);
+tuple_lists!(A B C D E F G);
+tuple_lists!(A B C D E F G H);
+tuple_lists!(A B C D E F G H I);
+tuple_lists!(A B C D E F G H I J);
+tuple_lists!(A B C D E F G H I J K);
+tuple_lists!(A B C D E F G H I J K L);
+
+/// The seed's baseline (plan phase 0): 32-bit handles, masked arena, growing vectors.
+///
+/// The seed's "current" layout: a masked arena (`Vec` of slots, `Vec<usize>`
+/// free list, `Vec<bool>` mask and a generation) and a `Vec` per node array.
+#[derive(bptree_derive::TreeConfig)]
+#[tree(crate = crate, handle = Wide32, arena = MaskedArena, storage = Growing, capacity = PLAN_CAP)]
+pub struct Phase0;
+
+/// Plan phase 1: packed handles, free-list arena, growing vectors.
+///
+/// Steps 1.1 to 1.3 of the plan: handles without a leaf flag, the free list
+/// threaded through free slots, no per-node capacity field.
+#[derive(bptree_derive::TreeConfig)]
+#[tree(crate = crate, handle = Wide32, arena = VecArena, storage = Growing, capacity = PLAN_CAP)]
+pub struct Phase1;
+
+/// Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays.
+#[derive(bptree_derive::TreeConfig)]
+#[tree(crate = crate, handle = Wide32, arena = VecArena, storage = Boxed, capacity = PLAN_CAP)]
+pub struct Phase2;
+
+/// Plan phase 3: phase 2 with 16-bit handles and the pool arena.
+#[derive(bptree_derive::TreeConfig)]
+#[tree(crate = crate, handle = Compact16, arena = PoolArena, storage = Boxed, capacity = PLAN_CAP)]
+pub struct Phase3;
+
+/// Least memory: 16-bit handles, boxed node arrays in a vector arena.
+///
+/// Chosen from a first measurement on the foundation (random `u64` pairs,
+/// live bytes from a counting allocator plus `size_of`): about 24 bytes per
+/// entry at 10⁶ entries (`BTreeMap`: 27) and 23 to 29 from 100 to 1,000
+/// entries, where the pool arena's 64-slot chunks cost more. The memory
+/// report measures it for real, and the memory work will tune it.
+#[derive(bptree_derive::TreeConfig)]
+#[tree(crate = crate, handle = Compact16, arena = VecArena, storage = Boxed, capacity = 64)]
+pub struct Compact;
+
+/// The default configuration: 32-bit handles, inline node arrays, vector arena.
+///
+/// The one `BPlusTreeMap<K, V>` and `BPlusTreeSet<T>` name with their
+/// default parameters; best all-round: inline arrays keep a node's keys
+/// next to each other, and 64 entries per node keep the tree shallow.
+#[derive(bptree_derive::TreeConfig)]
+#[tree(crate = crate, handle = Wide32, arena = VecArena, capacity = 64)]
+pub struct Standard;
+
+/// The four plan phases, in order.
+pub type Phases = (Phase0, Phase1, Phase2, Phase3);
+
+/// Every configuration this crate names, in the order reports print them:
+/// the phases, then [`Compact`] and [`Standard`].
+pub type All = (Phases, Compact, Standard);

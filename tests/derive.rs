@@ -1,0 +1,431 @@
+//! `#[derive(TreeConfig)]`: what each `#[tree(..)]` key produces, the
+//! crate's own configurations, running code over configuration lists, and
+//! (in `ui`, through trybuild) every compile error with its exact message.
+
+use std::any::TypeId;
+use std::collections::{BTreeMap, BTreeSet};
+
+use bptree::config::{self, ConfigList, ConfigVisitor};
+use bptree::policy::{
+    ArenaStrategy, Boxed, Growing, Handle, Inline, MAX_CAP, MIN_CAP, MaskedArena, Storage,
+};
+use bptree::{BPlusTreeMap, BPlusTreeSet, Compact16, PoolArena, TreeConfig, VecArena, Wide32};
+
+fn same<A: 'static, B: 'static>() -> bool {
+    TypeId::of::<A>() == TypeId::of::<B>()
+}
+
+/// The snippet of the issue, exactly as written there.
+#[test]
+fn issue_snippet() {
+    use bptree::{Compact16, PoolArena, TreeConfig};
+    #[derive(TreeConfig)]
+    #[tree(handle = Compact16, arena = PoolArena, capacity = 32)]
+    pub struct Embedded;
+    let mut m: <Embedded as TreeConfig>::Map<u64, String> = Default::default();
+
+    for i in 0..1000u64 {
+        m.insert(i * 7 % 1000, i.to_string());
+    }
+    m.check_invariants().unwrap();
+    assert_eq!(m.len(), 1000);
+    assert!(same::<
+        <Embedded as TreeConfig>::Map<u64, String>,
+        BPlusTreeMap<u64, String, Compact16, PoolArena, 32>,
+    >());
+    assert!(same::<
+        <Embedded as TreeConfig>::Set<u64>,
+        BPlusTreeSet<u64, Compact16, PoolArena, 32>,
+    >());
+    assert_eq!(Embedded::NAME, "Embedded");
+    assert_eq!(
+        Embedded::DESCRIPTION,
+        "Compact16 handles, PoolArena, 32 entries per node"
+    );
+}
+
+#[test]
+fn defaults_are_the_maps_defaults() {
+    #[derive(TreeConfig)]
+    #[tree(capacity = 64)]
+    struct Plain;
+    assert!(same::<<Plain as TreeConfig>::Handle, Wide32>());
+    assert!(same::<<Plain as TreeConfig>::Arena, VecArena>());
+    assert!(same::<<Plain as TreeConfig>::Storage, Inline>());
+    assert!(same::<
+        <Plain as TreeConfig>::Map<u8, u8>,
+        BPlusTreeMap<u8, u8>,
+    >());
+    assert!(same::<<Plain as TreeConfig>::Set<u8>, BPlusTreeSet<u8>>());
+    assert_eq!(Plain::CAPACITY, 64);
+    assert_eq!(
+        Plain::DESCRIPTION,
+        "Wide32 handles, VecArena, 64 entries per node"
+    );
+}
+
+#[test]
+fn handle_arena_and_storage() {
+    #[derive(TreeConfig)]
+    #[tree(handle = Compact16, arena = MaskedArena, storage = Growing, capacity = 8)]
+    struct Split;
+    #[derive(TreeConfig)]
+    #[tree(handle = Compact16, arena = MaskedArena<Growing>, capacity = 8)]
+    struct Joined;
+    #[derive(TreeConfig)]
+    #[tree(storage = bptree::policy::Boxed, capacity = 8)]
+    struct StorageOnly;
+    #[derive(TreeConfig)]
+    #[tree(handle = ::bptree::Compact16, arena = bptree::policy::PoolArena<Boxed>, capacity = 8)]
+    struct FullPaths;
+
+    assert!(same::<<Split as TreeConfig>::Arena, MaskedArena<Growing>>());
+    assert!(same::<
+        <Split as TreeConfig>::Map<u8, u8>,
+        <Joined as TreeConfig>::Map<u8, u8>,
+    >());
+    assert!(same::<<Split as TreeConfig>::Storage, Growing>());
+    assert!(same::<<StorageOnly as TreeConfig>::Arena, VecArena<Boxed>>());
+    assert!(same::<<StorageOnly as TreeConfig>::Handle, Wide32>());
+    assert!(same::<
+        <FullPaths as TreeConfig>::Map<u8, u8>,
+        BPlusTreeMap<u8, u8, Compact16, PoolArena<Boxed>, 8>,
+    >());
+    assert_eq!(<FullPaths as TreeConfig>::Handle::NAME, "Compact16");
+    assert_eq!(<FullPaths as TreeConfig>::Arena::NAME, "pool");
+    assert_eq!(<FullPaths as TreeConfig>::Storage::NAME, "boxed");
+    assert_eq!(
+        Split::DESCRIPTION,
+        "Compact16 handles, MaskedArena<Growing>, 8 entries per node"
+    );
+    assert_eq!(
+        FullPaths::DESCRIPTION,
+        "Compact16 handles, PoolArena<Boxed>, 8 entries per node"
+    );
+}
+
+/// The derive's own copy of the capacity bounds matches the crate's: both
+/// ends derive (the UI tests pin the errors one step outside them).
+#[test]
+fn capacity_bounds_match_the_crate() {
+    #[derive(TreeConfig)]
+    #[tree(capacity = 4)]
+    struct Smallest;
+    #[derive(TreeConfig)]
+    #[tree(capacity = 4096)]
+    struct Largest;
+    assert_eq!(Smallest::CAPACITY, MIN_CAP);
+    assert_eq!(Largest::CAPACITY, MAX_CAP);
+
+    let mut small: <Smallest as TreeConfig>::Map<u32, u32> = (0..500).map(|i| (i, i)).collect();
+    assert_eq!(small.height(), 3);
+    small.retain(|k, _| k % 3 == 0);
+    small.check_invariants().unwrap();
+    let large: <Largest as TreeConfig>::Map<u32, u32> = (0..5000).map(|i| (i, i)).collect();
+    assert_eq!(large.height(), 1);
+    large.check_invariants().unwrap();
+}
+
+#[test]
+fn capacity_as_constant_expression() {
+    const ENTRIES: usize = 24;
+    mod sizes {
+        pub const PAGE: usize = 4096;
+    }
+    #[derive(TreeConfig)]
+    #[tree(capacity = ENTRIES)]
+    struct ByName;
+    #[derive(TreeConfig)]
+    #[tree(capacity = sizes::PAGE / 64)]
+    struct ByExpression;
+    #[derive(TreeConfig)]
+    #[tree(capacity = 16usize)]
+    struct Suffixed;
+    assert_eq!(ByName::CAPACITY, 24);
+    assert_eq!(ByExpression::CAPACITY, 64);
+    assert_eq!(Suffixed::CAPACITY, 16);
+    assert!(same::<
+        <ByExpression as TreeConfig>::Map<u8, u8>,
+        BPlusTreeMap<u8, u8>,
+    >());
+    assert_eq!(
+        ByExpression::DESCRIPTION,
+        "Wide32 handles, VecArena, sizes::PAGE / 64 entries per node"
+    );
+}
+
+mod aliased {
+    use bptree::{Compact16, TreeConfig};
+
+    #[derive(TreeConfig)]
+    #[tree(handle = Compact16, capacity = 16, alias = Tiny)]
+    pub struct TinyConfig;
+}
+
+#[test]
+fn alias() {
+    use aliased::{Tiny, TinyConfig, TinySet};
+    assert!(same::<
+        Tiny<u8, u16>,
+        <TinyConfig as TreeConfig>::Map<u8, u16>,
+    >());
+    assert!(same::<TinySet<u8>, <TinyConfig as TreeConfig>::Set<u8>>());
+    let mut m: Tiny<&str, u32> = Tiny::empty();
+    m.insert("a", 1);
+    let s: TinySet<&str> = m.keys().copied().collect();
+    assert!(s.contains("a"));
+}
+
+#[test]
+fn name_and_description() {
+    /// First line,
+    /// second line of the first paragraph.
+    ///
+    /// Not part of the description.
+    #[derive(TreeConfig)]
+    #[tree(capacity = 16)]
+    struct FromDocs;
+
+    /// The doc comment loses to the key.
+    #[derive(TreeConfig)]
+    #[tree(capacity = 16, name = "renamed", description = "from the key")]
+    struct FromKeys;
+
+    #[doc = ""]
+    #[doc = "  After a blank line.  "]
+    #[derive(TreeConfig)]
+    #[tree(capacity = 16)]
+    struct LeadingBlank;
+
+    assert_eq!(FromDocs::NAME, "FromDocs");
+    assert_eq!(
+        FromDocs::DESCRIPTION,
+        "First line, second line of the first paragraph."
+    );
+    assert_eq!(FromKeys::NAME, "renamed");
+    assert_eq!(FromKeys::DESCRIPTION, "from the key");
+    assert_eq!(LeadingBlank::DESCRIPTION, "After a blank line.");
+}
+
+mod reexports {
+    pub mod nested {
+        pub use bptree as tree;
+    }
+}
+
+#[test]
+fn crate_path() {
+    #[derive(bptree::TreeConfig)]
+    #[tree(crate = reexports::nested::tree, capacity = 8, alias = Eight)]
+    struct EightConfig;
+    #[derive(bptree::TreeConfig)]
+    #[tree(crate = ::bptree, capacity = 8)]
+    struct Absolute;
+    assert_eq!(<EightConfig as TreeConfig>::CAPACITY, 8);
+    assert!(same::<Eight<u8, u8>, <Absolute as TreeConfig>::Map<u8, u8>>());
+}
+
+#[test]
+fn keys_split_over_attributes_in_any_order() {
+    #[derive(TreeConfig)]
+    #[tree(capacity = 32)]
+    #[tree(alias = Spread, handle = Compact16)]
+    #[tree()]
+    #[tree(arena = PoolArena,)]
+    struct SpreadConfig;
+    assert!(same::<
+        Spread<u8, u8>,
+        BPlusTreeMap<u8, u8, Compact16, PoolArena, 32>,
+    >());
+}
+
+#[test]
+fn markers_may_be_any_non_generic_type() {
+    #[derive(TreeConfig)]
+    #[tree(capacity = 8)]
+    #[allow(dead_code)]
+    struct WithField(u8);
+    #[derive(TreeConfig)]
+    #[tree(capacity = 8)]
+    enum Uninhabited {}
+    assert_eq!(WithField::CAPACITY, Uninhabited::CAPACITY);
+}
+
+/// The crate's own configurations: the phases' maps, the default.
+#[test]
+fn crate_configurations() {
+    use bptree::config::{Compact, Phase0, Phase1, Phase2, Phase3, Standard};
+    assert!(same::<
+        <Standard as TreeConfig>::Map<u64, u64>,
+        BPlusTreeMap<u64, u64>,
+    >());
+    assert!(same::<<Standard as TreeConfig>::Set<u64>, BPlusTreeSet<u64>>());
+    let plan = bptree::phase::PLAN_CAP;
+    assert!(same::<
+        <Phase0 as TreeConfig>::Map<u64, u64>,
+        BPlusTreeMap<u64, u64, Wide32, MaskedArena<Growing>, 64>,
+    >());
+    assert!(same::<
+        <Phase1 as TreeConfig>::Map<u64, u64>,
+        BPlusTreeMap<u64, u64, Wide32, VecArena<Growing>, 64>,
+    >());
+    assert!(same::<
+        <Phase2 as TreeConfig>::Map<u64, u64>,
+        BPlusTreeMap<u64, u64, Wide32, VecArena<Boxed>, 64>,
+    >());
+    assert!(same::<
+        <Phase3 as TreeConfig>::Map<u64, u64>,
+        BPlusTreeMap<u64, u64, Compact16, PoolArena<Boxed>, 64>,
+    >());
+    assert!(same::<
+        <Compact as TreeConfig>::Map<u64, u64>,
+        BPlusTreeMap<u64, u64, Compact16, VecArena<Boxed>, 64>,
+    >());
+    assert_eq!(
+        [
+            Phase0::CAPACITY,
+            Phase1::CAPACITY,
+            Phase2::CAPACITY,
+            Phase3::CAPACITY
+        ],
+        [plan; 4]
+    );
+    assert!(same::<
+        bptree::phase::Phase2<u8, ()>,
+        <Phase2 as TreeConfig>::Map<u8, ()>,
+    >());
+    assert_eq!(
+        Phase3::DESCRIPTION,
+        "Plan phase 3: phase 2 with 16-bit handles and the pool arena."
+    );
+    assert_eq!(<config::All as ConfigList>::LEN, 6);
+    assert_eq!(<config::Phases as ConfigList>::LEN, 4);
+    assert_eq!(<() as ConfigList>::LEN, 0);
+}
+
+/// Records what each visited configuration is.
+struct Describe(
+    Vec<(
+        &'static str,
+        usize,
+        &'static str,
+        &'static str,
+        &'static str,
+    )>,
+);
+
+impl ConfigVisitor for Describe {
+    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+        assert_eq!(CAP, C::CAPACITY);
+        self.0.push((
+            C::NAME,
+            CAP,
+            <C::Handle as Handle>::NAME,
+            <C::Arena as ArenaStrategy>::NAME,
+            <C::Storage as Storage>::NAME,
+        ));
+    }
+}
+
+#[test]
+fn lists_visit_in_order() {
+    let mut seen = Describe(Vec::new());
+    config::All::for_each(&mut seen);
+    assert_eq!(
+        seen.0,
+        [
+            ("Phase0", 64, "Wide32", "masked", "growing"),
+            ("Phase1", 64, "Wide32", "vec", "growing"),
+            ("Phase2", 64, "Wide32", "vec", "boxed"),
+            ("Phase3", 64, "Compact16", "pool", "boxed"),
+            ("Compact", 64, "Compact16", "vec", "boxed"),
+            ("Standard", 64, "Wide32", "vec", "inline"),
+        ]
+    );
+
+    // Empty and nested lists.
+    let mut seen = Describe(Vec::new());
+    <((), (config::Standard,), ((config::Compact,),))>::for_each(&mut seen);
+    assert_eq!(
+        seen.0.iter().map(|d| d.0).collect::<Vec<_>>(),
+        ["Standard", "Compact"]
+    );
+}
+
+/// A short differential run of every named configuration (and a deep
+/// derived one) against `BTreeMap`/`BTreeSet`, through the visitor.
+struct AgreesWithStd {
+    ops: usize,
+    visited: usize,
+}
+
+impl ConfigVisitor for AgreesWithStd {
+    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+        let mut map: BPlusTreeMap<u32, u64, C::Handle, C::Arena, CAP> = BPlusTreeMap::empty();
+        let mut set: BPlusTreeSet<u32, C::Handle, C::Arena, CAP> = BPlusTreeSet::empty();
+        let mut std_map = BTreeMap::new();
+        let mut std_set = BTreeSet::new();
+        let mut x = 0x2545_f491_4f6c_dd1d_u64 ^ CAP as u64;
+        let ops = if cfg!(miri) { 200 } else { 20_000 };
+        for step in 0..ops {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let k = (x % 1500) as u32;
+            match x % 5 {
+                0..=2 => {
+                    assert_eq!(map.insert(k, x), std_map.insert(k, x), "{}", C::NAME);
+                    assert_eq!(set.insert(k), std_set.insert(k), "{}", C::NAME);
+                }
+                3 => {
+                    assert_eq!(map.remove(&k), std_map.remove(&k), "{}", C::NAME);
+                    assert_eq!(set.remove(&k), std_set.remove(&k), "{}", C::NAME);
+                }
+                _ => {
+                    assert_eq!(map.get(&k), std_map.get(&k), "{}", C::NAME);
+                    let r = k..k.saturating_add(40);
+                    assert!(
+                        map.range(r.clone()).eq(std_map.range(r.clone())),
+                        "{}",
+                        C::NAME
+                    );
+                    assert!(set.range(r.clone()).eq(std_set.range(r)), "{}", C::NAME);
+                }
+            }
+            if step % 1000 == 0 {
+                map.check_invariants().unwrap();
+            }
+        }
+        map.check_invariants().unwrap();
+        assert!(map.iter().eq(std_map.iter()), "{}", C::NAME);
+        assert!(map.iter().rev().eq(std_map.iter().rev()), "{}", C::NAME);
+        assert!(set.iter().eq(std_set.iter()), "{}", C::NAME);
+        self.ops += ops;
+        self.visited += 1;
+    }
+}
+
+#[test]
+fn configurations_agree_with_std() {
+    #[derive(TreeConfig)]
+    #[tree(handle = Compact16, arena = PoolArena, storage = Growing, capacity = 4)]
+    struct Deep;
+
+    let mut run = AgreesWithStd { ops: 0, visited: 0 };
+    <(config::All, Deep)>::for_each(&mut run);
+    assert_eq!(run.visited, 7);
+    println!("{} ops over {} configurations", run.ops, run.visited);
+}
+
+/// Every compile error of the derive, with its exact message
+/// (`tests/ui/*.stderr`; `TRYBUILD=overwrite` regenerates them).
+///
+/// A type that is no policy (`handle = u16`) is the compiler's own E0277,
+/// whose text quotes bptree's sources; it is a `compile_fail` doc test on
+/// `TreeConfig` instead, so that these files do not change with them.
+#[test]
+#[cfg_attr(miri, ignore = "trybuild runs cargo")]
+fn ui() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/ui/*.rs");
+}

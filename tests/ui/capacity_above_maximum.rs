@@ -1,0 +1,7 @@
+use bptree::TreeConfig;
+
+#[derive(TreeConfig)]
+#[tree(capacity = 4097)]
+struct TooLarge;
+
+fn main() {}

@@ -1,0 +1,6 @@
+use bptree::TreeConfig;
+
+#[derive(TreeConfig)]
+struct NoAttribute;
+
+fn main() {}

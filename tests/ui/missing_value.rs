@@ -1,0 +1,7 @@
+use bptree::TreeConfig;
+
+#[derive(TreeConfig)]
+#[tree(capacity)]
+struct NoValue;
+
+fn main() {}

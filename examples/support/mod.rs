@@ -1,0 +1,527 @@
+//! Measuring code shared by the main-job example (`examples/tour.rs`) and the
+//! criterion benches (`benches/bench.rs` includes this file by path).
+//!
+//! - [`for_each_config`]: the one list of configurations under test. Adding
+//!   a configuration is one line there; everything else is generic.
+//! - [`Subject`]: the map operations the measurements use, implemented once
+//!   for every `BPlusTreeMap<u64, u64, H, A, CAP>` and once for the
+//!   [`Baseline`], std's `BTreeMap`.
+//! - [`Workload`]: seeded keys and the timed operations over them.
+//! - [`CountingAlloc`]: a global allocator that counts live bytes and live
+//!   allocations; each binary that measures memory declares its own
+//!   `#[global_allocator]` static of it.
+//! - [`time_ratio`]: interleaved median timing of ours against the baseline.
+//! - [`Table`]: a plain-text table, columns sized to fit.
+
+// Each includer uses a part: the benches neither count bytes nor time by hand.
+#![allow(dead_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bptree::phase::{Phase0, Phase1, Phase2, Phase3};
+use bptree::policy::{ArenaStrategy, Handle, Storage};
+use bptree::{BPlusTreeMap, Compact16, PoolArena, Wide32};
+
+// ---------------------------------------------------------------------------
+// Configurations
+
+/// What every configuration is compared with, in the same run.
+pub type Baseline = BTreeMap<u64, u64>;
+
+/// Something generic over the map type, called once per configuration.
+pub trait Visit {
+    /// Called with a configuration and its short name (file-name safe).
+    fn visit<M: Subject>(&mut self, name: &'static str);
+}
+
+/// Calls `v` with every configuration under test, in table order (the
+/// [`Baseline`] is not among them: callers put it first themselves).
+pub fn for_each_config(v: &mut impl Visit) {
+    v.visit::<Phase0<u64, u64>>("Phase0");
+    v.visit::<Phase1<u64, u64>>("Phase1");
+    v.visit::<Phase2<u64, u64>>("Phase2");
+    v.visit::<Phase3<u64, u64>>("Phase3");
+    v.visit::<BPlusTreeMap<u64, u64>>("default");
+    v.visit::<BPlusTreeMap<u64, u64, Compact16, PoolArena, 32>>("Compact16-Pool-32");
+    v.visit::<BPlusTreeMap<u64, u64, Wide32, PoolArena, 64>>("Wide32-Pool-64");
+}
+
+/// The operations the measurements drive, over `u64` keys and values.
+pub trait Subject: Default + Clone {
+    /// Handle width, arena, storage and capacity, for reports.
+    fn layout() -> String;
+    /// As `BTreeMap::insert`.
+    fn insert(&mut self, key: u64, value: u64) -> Option<u64>;
+    /// As `BTreeMap::get`.
+    fn get(&self, key: &u64) -> Option<&u64>;
+    /// As `BTreeMap::remove`.
+    fn remove(&mut self, key: &u64) -> Option<u64>;
+    /// As `BTreeMap::len`.
+    fn len(&self) -> usize;
+    /// As `BTreeMap::is_empty`.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// As `BTreeMap::iter`.
+    fn iter(&self) -> impl Iterator<Item = (&u64, &u64)>;
+    /// As `BTreeMap::range(start..)`.
+    fn range_from(&self, start: u64) -> impl Iterator<Item = (&u64, &u64)>;
+    /// The structural self-check, where the map has one.
+    fn check(&self) -> Result<(), String>;
+}
+
+/// The [`Subject`] methods that forward to the map's inherent ones of the
+/// same name, written once for both map types.
+macro_rules! forward_to_inherent {
+    ($map:ident) => {
+        fn insert(&mut self, key: u64, value: u64) -> Option<u64> {
+            $map::insert(self, key, value)
+        }
+        fn get(&self, key: &u64) -> Option<&u64> {
+            $map::get(self, key)
+        }
+        fn remove(&mut self, key: &u64) -> Option<u64> {
+            $map::remove(self, key)
+        }
+        fn len(&self) -> usize {
+            $map::len(self)
+        }
+        fn iter(&self) -> impl Iterator<Item = (&u64, &u64)> {
+            $map::iter(self)
+        }
+        fn range_from(&self, start: u64) -> impl Iterator<Item = (&u64, &u64)> {
+            $map::range(self, start..)
+        }
+    };
+}
+
+impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64, u64, H, A, CAP> {
+    fn layout() -> String {
+        let storage = <A::Storage as Storage>::NAME;
+        format!("{} {}/{storage} {CAP}", H::NAME, A::NAME)
+    }
+    fn check(&self) -> Result<(), String> {
+        self.check_invariants().map_err(|e| e.to_string())
+    }
+    forward_to_inherent!(BPlusTreeMap);
+}
+
+impl Subject for Baseline {
+    fn layout() -> String {
+        "std B-tree".into()
+    }
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+    forward_to_inherent!(BTreeMap);
+}
+
+// ---------------------------------------------------------------------------
+// Workload
+
+/// Entries each `range` query takes at most.
+pub const RANGE_LEN: usize = 100;
+/// `range` queries per timed call.
+pub const RANGE_QUERIES: usize = 1000;
+
+/// xorshift64*: small, seeded, good enough for shuffled keys.
+pub struct XorShift(u64);
+
+impl XorShift {
+    /// A generator from a non-zero seed.
+    pub fn new(seed: u64) -> Self {
+        XorShift(seed.max(1))
+    }
+
+    /// The next pseudo-random value.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Shuffles `v` in place (Fisher-Yates).
+    pub fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            v.swap(i, j);
+        }
+    }
+}
+
+/// `n` seeded random keys and the timed operations over them. Present keys
+/// are even and absent ones odd, so a miss is never a hit by chance.
+pub struct Workload {
+    /// Keys in random insertion order.
+    pub keys: Vec<u64>,
+    /// The same keys, reshuffled: the order of lookups and removals.
+    pub lookups: Vec<u64>,
+    /// As many keys that are not in the map.
+    pub misses: Vec<u64>,
+    /// The same keys, ascending.
+    pub ascending: Vec<u64>,
+    /// Present keys at which `range` queries start.
+    pub range_starts: Vec<u64>,
+}
+
+impl Workload {
+    /// The workload of `n` keys; the same `n` always gives the same keys.
+    pub fn new(n: usize) -> Self {
+        let mut rng = XorShift::new(0x9e37_79b9_7f4a_7c15 ^ n as u64);
+        let keys: Vec<u64> = (0..n).map(|_| rng.next_u64() & !1).collect();
+        let mut lookups = keys.clone();
+        rng.shuffle(&mut lookups);
+        let misses = (0..n).map(|_| rng.next_u64() | 1).collect();
+        let mut ascending = keys.clone();
+        ascending.sort_unstable();
+        let range_starts = (0..RANGE_QUERIES.min(n))
+            .map(|_| keys[(rng.next_u64() % n as u64) as usize])
+            .collect();
+        Workload {
+            keys,
+            lookups,
+            misses,
+            ascending,
+            range_starts,
+        }
+    }
+
+    /// Number of keys.
+    pub fn n(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Inserts every key, in random order, into an empty map.
+    pub fn insert_random<M: Subject>(&self) -> M {
+        insert_all(&self.keys)
+    }
+
+    /// Inserts every key, ascending, into an empty map.
+    pub fn insert_ascending<M: Subject>(&self) -> M {
+        insert_all(&self.ascending)
+    }
+
+    /// Looks up every key, in another random order.
+    pub fn get_hits<M: Subject>(&self, m: &M) -> u64 {
+        get_all(m, &self.lookups)
+    }
+
+    /// Looks up as many absent keys.
+    pub fn get_misses<M: Subject>(&self, m: &M) -> u64 {
+        get_all(m, &self.misses)
+    }
+
+    /// Removes every key, in another random order; returns the empty map.
+    pub fn remove_all<M: Subject>(&self, mut m: M) -> M {
+        for k in &self.lookups {
+            black_box(m.remove(k));
+        }
+        m
+    }
+
+    /// Visits every entry in order.
+    pub fn iterate<M: Subject>(&self, m: &M) -> u64 {
+        sum(m.iter())
+    }
+
+    /// Runs each `range` query, taking up to [`RANGE_LEN`] entries.
+    pub fn ranges<M: Subject>(&self, m: &M) -> u64 {
+        let per_query = self.range_starts.iter();
+        per_query.fold(0, |acc, &start| {
+            acc.wrapping_add(sum(m.range_from(start).take(RANGE_LEN)))
+        })
+    }
+}
+
+fn insert_all<M: Subject>(keys: &[u64]) -> M {
+    let mut m = M::default();
+    for &k in keys {
+        m.insert(k, k);
+    }
+    m
+}
+
+fn get_all<M: Subject>(m: &M, keys: &[u64]) -> u64 {
+    keys.iter().fold(0, |acc, k| {
+        acc.wrapping_add(m.get(black_box(k)).copied().unwrap_or(1))
+    })
+}
+
+fn sum<'a>(entries: impl Iterator<Item = (&'a u64, &'a u64)>) -> u64 {
+    entries.fold(0, |acc, (k, v)| acc.wrapping_add(k ^ v).wrapping_add(*k))
+}
+
+// ---------------------------------------------------------------------------
+// Memory
+
+/// A global allocator that counts live bytes (as requested, so `Vec` spare
+/// capacity counts) and live allocations, then defers to [`System`].
+///
+/// Declare it in the binary itself:
+/// `#[global_allocator] static ALLOC: CountingAlloc = CountingAlloc::new();`
+pub struct CountingAlloc {
+    bytes: AtomicUsize,
+    allocations: AtomicUsize,
+}
+
+impl CountingAlloc {
+    /// A counter at zero.
+    pub const fn new() -> Self {
+        CountingAlloc {
+            bytes: AtomicUsize::new(0),
+            allocations: AtomicUsize::new(0),
+        }
+    }
+
+    /// Bytes currently allocated.
+    pub fn live_bytes(&self) -> usize {
+        self.bytes.load(Ordering::Relaxed)
+    }
+
+    /// Allocations currently live.
+    pub fn live_allocations(&self) -> usize {
+        self.allocations.load(Ordering::Relaxed)
+    }
+
+    /// Panics unless this is the global allocator (else every count is 0).
+    pub fn assert_installed(&self) {
+        let before = self.live_bytes();
+        let probe = black_box(vec![0u8; 4096]);
+        assert!(
+            self.live_bytes() >= before + 4096,
+            "CountingAlloc is not the #[global_allocator] of this binary"
+        );
+        drop(probe);
+    }
+
+    /// What the map `build` returns costs: live bytes and allocations it
+    /// added, the map's own `size_of` included in the bytes. Single-threaded
+    /// use only (another thread's allocations would count too).
+    pub fn footprint<M: Subject>(&self, build: impl FnOnce() -> M) -> Footprint {
+        let (bytes, allocations) = (self.live_bytes(), self.live_allocations());
+        let m = build();
+        let footprint = Footprint {
+            entries: m.len(),
+            bytes: self.live_bytes() - bytes + size_of::<M>(),
+            allocations: self.live_allocations() - allocations,
+        };
+        drop(m);
+        footprint
+    }
+
+    fn add(&self, size: usize) {
+        self.bytes.fetch_add(size, Ordering::Relaxed);
+        self.allocations.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn sub(&self, size: usize) {
+        self.bytes.fetch_sub(size, Ordering::Relaxed);
+        self.allocations.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Default for CountingAlloc {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments
+// unchanged, so `System`'s guarantees are ours; counting touches only atomics
+// and never allocates.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            self.add(layout.size());
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::alloc_zeroed`'s contract.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            self.add(layout.size());
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from this allocator (so from `System`) with
+        // `layout`, as the caller guarantees.
+        unsafe { System.dealloc(ptr, layout) };
+        self.sub(layout.size());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller upholds `GlobalAlloc::realloc`'s contract, and
+        // `ptr` came from `System` with `layout`.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            self.bytes.fetch_add(new_size, Ordering::Relaxed);
+            self.bytes.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+/// What a map costs in memory; see [`CountingAlloc::footprint`].
+#[derive(Clone, Copy, Debug)]
+pub struct Footprint {
+    /// Entries in the map.
+    pub entries: usize,
+    /// Live heap bytes plus the map's `size_of`.
+    pub bytes: usize,
+    /// Live heap allocations.
+    pub allocations: usize,
+}
+
+impl Footprint {
+    /// Bytes per entry, stack included.
+    pub fn bytes_per_entry(&self) -> f64 {
+        self.bytes as f64 / self.entries.max(1) as f64
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Time
+
+/// Rounds in [`time_ratio`]: each times a block of ours, then one of the
+/// baseline.
+pub const ROUNDS: usize = 5;
+/// Samples per block; the median over all blocks of a side is taken.
+pub const SAMPLES: usize = 5;
+/// A sample times enough calls to last at least this long.
+pub const MIN_SAMPLE: Duration = Duration::from_millis(1);
+/// Each block starts with untimed calls lasting at least this long, so that
+/// it finds its own data in cache rather than the other side's (switching
+/// costs several passes over a 100 000-entry map here).
+pub const WARM_UP: Duration = Duration::from_millis(3);
+
+/// `ours / base`: the median time of one call of `ours` over the median time
+/// of one call of `base`. Blocks of the two alternate, so drift on a shared
+/// machine falls on both sides alike, and the median drops samples that the
+/// scheduler cut into. Results are dropped after the clock stops, as
+/// criterion's `iter_with_large_drop` does.
+pub fn time_ratio<R, S>(mut ours: impl FnMut() -> R, mut base: impl FnMut() -> S) -> f64 {
+    let (ours_calls, base_calls) = (calls_per_sample(&mut ours), calls_per_sample(&mut base));
+    let (mut ours_ns, mut base_ns) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        block(&mut ours, ours_calls, &mut ours_ns);
+        block(&mut base, base_calls, &mut base_ns);
+    }
+    median(&mut ours_ns) / median(&mut base_ns)
+}
+
+/// Warms `f` up, then pushes [`SAMPLES`] samples of `calls` calls each.
+fn block<R>(f: &mut impl FnMut() -> R, calls: usize, ns: &mut Vec<f64>) {
+    let start = Instant::now();
+    while start.elapsed() < WARM_UP {
+        black_box(f());
+    }
+    ns.extend((0..SAMPLES).map(|_| ns_per_call(f, calls)));
+}
+
+/// Mean time of one call over `calls` calls, in nanoseconds.
+fn ns_per_call<R>(f: &mut impl FnMut() -> R, calls: usize) -> f64 {
+    let mut results = Vec::with_capacity(calls);
+    let start = Instant::now();
+    for _ in 0..calls {
+        results.push(black_box(f()));
+    }
+    let elapsed = start.elapsed();
+    drop(results);
+    elapsed.as_secs_f64() * 1e9 / calls as f64
+}
+
+/// How many calls of `f` make a sample of at least [`MIN_SAMPLE`] (warming
+/// `f` up on the way).
+fn calls_per_sample<R>(f: &mut impl FnMut() -> R) -> usize {
+    let mut calls = 1;
+    loop {
+        let ns = ns_per_call(f, calls) * calls as f64;
+        if ns >= MIN_SAMPLE.as_secs_f64() * 1e9 {
+            return calls;
+        }
+        calls *= 2;
+    }
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+// ---------------------------------------------------------------------------
+// Tables
+
+/// A plain-text table: rows are kept until [`print`](Table::print), which
+/// sizes every column to fit. The first `left` columns align left, the rest
+/// (numbers) right.
+pub struct Table {
+    titles: Vec<&'static str>,
+    left: usize,
+    /// `None` is a rule between groups of rows.
+    rows: Vec<Option<Vec<String>>>,
+}
+
+impl Table {
+    /// A table with these column titles.
+    pub fn new(titles: &[&'static str], left: usize) -> Self {
+        Table {
+            titles: titles.to_vec(),
+            left,
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row, one cell per column.
+    pub fn row(&mut self, cells: Vec<String>) {
+        assert_eq!(cells.len(), self.titles.len(), "one cell per column");
+        self.rows.push(Some(cells));
+    }
+
+    /// Adds a rule between groups of rows.
+    pub fn rule(&mut self) {
+        self.rows.push(None);
+    }
+
+    /// Prints the table to standard output.
+    pub fn print(&self) {
+        let mut widths: Vec<usize> = self.titles.iter().map(|t| t.len()).collect();
+        for row in self.rows.iter().flatten() {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let titles: Vec<String> = self.titles.iter().map(|t| t.to_string()).collect();
+        let rule = widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>();
+        println!("{}", self.line(&widths, &titles));
+        println!("{}", rule.join("  "));
+        for row in &self.rows {
+            match row {
+                Some(cells) => println!("{}", self.line(&widths, cells)),
+                None => println!(),
+            }
+        }
+    }
+
+    fn line(&self, widths: &[usize], cells: &[String]) -> String {
+        let cells = widths.iter().zip(cells).enumerate();
+        let padded = cells.map(|(i, (&w, cell))| {
+            if i < self.left {
+                format!("{cell:<w$}")
+            } else {
+                format!("{cell:>w$}")
+            }
+        });
+        padded.collect::<Vec<_>>().join("  ").trim_end().to_string()
+    }
+}

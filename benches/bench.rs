@@ -2,16 +2,18 @@
 //! each a group holding `BTreeMap` and every configuration at every n.
 //!
 //! ```text
-//! cargo bench                                # n = 1 000 and 100 000, ~10 minutes
+//! cargo bench                                # n = 1 000 and 100 000, ~11 minutes
 //! BPTREE_BENCH_LARGE=1 cargo bench           # also n = 1 000 000
 //! cargo bench -- 'get_hit/Phase3'            # one group, one configuration
 //! ```
 //!
 //! Keys are `u64` from a seeded PRNG (the main-job example's [`Workload`]),
 //! values `u64`. Speed is reported as a ratio to `BTreeMap` in the same
-//! group: compare medians within a group, never across runs. Every
-//! configuration comes from the one list in `examples/support/mod.rs`; each
-//! operation is one generic function in its area's module.
+//! group: compare medians within a group, never across runs. The
+//! configurations are `support::Under` (in `examples/support/mod.rs`), a
+//! list of `TreeConfig` types that each group runs through a
+//! `ConfigVisitor`, after `BTreeMap`; each operation is one generic function
+//! in its area's module, and benchmark ids are the configurations' names.
 
 #[path = "../examples/support/mod.rs"]
 mod support;
@@ -27,11 +29,13 @@ mod scan;
 
 use std::time::Duration;
 
+use bptree::TreeConfig;
+use bptree::config::{ConfigList, ConfigVisitor};
 use criterion::measurement::WallTime;
 use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
 };
-use support::{Baseline, Subject, Visit, Workload, for_each_config};
+use support::{Baseline, Map, Subject, Under, Workload};
 
 /// A benchmark group of one operation.
 pub type Group<'a> = BenchmarkGroup<'a, WallTime>;
@@ -114,10 +118,17 @@ struct Each<'g, 'c, 'w> {
     workload: &'w Workload,
 }
 
-impl Visit for Each<'_, '_, '_> {
-    fn visit<M: Subject>(&mut self, name: &'static str) {
+impl Each<'_, '_, '_> {
+    /// Adds the benchmark of map type `M`, named `name`.
+    fn add<M: Subject>(&mut self, name: &str) {
         let id = BenchmarkId::new(name, self.workload.n());
         self.op.bench::<M>(self.group, id, self.workload);
+    }
+}
+
+impl ConfigVisitor for Each<'_, '_, '_> {
+    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+        self.add::<Map<C, CAP>>(C::NAME);
     }
 }
 
@@ -144,8 +155,8 @@ fn all(c: &mut Criterion) {
                 group: &mut group,
                 workload,
             };
-            each.visit::<Baseline>("BTreeMap");
-            for_each_config(&mut each);
+            each.add::<Baseline>("BTreeMap");
+            Under::for_each(&mut each);
         }
         group.finish();
     }
@@ -153,7 +164,8 @@ fn all(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    // 8 operations x 2 sizes x 8 maps at ~3.5 s each: about 10 minutes.
+    // 8 operations x 2 sizes x 9 maps (BTreeMap and the 8 of `Under`) at
+    // ~3.5 s each, builds included: about 11 minutes.
     // Command-line flags (--warm-up-time, --measurement-time,
     // --sample-size) override these.
     config = Criterion::default()

@@ -1,4 +1,8 @@
-//! The main job: every configuration beside std's `BTreeMap`, in one table.
+//! The main job: every configuration beside std's `BTreeMap`, measured in one table.
+//!
+//! The configurations are `support::Under`, a list of `TreeConfig` types;
+//! one generic `ConfigVisitor` measures each, and a table of their names,
+//! layouts and descriptions comes first.
 //!
 //! ```text
 //! cargo run --release --example tour
@@ -13,7 +17,9 @@
 
 mod support;
 
-use support::{Baseline, CountingAlloc, Subject, Table, Visit, Workload, for_each_config};
+use bptree::TreeConfig;
+use bptree::config::{ConfigList, ConfigVisitor};
+use support::{Baseline, CountingAlloc, Map, Subject, Table, Under, Workload};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::new();
@@ -26,6 +32,7 @@ fn main() {
     println!(
         "bptree tour: every configuration beside std's BTreeMap; u64 keys from a seeded \
          xorshift PRNG, u64 values.\n\
+         layout: handle width, arena/node storage, entries per node.\n\
          size_of: the map itself (stack), bytes. B/entry: (live heap bytes from a counting \
          allocator, Vec spare capacity included, + size_of) / n, after inserting n random \
          keys. allocs: live heap allocations then.\n\
@@ -36,11 +43,21 @@ fn main() {
          itself, so its distance from 1.00 is the noise. The published speed numbers are \
          the criterion benches (cargo bench).\n"
     );
+    let mut configurations =
+        Configurations(Table::new(&["configuration", "layout", "description"], 3));
+    configurations.0.row(vec![
+        "BTreeMap".into(),
+        Baseline::layout(),
+        "std::collections::BTreeMap, the baseline: every row is measured against it".into(),
+    ]);
+    Under::for_each(&mut configurations);
+    configurations.0.print();
+    println!();
+
     let mut table = Table::new(
         &[
             "n",
             "configuration",
-            "layout",
             "size_of",
             "B/entry",
             "allocs",
@@ -48,7 +65,7 @@ fn main() {
             "get",
             "iter",
         ],
-        3,
+        2,
     );
     let mut failures = Vec::new();
     for (i, n) in SIZES.into_iter().enumerate() {
@@ -66,7 +83,7 @@ fn main() {
             failures: &mut failures,
         };
         tour.row("BTreeMap", &baseline);
-        for_each_config(&mut tour);
+        Under::for_each(&mut tour);
     }
     table.print();
     if failures.is_empty() {
@@ -82,6 +99,17 @@ fn main() {
     }
 }
 
+/// The configurations under test, a row each: name, layout, description.
+struct Configurations(Table);
+
+impl ConfigVisitor for Configurations {
+    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+        let description = C::DESCRIPTION.to_string();
+        self.0
+            .row(vec![C::NAME.into(), Map::<C, CAP>::layout(), description]);
+    }
+}
+
 /// Measures configurations at one n, a row each.
 struct Tour<'a> {
     workload: &'a Workload,
@@ -91,10 +119,10 @@ struct Tour<'a> {
     failures: &'a mut Vec<String>,
 }
 
-impl Visit for Tour<'_> {
-    fn visit<M: Subject>(&mut self, name: &'static str) {
-        let map: M = self.workload.insert_random();
-        self.row(name, &map);
+impl ConfigVisitor for Tour<'_> {
+    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+        let map: Map<C, CAP> = self.workload.insert_random();
+        self.row(C::NAME, &map);
     }
 }
 
@@ -119,7 +147,6 @@ impl Tour<'_> {
         self.table.row(vec![
             w.n().to_string(),
             name.to_string(),
-            M::layout(),
             size_of::<M>().to_string(),
             format!("{:.1}", footprint.bytes_per_entry()),
             footprint.allocations.to_string(),

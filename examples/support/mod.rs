@@ -1,11 +1,15 @@
 //! Measuring code shared by the main-job example (`examples/tour.rs`) and the
 //! criterion benches (`benches/bench.rs` includes this file by path).
 //!
-//! - [`for_each_config`]: the one list of configurations under test. Adding
-//!   a configuration is one line there; everything else is generic.
+//! - [`Under`]: the one list of configurations under test, a
+//!   [`ConfigList`](bptree::config::ConfigList) of [`TreeConfig`] types that
+//!   the tour and every bench group run through a
+//!   [`ConfigVisitor`](bptree::config::ConfigVisitor). Adding a
+//!   configuration is one entry there (and, if it is new, one
+//!   `#[derive(TreeConfig)]` beside it); everything else is generic.
 //! - [`Subject`]: the map operations the measurements use, implemented once
-//!   for every `BPlusTreeMap<u64, u64, H, A, CAP>` and once for the
-//!   [`Baseline`], std's `BTreeMap`.
+//!   for every `BPlusTreeMap<u64, u64, H, A, CAP>` (a configuration's
+//!   [`Map`]) and once for the [`Baseline`], std's `BTreeMap`.
 //! - [`Workload`]: seeded keys and the timed operations over them.
 //! - [`CountingAlloc`]: a global allocator that counts live bytes and live
 //!   allocations; each binary that measures memory declares its own
@@ -22,33 +26,38 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use bptree::phase::{Phase0, Phase1, Phase2, Phase3};
 use bptree::policy::{ArenaStrategy, Handle, Storage};
-use bptree::{BPlusTreeMap, Compact16, PoolArena, Wide32};
+use bptree::{BPlusTreeMap, Compact16, PoolArena, TreeConfig, Wide32};
 
 // ---------------------------------------------------------------------------
 // Configurations
 
+/// Every configuration under test, in table order: the crate's own
+/// ([`bptree::config::All`]: the four phases, `Compact`, `Standard`), then
+/// the two below. The [`Baseline`] is not among them: callers put it first
+/// themselves.
+pub type Under = (bptree::config::All, Compact16Pool32, Wide32Pool64);
+
+/// Phase 3's 16-bit handles and pool arena with inline node arrays of 32
+/// entries: smaller nodes.
+#[derive(TreeConfig)]
+#[tree(handle = Compact16, arena = PoolArena, capacity = 32)]
+pub struct Compact16Pool32;
+
+/// The default layout in a pool arena: 32-bit handles, inline node arrays
+/// of 64 entries.
+#[derive(TreeConfig)]
+#[tree(handle = Wide32, arena = PoolArena, capacity = 64)]
+pub struct Wide32Pool64;
+
+/// The map of configuration `C` (whose capacity is `CAP`) over `u64` keys
+/// and values, as a [`ConfigVisitor`](bptree::config::ConfigVisitor) names
+/// it.
+pub type Map<C, const CAP: usize> =
+    BPlusTreeMap<u64, u64, <C as TreeConfig>::Handle, <C as TreeConfig>::Arena, CAP>;
+
 /// What every configuration is compared with, in the same run.
 pub type Baseline = BTreeMap<u64, u64>;
-
-/// Something generic over the map type, called once per configuration.
-pub trait Visit {
-    /// Called with a configuration and its short name (file-name safe).
-    fn visit<M: Subject>(&mut self, name: &'static str);
-}
-
-/// Calls `v` with every configuration under test, in table order (the
-/// [`Baseline`] is not among them: callers put it first themselves).
-pub fn for_each_config(v: &mut impl Visit) {
-    v.visit::<Phase0<u64, u64>>("Phase0");
-    v.visit::<Phase1<u64, u64>>("Phase1");
-    v.visit::<Phase2<u64, u64>>("Phase2");
-    v.visit::<Phase3<u64, u64>>("Phase3");
-    v.visit::<BPlusTreeMap<u64, u64>>("default");
-    v.visit::<BPlusTreeMap<u64, u64, Compact16, PoolArena, 32>>("Compact16-Pool-32");
-    v.visit::<BPlusTreeMap<u64, u64, Wide32, PoolArena, 64>>("Wide32-Pool-64");
-}
 
 /// The operations the measurements drive, over `u64` keys and values.
 pub trait Subject: Default + Clone {

@@ -1,0 +1,218 @@
+//! Differential tests: random op sequences run on every configuration and on
+//! `std::collections::BTreeMap`, which must agree after every op; invariants
+//! are checked every `CHECK_EVERY` ops and after each sequence.
+//!
+//! The test body is written once (`common::run_ops`, generic over handle,
+//! arena and capacity) and instantiated per configuration by the
+//! `configurations!` macro below.
+//!
+//! Op counts per run (debug `cargo test`, the default): each *named*
+//! configuration (the four phases, the default, `Compact16`/`PoolArena`/32
+//! and the deep `CAP = 4` tree) runs `NAMED_SMALL + NAMED_WIDE` cases of
+//! `LEN` ops (mean 1,000) plus `NAMED_BIG` cases of `BIG_LEN` ops: about
+//! 1.04 million top-level ops each (the runs of `Extend*` ops insert many
+//! entries but count once). The storage variants run a fifth of that. Each
+//! test prints its exact count (`cargo test -- --nocapture`);
+//! `PROPTEST_CASES=n` overrides the case count of every proptest here.
+//! Under Miri everything shrinks to a few short cases.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::ops::Bound::{self, Excluded, Included, Unbounded};
+
+use bptree::phase::{Phase0, Phase1, Phase2, Phase3};
+use bptree::policy::{ArenaStrategy, Boxed, Growing, Handle, Inline, MaskedArena};
+use bptree::{BPlusTreeMap, Compact16, PoolArena, VecArena, Wide32};
+use common::{K, KeySpace, Map, V, ops_strategy, quietly, run_ops, run_proptest};
+
+/// Sequence lengths (mean 1,000).
+const LEN: std::ops::Range<usize> = if cfg!(miri) { 0..40 } else { 1..2000 };
+/// Sequence lengths of the big-key-space test.
+const BIG_LEN: std::ops::Range<usize> = if cfg!(miri) { 0..20 } else { 1..2000 };
+
+const fn cases(n: u32) -> u32 {
+    if cfg!(miri) { 2 } else { n }
+}
+
+/// Cases per test for a named configuration.
+const NAMED_SMALL: u32 = cases(500);
+const NAMED_WIDE: u32 = cases(500);
+const NAMED_BIG: u32 = cases(40);
+/// Cases per test for a storage variant.
+const VARIANT_SMALL: u32 = cases(100);
+const VARIANT_WIDE: u32 = cases(100);
+const VARIANT_BIG: u32 = cases(8);
+
+fn differential<H: Handle, A: ArenaStrategy, const CAP: usize>(
+    name: &str,
+    make: fn() -> Map<H, A, CAP>,
+    space: KeySpace,
+    len: std::ops::Range<usize>,
+    cases: u32,
+) {
+    let strategy = ops_strategy(space, len);
+    run_proptest(name, cases, &strategy, |ops| run_ops(make(), ops));
+}
+
+/// `range` panics exactly when std's does: for every pair of bound kinds
+/// and every order of the two keys, on an empty and a non-empty map.
+fn range_panics<H: Handle, A: ArenaStrategy, const CAP: usize>(make: fn() -> Map<H, A, CAP>) {
+    fn bounds(k: K) -> [Bound<K>; 3] {
+        [Included(k), Excluded(k), Unbounded]
+    }
+    let sizes = [0u32, 1, 3, 300];
+    for n in sizes {
+        let mut map = make();
+        let mut oracle = BTreeMap::new();
+        for k in 0..n {
+            map.insert(k * 2, V::from(k));
+            oracle.insert(k * 2, V::from(k));
+        }
+        for (a, b) in [(4, 4), (3, 3), (2, 5), (5, 2), (0, 600), (600, 0), (7, 6)] {
+            for s in bounds(a) {
+                for e in bounds(b) {
+                    let theirs = quietly(|| oracle.range((s, e)).count()).ok();
+                    let ours = quietly(|| map.range((s, e)).count()).ok();
+                    assert_eq!(ours, theirs, "range({s:?}, {e:?}) on {n} entries");
+                    let ours = quietly(|| map.range::<K, _>((s.as_ref(), e.as_ref())).count()).ok();
+                    assert_eq!(ours, theirs, "range(&{s:?}, &{e:?}) on {n} entries");
+                    let theirs_mut = quietly(|| oracle.range_mut((s, e)).count()).ok();
+                    let ours_mut = quietly(|| map.range_mut((s, e)).count()).ok();
+                    assert_eq!(
+                        ours_mut, theirs_mut,
+                        "range_mut({s:?}, {e:?}) on {n} entries"
+                    );
+                }
+            }
+        }
+        // Range syntax, where std's panics come from the same checks.
+        #[allow(clippy::reversed_empty_ranges)]
+        {
+            let cases: [(Option<usize>, Option<usize>); 4] = [
+                (
+                    quietly(|| map.range(5..2).count()).ok(),
+                    quietly(|| oracle.range(5..2).count()).ok(),
+                ),
+                (
+                    quietly(|| map.range(5..=2).count()).ok(),
+                    quietly(|| oracle.range(5..=2).count()).ok(),
+                ),
+                (
+                    quietly(|| map.range(4..4).count()).ok(),
+                    quietly(|| oracle.range(4..4).count()).ok(),
+                ),
+                (
+                    quietly(|| map.range(4..=4).count()).ok(),
+                    quietly(|| oracle.range(4..=4).count()).ok(),
+                ),
+            ];
+            for (i, (ours, theirs)) in cases.into_iter().enumerate() {
+                assert_eq!(ours, theirs, "syntax case {i} on {n} entries");
+            }
+        }
+    }
+}
+
+/// One module per configuration: `$map` is the map type with `K`, `V`.
+macro_rules! configurations {
+    ($($name:ident: $map:ty, $small:expr, $wide:expr, $big:expr;)*) => {$(
+        mod $name {
+            use super::*;
+
+            fn make() -> $map {
+                <$map>::empty()
+            }
+
+            #[test]
+            fn small_keys() {
+                let name = concat!(stringify!($name), "::small_keys");
+                differential(name, make, KeySpace::Small(256), LEN, $small);
+            }
+
+            #[test]
+            fn wide_keys() {
+                let name = concat!(stringify!($name), "::wide_keys");
+                differential(name, make, KeySpace::Wide, LEN, $wide);
+            }
+
+            #[test]
+            fn big_trees() {
+                let name = concat!(stringify!($name), "::big_trees");
+                differential(name, make, KeySpace::Big, BIG_LEN, $big);
+            }
+
+            #[test]
+            fn range_panics_like_std() {
+                range_panics(make);
+            }
+        }
+    )*};
+}
+
+configurations! {
+    // The named configurations.
+    phase0: Phase0<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    phase1: Phase1<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    phase2: Phase2<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    phase3: Phase3<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    default_config: BPlusTreeMap<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    compact16_pool_32: BPlusTreeMap<K, V, Compact16, PoolArena, 32>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    deep_cap4: BPlusTreeMap<K, V, Wide32, VecArena, 4>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    // Storage and arena variants, with small and odd capacities.
+    vec_boxed_cap5: BPlusTreeMap<K, V, Wide32, VecArena<Boxed>, 5>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
+    vec_growing_compact_cap9: BPlusTreeMap<K, V, Compact16, VecArena<Growing>, 9>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
+    pool_growing_compact_cap4: BPlusTreeMap<K, V, Compact16, PoolArena<Growing>, 4>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
+    pool_inline_wide_cap7: BPlusTreeMap<K, V, Wide32, PoolArena<Inline>, 7>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
+    masked_inline_cap6: BPlusTreeMap<K, V, Wide32, MaskedArena, 6>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
+    masked_boxed_compact_cap16: BPlusTreeMap<K, V, Compact16, MaskedArena<Boxed>, 16>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
+}
+
+/// The op mix reaches every op, iterator kind, range spelling and
+/// rebuild kind, and some ranges are invalid.
+#[test]
+fn op_mix_covers_every_op() {
+    use common::{Op, op_strategy};
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+    use std::collections::HashSet;
+    use std::mem::discriminant;
+
+    let mut runner = TestRunner::deterministic();
+    let strategy = op_strategy(KeySpace::Small(256));
+    let (mut ops, mut iters, mut forms, mut rebuilds) = (
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+        HashSet::new(),
+    );
+    let (mut inverted, mut both_excluded_equal) = (0, 0);
+    for _ in 0..if cfg!(miri) { 2_000 } else { 50_000 } {
+        let op = strategy.new_tree(&mut runner).unwrap().current();
+        ops.insert(discriminant(&op));
+        match &op {
+            Op::Iter(kind, _, _) => {
+                iters.insert(discriminant(kind));
+            }
+            Op::Rebuild(how) => {
+                rebuilds.insert(discriminant(how));
+            }
+            Op::Range(spec) | Op::RangeMut(spec, _) | Op::ExtractIf(spec, _, _) => {
+                forms.insert(discriminant(&spec.form));
+                match (spec.start, spec.end) {
+                    (Included(s) | Excluded(s), Included(e) | Excluded(e)) if s > e => {
+                        inverted += 1;
+                    }
+                    (Excluded(s), Excluded(e)) if s == e => both_excluded_equal += 1,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(ops.len(), 26, "op kinds seen");
+    assert_eq!(iters.len(), 9, "iterator kinds seen");
+    assert_eq!(forms.len(), 3, "range spellings seen");
+    assert_eq!(rebuilds.len(), 3, "rebuild kinds seen");
+    assert!(inverted > 0 && both_excluded_equal > 0);
+}

@@ -717,8 +717,30 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             }
         }
         let branch = DropBranch(branch);
-        for i in 0..=branch.0.len() {
-            self.drop_subtree(branch.0.child(i), height - 1);
+        /// If dropping a child panics, drops the children after it while
+        /// unwinding, as std's B-tree does (a second panic aborts).
+        struct Rest<'t, K, V, C: Config> {
+            tree: &'t mut RawTree<K, V, C>,
+            children: &'t [C::H],
+            height: u8,
+        }
+        impl<K, V, C: Config> Drop for Rest<'_, K, V, C> {
+            fn drop(&mut self) {
+                for &child in self.children {
+                    self.tree.drop_subtree(child, self.height);
+                }
+            }
+        }
+        let children: alloc::vec::Vec<C::H> =
+            (0..=branch.0.len()).map(|i| branch.0.child(i)).collect();
+        for (i, &child) in children.iter().enumerate() {
+            let rest = Rest {
+                tree: &mut *self,
+                children: &children[i + 1..],
+                height: height - 1,
+            };
+            rest.tree.drop_subtree(child, height - 1);
+            core::mem::forget(rest);
         }
     }
 
@@ -791,8 +813,19 @@ pub(crate) struct RawIterMut<'a, K, V, C: Config> {
     /// for `'a` was proven by the `&'a mut` the iterator was made from.
     tree: &'a RawTree<K, V, C>,
     range: RawRange<C::H>,
-    marker: core::marker::PhantomData<&'a mut V>,
+    /// Stands for the `&'a mut` the iterator holds: variance as std's
+    /// `IterMut`, and Send/Sync set below as for `&'a mut (K, V)`.
+    marker: core::marker::PhantomData<&'a mut (K, V)>,
+    /// Opts out of the auto traits the shared `tree` field would give.
+    not_auto: core::marker::PhantomData<*mut ()>,
 }
+
+// SAFETY: the iterator stands for an exclusive borrow of the tree, which is
+// `Send` exactly when `&'a mut (K, V)` is.
+unsafe impl<K: Send, V: Send, C: Config> Send for RawIterMut<'_, K, V, C> {}
+// SAFETY: through `&RawIterMut` only shared access (`remaining`) is possible;
+// as for `&'a mut (K, V)`, that is `Sync` when `K` and `V` are.
+unsafe impl<K: Sync, V: Sync, C: Config> Sync for RawIterMut<'_, K, V, C> {}
 
 impl<'a, K, V, C: Config> RawIterMut<'a, K, V, C> {
     pub(crate) fn new(tree: &'a mut RawTree<K, V, C>, range: RawRange<C::H>) -> Self {
@@ -800,6 +833,7 @@ impl<'a, K, V, C: Config> RawIterMut<'a, K, V, C> {
             tree,
             range,
             marker: core::marker::PhantomData,
+            not_auto: core::marker::PhantomData,
         }
     }
 

@@ -439,7 +439,6 @@ fn from_iter_duplicates_keep_last_like_std() {
 /// pair whole (`DedupSortedIter` skips an entry when the next has an equal
 /// key), so the stored key is the last one given.
 #[test]
-#[ignore = "bug: FromIterator keeps the first duplicate key (with the last value); std keeps the last key"]
 fn from_iter_duplicates_keep_the_last_key_like_std() {
     let t = Tracker::new();
     // Two equal keys; returns the pairs and the id of the last key.
@@ -495,7 +494,6 @@ fn leaks_after_panic_in_drop(clear: bool) -> (usize, usize) {
 }
 
 #[test]
-#[ignore = "bug: a panic in a value's drop during map drop/clear leaks every entry in later leaves (std drops them)"]
 fn panic_in_drop_leaks_nothing_like_std() {
     assert_eq!(
         leaks_after_panic_in_drop(false),

@@ -143,7 +143,6 @@ fn maps_send_and_sync_exactly_like_std() {
 
 /// So are the iterators.
 #[test]
-#[ignore = "bug: IterMut/ValuesMut/RangeMut are Send iff K: Sync, V: Send + Sync (std: iff K: Send, V: Send)"]
 fn iterators_send_and_sync_exactly_like_std() {
     let diff = auto_trait_differences(false);
     assert!(diff.is_empty(), "{diff:#?}");

@@ -16,10 +16,17 @@ type Tree<K, V, H, A, const CAP: usize> = RawTree<K, V, Cfg<H, A, CAP>>;
 type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, CAP>, RawRange<H>)>;
 
 /// Shared iteration over a range of a tree: the engine of `Iter`, `Range`.
+///
+/// The keys and values of the front leaf are cached as slices, so a step
+/// within a leaf is a slice index; the tree is consulted only to cross into
+/// the next leaf (and for steps from the back, which are rarer).
 struct Shared<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> {
     /// `None` only for a default (empty) iterator.
     tree: Option<&'a Tree<K, V, H, A, CAP>>,
     range: RawRange<H>,
+    /// The entries of `range.front.leaf` (empty when it is NIL).
+    keys: &'a [K],
+    vals: &'a [V],
 }
 
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Shared<'_, K, V, H, A, CAP> {
@@ -27,6 +34,8 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Shared<'_, K
         Shared {
             tree: self.tree,
             range: self.range,
+            keys: self.keys,
+            vals: self.vals,
         }
     }
 }
@@ -35,14 +44,61 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
     const EMPTY: Self = Shared {
         tree: None,
         range: RawRange::EMPTY,
+        keys: &[],
+        vals: &[],
     };
 
+    fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>) -> Self {
+        let (keys, vals): (&[K], &[V]) = if range.front.leaf.is_nil() {
+            (&[], &[])
+        } else {
+            let leaf = tree.leaf(range.front.leaf);
+            (leaf.keys(), leaf.vals())
+        };
+        Shared {
+            tree: Some(tree),
+            range,
+            keys,
+            vals,
+        }
+    }
+
+    /// The next entry from the front, if the ends have not met.
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a V)> {
-        let tree = self.tree?;
-        let (leaf, i) = self.range.next(tree)?;
-        let leaf = tree.leaf(leaf);
-        Some((&leaf.keys()[i], &leaf.vals()[i]))
+        if self.range.is_empty() {
+            return None;
+        }
+        self.next_counted()
+    }
+
+    /// The next entry from the front, for callers that count what is left
+    /// (`Iter`) and so know that the ends have not met.
+    #[inline]
+    fn next_counted(&mut self) -> Option<(&'a K, &'a V)> {
+        let i = self.range.front.idx;
+        let item = (self.keys.get(i)?, self.vals.get(i)?);
+        if i + 1 < self.keys.len() {
+            self.range.front.idx = i + 1;
+        } else {
+            self.cross_leaf();
+        }
+        Some(item)
+    }
+
+    /// Move the front past the end of its leaf.
+    #[cold]
+    fn cross_leaf(&mut self) {
+        let Some(tree) = self.tree else { return };
+        let next = tree.leaf(self.range.front.leaf).next;
+        if next.is_nil() {
+            self.range.front.idx = self.keys.len();
+        } else {
+            let leaf = tree.leaf(next);
+            self.range.front = crate::raw::navigate::Pos { leaf: next, idx: 0 };
+            self.keys = leaf.keys();
+            self.vals = leaf.vals();
+        }
     }
 
     #[inline]
@@ -51,6 +107,31 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
         let (leaf, i) = self.range.next_back(tree)?;
         let leaf = tree.leaf(leaf);
         Some((&leaf.keys()[i], &leaf.vals()[i]))
+    }
+
+    /// Fold over the next `n` entries from the front, a leaf slice at a time.
+    #[inline]
+    fn fold_front<B>(
+        &mut self,
+        mut n: usize,
+        init: B,
+        mut f: impl FnMut(B, (&'a K, &'a V)) -> B,
+    ) -> B {
+        let mut acc = init;
+        while n > 0 {
+            let i = self.range.front.idx;
+            let end = self.keys.len().min(i + n);
+            for (k, v) in self.keys[i..end].iter().zip(&self.vals[i..end]) {
+                acc = f(acc, (k, v));
+            }
+            n -= end - i;
+            if end < self.keys.len() {
+                self.range.front.idx = end;
+            } else {
+                self.cross_leaf();
+            }
+        }
+        acc
     }
 }
 
@@ -66,10 +147,7 @@ where
     A: ArenaStrategy,
 {
     let mut it = match remaining {
-        Some((tree, range)) => Shared {
-            tree: Some(tree),
-            range,
-        },
+        Some((tree, range)) => Shared::new(tree, range),
         None => Shared::EMPTY,
     };
     f.debug_list()
@@ -93,10 +171,7 @@ pub struct Iter<
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iter<'a, K, V, H, A, CAP> {
     pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>, len: usize) -> Self {
         Iter {
-            inner: Shared {
-                tree: Some(tree),
-                range,
-            },
+            inner: Shared::new(tree, range),
             len,
         }
     }
@@ -113,12 +188,21 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
             return None;
         }
         self.len -= 1;
-        self.inner.next()
+        self.inner.next_counted()
     }
 
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.len, Some(self.len))
+    }
+
+    #[inline]
+    fn fold<B, F>(mut self, init: B, f: F) -> B
+    where
+        F: FnMut(B, (&'a K, &'a V)) -> B,
+    {
+        let n = core::mem::take(&mut self.len);
+        self.inner.fold_front(n, init, f)
     }
 
     fn last(mut self) -> Option<(&'a K, &'a V)> {
@@ -431,10 +515,7 @@ pub struct Range<
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Range<'a, K, V, H, A, CAP> {
     pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>) -> Self {
         Range {
-            inner: Shared {
-                tree: Some(tree),
-                range,
-            },
+            inner: Shared::new(tree, range),
         }
     }
 }

@@ -631,7 +631,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     }
 
     /// Moves every entry of `other` into `self`, leaving `other` empty. For
-    /// keys in both, `other`'s value wins. Merges the two sorted runs and
+    /// keys in both, `other`'s value replaces `self`'s (the key stays). Merges the two sorted runs and
     /// builds the result at full fill, in O(n + m).
     ///
     /// # Panics
@@ -817,7 +817,8 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> FromItera
     }
 }
 
-/// Merges two sorted runs of unique keys; on equal keys the right one wins.
+/// Merges two sorted runs of unique keys; on equal keys the left key and
+/// the right value are kept.
 struct MergeIter<L: Iterator, R: Iterator> {
     left: core::iter::Peekable<L>,
     right: core::iter::Peekable<R>,
@@ -837,9 +838,11 @@ impl<K: Ord, V, L: Iterator<Item = (K, V)>, R: Iterator<Item = (K, V)>> Iterator
         match order {
             core::cmp::Ordering::Less => self.left.next(),
             core::cmp::Ordering::Greater => self.right.next(),
+            // As std: the left (self's) key with the right (other's) value.
             core::cmp::Ordering::Equal => {
-                self.left.next();
-                self.right.next()
+                let (k, _) = self.left.next()?;
+                let (_, v) = self.right.next()?;
+                Some((k, v))
             }
         }
     }
@@ -850,7 +853,8 @@ fn dedup_keep_last<K: Ord, V>(entries: Vec<(K, V)>) -> Vec<(K, V)> {
     let mut out: Vec<(K, V)> = Vec::with_capacity(entries.len());
     for (k, v) in entries {
         match out.last_mut() {
-            Some(last) if last.0 == k => last.1 = v,
+            // The last pair wins whole, key included, as in std.
+            Some(last) if last.0 == k => *last = (k, v),
             _ => out.push((k, v)),
         }
     }

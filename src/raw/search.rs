@@ -1,9 +1,11 @@
 //! In-node search.
 //!
 //! Both searches are branchless binary searches: the loop runs a fixed
-//! `log2(len)` steps and picks the half with a conditional move, so for
-//! small `Copy` keys (integers) there is no mispredicted branch per level,
-//! and for any other `Ord` key it makes the same number of comparisons as an
+//! `log2(len)` steps and picks the half with a conditional move, so there is
+//! no mispredicted branch per level. For small plain keys (at most 8 bytes,
+//! no drop glue: integers and the like) the last 8 candidates are counted
+//! linearly, which replaces three dependent steps by independent
+//! comparisons; any other `Ord` key makes the same comparisons as an
 //! ordinary binary search. Only `Ord::cmp` is used (never `PartialOrd`).
 
 use core::borrow::Borrow;
@@ -39,19 +41,29 @@ where
 /// be true on a prefix and false after it).
 #[inline(always)]
 pub(crate) fn count_while<K>(keys: &[K], pred: impl Fn(&K) -> bool) -> usize {
-    let mut size = keys.len();
-    if size == 0 {
-        return 0;
-    }
+    // The window `rest` always has the same length whichever half is kept,
+    // so the choice compiles to conditional moves, and every index is
+    // provably in bounds (no checks in the loop).
+    // Small plain keys (integers and the like) finish with a linear count
+    // over the last few: independent comparisons instead of a dependent
+    // chain. Keys that own memory or are wide (strings) keep halving, so
+    // they make no more comparisons than a binary search.
+    let linear = size_of::<K>() <= 8 && !core::mem::needs_drop::<K>();
+    let tail = if linear { LINEAR_TAIL } else { 1 };
+    let mut rest = keys;
     let mut base = 0;
-    while size > 1 {
-        let half = size / 2;
-        let mid = base + half;
-        base = if pred(&keys[mid]) { mid } else { base };
-        size -= half;
+    while rest.len() > tail {
+        let half = rest.len() / 2;
+        let keep = rest.len() - half;
+        let right = pred(&rest[half]);
+        base += if right { half } else { 0 };
+        rest = if right { &rest[half..] } else { &rest[..keep] };
     }
-    base + usize::from(pred(&keys[base]))
+    base + rest.iter().map(|k| usize::from(pred(k))).sum::<usize>()
 }
+
+/// How many keys the search for small plain keys counts linearly.
+const LINEAR_TAIL: usize = 8;
 
 #[cfg(test)]
 mod tests {

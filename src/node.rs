@@ -965,7 +965,7 @@ mod tests {
             x ^= x >> 17;
             x ^= x << 5;
             let k = key(x % n);
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 assert_eq!(m.remove(&k), o.remove(&k));
             } else {
                 assert_eq!(

@@ -712,7 +712,7 @@ fn extract_case<H, A, R, const CAP: usize>(
 {
     let pred = move |k: &K, v: &mut V| {
         *v = v.wrapping_add(1);
-        k % m == 0
+        k.is_multiple_of(m)
     };
     let theirs = quietly(|| {
         let keys: Vec<K> = oracle.range::<K, R>(r.clone()).map(|(k, _)| *k).collect();

@@ -26,14 +26,15 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
     ExtractCore<'a, K, V, R, H, A, CAP>
 {
     pub(crate) fn new(tree: &'a mut RawTree<K, V, Cfg<H, A, CAP>>, range: R) -> Self {
-        let r = tree.range_search(range.start_bound(), range.end_bound());
-        let pos = if r.is_empty() {
+        // Unlike `range`, std's `extract_if` does not panic on inverted
+        // bounds; it yields nothing, which the end-bound check does here.
+        let pos = if tree.root.is_nil() {
             Pos {
                 leaf: H::NIL,
                 idx: 0,
             }
         } else {
-            r.front
+            tree.bound_pos(range.start_bound(), false)
         };
         ExtractCore { tree, pos, range }
     }
@@ -155,6 +156,8 @@ where
     A: ArenaStrategy,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ExtractIf").field(&self.core.peek()).finish()
+        f.debug_struct("ExtractIf")
+            .field("peek", &self.core.peek())
+            .finish_non_exhaustive()
     }
 }

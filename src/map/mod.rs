@@ -590,9 +590,8 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// `pred` returns `true`; the others stay. Entries not reached when the
     /// iterator is dropped stay too.
     ///
-    /// # Panics
-    ///
-    /// As [`range`](Self::range), for inverted bounds.
+    /// Unlike [`range`](Self::range), and like std's, inverted bounds do
+    /// not panic: they yield nothing.
     ///
     /// ```
     /// use bptree::BPlusTreeMap;

@@ -427,8 +427,8 @@ where
     A: ArenaStrategy,
 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("ExtractIf")
-            .field(&self.core.peek().map(|(k, _)| k))
-            .finish()
+        f.debug_struct("ExtractIf")
+            .field("peek", &self.core.peek().map(|(k, _)| k))
+            .finish_non_exhaustive()
     }
 }

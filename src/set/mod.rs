@@ -466,9 +466,8 @@ impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet
     /// Removes and yields, in order, the elements of `range` for which
     /// `pred` returns `true`.
     ///
-    /// # Panics
-    ///
-    /// As [`range`](Self::range), for inverted bounds.
+    /// Unlike [`range`](Self::range), and like std's, inverted bounds do
+    /// not panic: they yield nothing.
     ///
     /// ```
     /// use bptree::BPlusTreeSet;

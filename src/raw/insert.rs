@@ -34,10 +34,15 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let mut path = Path::new();
         let leaf = self.descend(&key, &mut path);
         match search_leaf(self.leaf(leaf).keys(), &key) {
-            Ok(i) => Ok(Some(core::mem::replace(
-                &mut self.leaf_mut(leaf).vals_mut()[i],
-                val,
-            ))),
+            Ok(i) => {
+                // The map keeps its key. Drop the new one first, as std does:
+                // if that panics, the old value is still in the map.
+                drop(key);
+                Ok(Some(core::mem::replace(
+                    &mut self.leaf_mut(leaf).vals_mut()[i],
+                    val,
+                )))
+            }
             Err(i) => match self.insert_at(&path, leaf, i, key, val) {
                 Ok(_) => Ok(None),
                 Err((OutOfHandles, kv)) => Err(kv),

@@ -8,6 +8,12 @@
 //! loads), and in the middle otherwise. Branches on the tree's edges split
 //! the same way but keep at least one separator on each side.
 //!
+//! Before a full leaf splits, it tries to pass entries to a sibling under
+//! the same parent that has room (the left one first): random insertion
+//! then keeps leaves fuller, and such inserts allocate nothing. Ascending
+//! and descending loads never find a sibling with room, so they still fill
+//! leaves completely.
+//!
 //! An insert is all or nothing: the separator is cloned and every node the
 //! split needs is allocated before anything moves, so a panicking `Clone`
 //! or running out of handles leaves the tree exactly as it was.
@@ -83,8 +89,16 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             return Ok((leaf, i));
         }
 
+        if let Some(at) = self.shift_to_sibling(path, leaf, i, &key) {
+            let l = self.leaf_mut(at.0);
+            l.insert(at.1, key, val);
+            self.len += 1;
+            return Ok(at);
+        }
+
         // Where the leaf splits: `left` entries stay, counting the new one
         // if it goes left.
+        let l = self.leaf_mut(leaf);
         let left = if i == cap && l.next.is_nil() {
             cap
         } else if i == 0 && l.prev.is_nil() {
@@ -184,6 +198,57 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         self.root = new_root;
         self.height += 1;
         Ok(at)
+    }
+}
+
+impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
+    /// Before splitting the full `leaf`, where a key goes in at `i`: move
+    /// some of its entries into a sibling under the same parent that has
+    /// room (the left one first), so that random insertion keeps leaves
+    /// fuller and allocates nothing. Only entries on the far side of `i`
+    /// move, so the new key still goes into `leaf`; returns where, or
+    /// `None` if neither sibling can help.
+    fn shift_to_sibling(
+        &mut self,
+        path: &Path<C::H>,
+        leaf: C::H,
+        i: usize,
+        key: &K,
+    ) -> Option<(C::H, usize)> {
+        let cap = C::CAP;
+        let (parent, ci) = path.at(path.len().checked_sub(1)?);
+        let p = self.branch(parent);
+        if ci > 0 {
+            let left = p.child(ci - 1);
+            let room = cap - self.leaf(left).len();
+            let m = room.div_ceil(2).min(i);
+            if m > 0 {
+                // The leaf's new first key, the new separator, is cloned
+                // before anything moves.
+                let sep = if i == m {
+                    key.clone()
+                } else {
+                    self.leaf(leaf).keys()[m].clone()
+                };
+                let (l, r) = self.leaf_pair_mut(left, leaf);
+                l.take_front_of(r, m);
+                drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                return Some((leaf, i - m));
+            }
+        }
+        if ci < p.len() {
+            let right = p.child(ci + 1);
+            let room = cap - self.leaf(right).len();
+            let m = room.div_ceil(2).min(cap - i);
+            if m > 0 {
+                let sep = self.leaf(leaf).keys()[cap - m].clone();
+                let (l, r) = self.leaf_pair_mut(leaf, right);
+                l.give_back_to(r, m);
+                drop(self.branch_mut(parent).replace_key(ci, sep));
+                return Some((leaf, i));
+            }
+        }
+        None
     }
 }
 

@@ -6,6 +6,7 @@
 //! iterator traits, `From<[_; N]>`, `from_sorted_iter` and the leaf fill
 //! of a bulk-built tree.
 
+#[macro_use]
 mod api_common;
 
 use std::collections::BTreeMap;
@@ -572,36 +573,7 @@ fn differential<H: Handle, A: ArenaStrategy, const CAP: usize>(name: &str, cases
     });
 }
 
-struct Differential {
-    cases: u32,
-}
-
-impl ConfigVisitor for Differential {
-    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
-        differential::<C::Handle, C::Arena, CAP>(&format!("api_map/{}", C::NAME), self.cases);
-    }
-}
-
-macro_rules! differential_tests {
-    ($($test:ident: $config:ty,)*) => {$(
-        #[test]
-        fn $test() {
-            <$config>::for_each(&mut Differential { cases: 128 });
-        }
-    )*};
-}
-
-differential_tests! {
-    differential_phase0: bptree::config::Phase0,
-    differential_phase1: bptree::config::Phase1,
-    differential_phase2: bptree::config::Phase2,
-    differential_phase3: bptree::config::Phase3,
-    differential_compact: bptree::config::Compact,
-    differential_standard: bptree::config::Standard,
-    differential_deep4: api_common::Deep4,
-    differential_deep4_boxed: api_common::Deep4Boxed,
-    differential_deep5: api_common::Deep5,
-}
+per_config_tests!("api_map", differential);
 
 /// The list the per-configuration tests above cover, spelled out so that
 /// a configuration added to `All` fails here until it gets its own test.

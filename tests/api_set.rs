@@ -5,6 +5,7 @@
 //! checked too); then the documented panics, `Debug` output and the
 //! iterator traits.
 
+#[macro_use]
 mod api_common;
 
 use std::collections::BTreeSet;
@@ -325,36 +326,7 @@ fn differential<H: Handle, A: ArenaStrategy, const CAP: usize>(name: &str, cases
     });
 }
 
-struct Differential {
-    cases: u32,
-}
-
-impl ConfigVisitor for Differential {
-    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
-        differential::<C::Handle, C::Arena, CAP>(&format!("api_set/{}", C::NAME), self.cases);
-    }
-}
-
-macro_rules! differential_tests {
-    ($($test:ident: $config:ty,)*) => {$(
-        #[test]
-        fn $test() {
-            <$config>::for_each(&mut Differential { cases: 128 });
-        }
-    )*};
-}
-
-differential_tests! {
-    differential_phase0: bptree::config::Phase0,
-    differential_phase1: bptree::config::Phase1,
-    differential_phase2: bptree::config::Phase2,
-    differential_phase3: bptree::config::Phase3,
-    differential_compact: bptree::config::Compact,
-    differential_standard: bptree::config::Standard,
-    differential_deep4: api_common::Deep4,
-    differential_deep4_boxed: api_common::Deep4Boxed,
-    differential_deep5: api_common::Deep5,
-}
+per_config_tests!("api_set", differential);
 
 #[test]
 fn differential_covers_every_configuration() {

@@ -9,6 +9,7 @@
 //! entry after the gap is then the first of `range` past that position,
 //! the entry before it the last one short of it.
 
+#[macro_use]
 mod api_common;
 
 use std::collections::BTreeMap;
@@ -436,36 +437,7 @@ fn differential<H: Handle, A: ArenaStrategy, const CAP: usize>(name: &str, cases
     );
 }
 
-struct Differential {
-    cases: u32,
-}
-
-impl ConfigVisitor for Differential {
-    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
-        differential::<C::Handle, C::Arena, CAP>(&format!("cursors/{}", C::NAME), self.cases);
-    }
-}
-
-macro_rules! differential_tests {
-    ($($test:ident: $config:ty,)*) => {$(
-        #[test]
-        fn $test() {
-            <$config>::for_each(&mut Differential { cases: 128 });
-        }
-    )*};
-}
-
-differential_tests! {
-    cursors_phase0: bptree::config::Phase0,
-    cursors_phase1: bptree::config::Phase1,
-    cursors_phase2: bptree::config::Phase2,
-    cursors_phase3: bptree::config::Phase3,
-    cursors_compact: bptree::config::Compact,
-    cursors_standard: bptree::config::Standard,
-    cursors_deep4: api_common::Deep4,
-    cursors_deep4_boxed: api_common::Deep4Boxed,
-    cursors_deep5: api_common::Deep5,
-}
+per_config_tests!("cursors", differential);
 
 #[test]
 fn cursors_cover_every_configuration() {

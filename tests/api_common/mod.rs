@@ -343,3 +343,37 @@ pub fn same_trace(ours: &[String], theirs: &[String], context: impl fmt::Display
         theirs.get(at)
     );
 }
+
+/// One `#[test]` per configuration of [`Configs`], each running
+/// `$run::<H, A, CAP>(label, 128)` (label `"$prefix/<config name>"`), so a
+/// failure names its configuration and the suites share one list.
+#[allow(unused_macros)] // panic_safety shares this module but not the list
+macro_rules! per_config_tests {
+    ($prefix:literal, $run:ident) => {
+        struct PerConfig;
+
+        impl bptree::config::ConfigVisitor for PerConfig {
+            fn visit<C: bptree::TreeConfig, const CAP: usize>(&mut self) {
+                $run::<C::Handle, C::Arena, CAP>(&format!("{}/{}", $prefix, C::NAME), 128);
+            }
+        }
+
+        per_config_tests!(@each
+            phase0: bptree::config::Phase0,
+            phase1: bptree::config::Phase1,
+            phase2: bptree::config::Phase2,
+            phase3: bptree::config::Phase3,
+            compact: bptree::config::Compact,
+            standard: bptree::config::Standard,
+            deep4: crate::api_common::Deep4,
+            deep4_boxed: crate::api_common::Deep4Boxed,
+            deep5: crate::api_common::Deep5,
+        );
+    };
+    (@each $($test:ident: $config:ty,)*) => {$(
+        #[test]
+        fn $test() {
+            <$config as bptree::config::ConfigList>::for_each(&mut PerConfig);
+        }
+    )*};
+}

@@ -1,0 +1,115 @@
+//! `memory_usage()` against a counting global allocator: the heap bytes and
+//! live allocations a map reports are exactly what it asked the allocator
+//! for, spare capacity included, for every named configuration and the
+//! storage/arena combinations beyond them.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
+use bptree::config::{All, ConfigList, ConfigVisitor};
+use bptree::policy::{Boxed, Growing, MaskedArena, PoolArena, VecArena, Wide32};
+use bptree::{BPlusTreeMap, Compact16, TreeConfig};
+
+/// Counts live bytes and live allocations.
+struct Counting;
+
+static BYTES: AtomicIsize = AtomicIsize::new(0);
+static ALLOCS: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: every call is forwarded to `System` unchanged; the counters only
+// observe sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        BYTES.fetch_add(layout.size() as isize, Ordering::SeqCst);
+        ALLOCS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        BYTES.fetch_sub(layout.size() as isize, Ordering::SeqCst);
+        ALLOCS.fetch_sub(1, Ordering::SeqCst);
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        BYTES.fetch_add(new_size as isize - layout.size() as isize, Ordering::SeqCst);
+        // SAFETY: forwarded with the caller's guarantees.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn live() -> (isize, isize) {
+    (BYTES.load(Ordering::SeqCst), ALLOCS.load(Ordering::SeqCst))
+}
+
+/// Builds maps in several ways and sizes and compares what they report with
+/// what the allocator saw.
+fn check<H: bptree::policy::Handle, A: bptree::policy::ArenaStrategy, const CAP: usize>(
+    name: &str,
+) {
+    let sizes: &[u64] = if cfg!(miri) {
+        &[0, 1, 30]
+    } else {
+        &[0, 1, 10, 100, 3_000, 20_000]
+    };
+    for &n in sizes {
+        let keys: Vec<u64> = (0..n)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) % (4 * n + 1))
+            .collect();
+        for how in ["random inserts", "collect", "inserts then removals"] {
+            let before = live();
+            let mut map = BPlusTreeMap::<u64, u64, H, A, CAP>::empty();
+            match how {
+                "random inserts" => keys.iter().for_each(|&k| {
+                    map.insert(k, k);
+                }),
+                "collect" => map = keys.iter().map(|&k| (k, k)).collect(),
+                _ => {
+                    keys.iter().for_each(|&k| {
+                        map.insert(k, k);
+                    });
+                    keys.iter().step_by(3).for_each(|k| {
+                        map.remove(k);
+                    });
+                }
+            }
+            let after = live();
+            let usage = map.memory_usage();
+            assert_eq!(
+                (usage.heap_bytes as isize, usage.allocations as isize),
+                (after.0 - before.0, after.1 - before.1),
+                "{name}, n = {n}, {how}: memory_usage() (heap bytes, allocations) vs the allocator"
+            );
+            assert_eq!(usage.stack_bytes, size_of_val(&map));
+            drop(map);
+            assert_eq!(
+                live(),
+                before,
+                "{name}, n = {n}, {how}: memory not returned on drop"
+            );
+        }
+    }
+}
+
+struct Check;
+
+impl ConfigVisitor for Check {
+    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+        check::<C::Handle, C::Arena, CAP>(C::NAME);
+    }
+}
+
+/// One test, so that no other test thread allocates while it measures.
+#[test]
+fn memory_usage_reports_what_the_allocator_saw() {
+    All::for_each(&mut Check);
+    check::<Compact16, PoolArena, 32>("Compact16/PoolArena/32");
+    check::<Wide32, PoolArena<Growing>, 8>("Wide32/PoolArena<Growing>/8");
+    check::<Wide32, MaskedArena<Boxed>, 16>("Wide32/MaskedArena<Boxed>/16");
+    check::<Compact16, VecArena<Growing>, 4>("Compact16/VecArena<Growing>/4");
+}

@@ -575,34 +575,6 @@ fn differential<H: Handle, A: ArenaStrategy, const CAP: usize>(name: &str, cases
 
 per_config_tests!("api_map", differential);
 
-/// The list the per-configuration tests above cover, spelled out so that
-/// a configuration added to `All` fails here until it gets its own test.
-#[test]
-fn differential_covers_every_configuration() {
-    struct Names(Vec<&'static str>);
-    impl ConfigVisitor for Names {
-        fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
-            self.0.push(C::NAME);
-        }
-    }
-    let mut names = Names(Vec::new());
-    Configs::for_each(&mut names);
-    assert_eq!(
-        names.0,
-        [
-            "Phase0",
-            "Phase1",
-            "Phase2",
-            "Phase3",
-            "Compact",
-            "Standard",
-            "Deep4",
-            "Deep4Boxed",
-            "Deep5"
-        ]
-    );
-}
-
 /// Trees of several levels even at capacity 64: a few long runs on big maps.
 #[test]
 fn differential_big_maps() {

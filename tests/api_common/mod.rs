@@ -370,10 +370,28 @@ macro_rules! per_config_tests {
             deep5: crate::api_common::Deep5,
         );
     };
-    (@each $($test:ident: $config:ty,)*) => {$(
+    (@each $($test:ident: $config:ty,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                <$config as bptree::config::ConfigList>::for_each(&mut PerConfig);
+            }
+        )*
+
+        /// The list above is exactly [`Configs`]: a configuration added
+        /// there fails here until it gets its own test.
         #[test]
-        fn $test() {
-            <$config as bptree::config::ConfigList>::for_each(&mut PerConfig);
+        fn list_covers_every_configuration() {
+            struct Names(Vec<&'static str>);
+            impl bptree::config::ConfigVisitor for Names {
+                fn visit<C: bptree::TreeConfig, const CAP: usize>(&mut self) {
+                    self.0.push(C::NAME);
+                }
+            }
+            let (mut all, mut listed) = (Names(Vec::new()), Names(Vec::new()));
+            <crate::api_common::Configs as bptree::config::ConfigList>::for_each(&mut all);
+            $(<$config as bptree::config::ConfigList>::for_each(&mut listed);)*
+            assert_eq!(listed.0, all.0);
         }
-    )*};
+    };
 }

@@ -206,37 +206,6 @@ fn bump(v: V, d: V, k: u32) -> V {
     v.wrapping_mul(31).wrapping_add(d ^ V::from(k))
 }
 
-/// Records, step by step, what an iterator yields when driven by `plan`
-/// (bit set: `next_back`), with size hints if `exact`, for `limit` steps or
-/// until it ends, and whether it then stays ended.
-fn trace_iter<T: Debug>(
-    mut it: impl DoubleEndedIterator<Item = T>,
-    plan: u64,
-    limit: usize,
-    exact: bool,
-    t: &mut Vec<String>,
-) {
-    for step in 0..limit {
-        if exact {
-            t.push(format!("hint {:?}", it.size_hint()));
-        }
-        let x = if (plan >> (step % 64)) & 1 == 1 {
-            it.next_back()
-        } else {
-            it.next()
-        };
-        let end = x.is_none();
-        t.push(format!("{x:?}"));
-        if end {
-            t.push(format!(
-                "fused {}",
-                it.next().is_none() && it.next_back().is_none()
-            ));
-            return;
-        }
-    }
-}
-
 /// Applies an occupied-entry action, recording what it returns.
 macro_rules! occ_apply {
     ($entry:expr, $occ:expr, $t:expr) => {{
@@ -390,7 +359,7 @@ macro_rules! apply {
                         *v = bump(*v, d, k.key);
                         (*k, *v)
                     });
-                    trace_iter(it, plan, limit, false, &mut tt);
+                    api_common::trace_iter(it, plan, limit, false, &mut tt);
                     tt
                 });
                 match result {
@@ -405,7 +374,7 @@ macro_rules! apply {
                         return vec!["skipped".to_string()];
                     }
                     let mut tt = Vec::new();
-                    trace_iter(m.range::<u32, _>(r.bounds()), plan, limit, false, &mut tt);
+                    api_common::trace_iter(m.range::<u32, _>(r.bounds()), plan, limit, false, &mut tt);
                     tt
                 });
                 match result {
@@ -418,14 +387,14 @@ macro_rules! apply {
                     *v = bump(*v, *d, k.key);
                     (*k, *v)
                 });
-                trace_iter(it, *plan, *limit, true, &mut t);
+                api_common::trace_iter(it, *plan, *limit, true, &mut t);
             }
             Op::ValuesMut(d, plan, limit) => {
                 let it = m.values_mut().map(|v| {
                     *v = bump(*v, *d, 0);
                     *v
                 });
-                trace_iter(it, *plan, *limit, true, &mut t);
+                api_common::trace_iter(it, *plan, *limit, true, &mut t);
             }
             Op::Retain(modulus, rem, d) => {
                 let mut calls = Vec::new();
@@ -466,13 +435,13 @@ macro_rules! apply {
                 drop(right);
             }
             Op::IntoKeys(plan, limit) => {
-                trace_iter(m.clone().into_keys(), *plan, *limit, true, &mut t)
+                api_common::trace_iter(m.clone().into_keys(), *plan, *limit, true, &mut t)
             }
             Op::IntoValues(plan, limit) => {
-                trace_iter(m.clone().into_values(), *plan, *limit, true, &mut t)
+                api_common::trace_iter(m.clone().into_values(), *plan, *limit, true, &mut t)
             }
             Op::IntoIter(plan, limit) => {
-                trace_iter(m.clone().into_iter(), *plan, *limit, true, &mut t)
+                api_common::trace_iter(m.clone().into_iter(), *plan, *limit, true, &mut t)
             }
             Op::Extend(pairs) => m.extend(pairs.iter().copied()),
             Op::ExtendRefs(pairs) => m.extend(pairs.iter().map(|(k, v)| (k, v))),

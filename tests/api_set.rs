@@ -107,34 +107,6 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Checked for Ours<H, A, CAP> 
     }
 }
 
-fn trace_iter<T: Debug>(
-    mut it: impl DoubleEndedIterator<Item = T>,
-    plan: u64,
-    limit: usize,
-    exact: bool,
-    t: &mut Vec<String>,
-) {
-    for step in 0..limit {
-        if exact {
-            t.push(format!("hint {:?}", it.size_hint()));
-        }
-        let x = if (plan >> (step % 64)) & 1 == 1 {
-            it.next_back()
-        } else {
-            it.next()
-        };
-        let end = x.is_none();
-        t.push(format!("{x:?}"));
-        if end {
-            t.push(format!(
-                "fused {}",
-                it.next().is_none() && it.next_back().is_none()
-            ));
-            return;
-        }
-    }
-}
-
 /// The elements of a set-operation iterator (with their tags if `tags`),
 /// and whether its size hint held.
 fn listed<'a>(it: impl Iterator<Item = &'a Tagged> + Clone, tags: bool) -> String {
@@ -221,7 +193,13 @@ macro_rules! apply {
                         return vec!["skipped".to_string()];
                     }
                     let mut tt = Vec::new();
-                    trace_iter(me.range::<u32, _>(r.bounds()), plan, limit, false, &mut tt);
+                    api_common::trace_iter(
+                        me.range::<u32, _>(r.bounds()),
+                        plan,
+                        limit,
+                        false,
+                        &mut tt,
+                    );
                     tt
                 });
                 match result {
@@ -229,9 +207,9 @@ macro_rules! apply {
                     Err(_) => t.push("panicked".to_string()),
                 }
             }
-            Op::Iter(plan, limit) => trace_iter(s.iter(), *plan, *limit, true, &mut t),
+            Op::Iter(plan, limit) => api_common::trace_iter(s.iter(), *plan, *limit, true, &mut t),
             Op::IntoIter(plan, limit) => {
-                trace_iter(s.clone().into_iter(), *plan, *limit, true, &mut t)
+                api_common::trace_iter(s.clone().into_iter(), *plan, *limit, true, &mut t)
             }
             Op::Retain(modulus, rem) => {
                 let mut calls = Vec::new();

@@ -395,3 +395,34 @@ macro_rules! per_config_tests {
         }
     };
 }
+
+/// Records, step by step, what an iterator yields when driven by `plan`
+/// (bit set: `next_back`), with size hints if `exact`, for `limit` steps or
+/// until it ends, and whether it then stays ended.
+pub fn trace_iter<T: fmt::Debug>(
+    mut it: impl DoubleEndedIterator<Item = T>,
+    plan: u64,
+    limit: usize,
+    exact: bool,
+    t: &mut Vec<String>,
+) {
+    for step in 0..limit {
+        if exact {
+            t.push(format!("hint {:?}", it.size_hint()));
+        }
+        let x = if (plan >> (step % 64)) & 1 == 1 {
+            it.next_back()
+        } else {
+            it.next()
+        };
+        let end = x.is_none();
+        t.push(format!("{x:?}"));
+        if end {
+            t.push(format!(
+                "fused {}",
+                it.next().is_none() && it.next_back().is_none()
+            ));
+            return;
+        }
+    }
+}

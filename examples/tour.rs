@@ -11,15 +11,16 @@
 //! For n in {10, 1000, 100 000} seeded random `u64` keys (to `u64` values)
 //! it builds each configuration, checks its contents against `BTreeMap`'s and
 //! its invariants, then reports its stack size, its memory per entry from a
-//! counting global allocator, and its time against `BTreeMap` measured in the
-//! same run. The criterion benches (`cargo bench`) are the published speed
+//! counting global allocator (built in each insertion order, measured by the
+//! same function as the memory report, `examples/memory.rs`), and its time
+//! against `BTreeMap` measured in the same run. The criterion benches (`cargo bench`) are the published speed
 //! numbers; these ratios are a quick look.
 
 mod support;
 
 use bptree::TreeConfig;
 use bptree::config::{ConfigList, ConfigVisitor};
-use support::{Baseline, CountingAlloc, Map, Subject, Table, Under, Workload};
+use support::{Baseline, CountingAlloc, Map, Order, Subject, Table, Under, Workload};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::new();
@@ -33,9 +34,12 @@ fn main() {
         "bptree tour: every configuration beside std's BTreeMap; u64 keys from a seeded \
          xorshift PRNG, u64 values.\n\
          layout: handle width, arena/node storage, entries per node.\n\
-         size_of: the map itself (stack), bytes. B/entry: (live heap bytes from a counting \
-         allocator, Vec spare capacity included, + size_of) / n, after inserting n random \
-         keys. allocs: live heap allocations then.\n\
+         size_of: the map itself (stack), bytes. B/e: (live heap bytes from a counting \
+         allocator, Vec spare capacity included, + size_of) / n, the map built from n keys \
+         inserted in random order, inserted ascending, or bulk-built from the sorted keys \
+         (ours: from_sorted_iter; BTreeMap: collect). allocs: live heap allocations of the \
+         random-order map. The memory report (cargo run --release --example memory) has \
+         every n.\n\
          insert, get, iter: time ratio ours / BTreeMap in this run, medians of alternating \
          warmed-up blocks (lower is better): insert n random keys into an empty map; get \
          every key (hits) in another random order; iterate all.\n\
@@ -59,7 +63,9 @@ fn main() {
             "n",
             "configuration",
             "size_of",
-            "B/entry",
+            "B/e random",
+            "B/e ascending",
+            "B/e bulk",
             "allocs",
             "insert",
             "get",
@@ -139,7 +145,7 @@ impl Tour<'_> {
         // that the archive opens, validates and answers like `map`, and adds
         // its columns (archive bytes per entry, open and get ratios).
 
-        let footprint = ALLOC.footprint(|| w.insert_random::<M>());
+        let [random, ascending, bulk] = Order::ALL.map(|order| ALLOC.measure::<M>(w, order));
         let insert =
             support::time_ratio(|| w.insert_random::<M>(), || w.insert_random::<Baseline>());
         let get = support::time_ratio(|| w.get_hits(map), || w.get_hits(base));
@@ -148,8 +154,10 @@ impl Tour<'_> {
             w.n().to_string(),
             name.to_string(),
             size_of::<M>().to_string(),
-            format!("{:.1}", footprint.bytes_per_entry()),
-            footprint.allocations.to_string(),
+            format!("{:.1}", random.bytes_per_entry()),
+            format!("{:.1}", ascending.bytes_per_entry()),
+            format!("{:.1}", bulk.bytes_per_entry()),
+            random.allocations.to_string(),
             format!("{insert:.2}"),
             format!("{get:.2}"),
             format!("{iter:.2}"),

@@ -1,5 +1,7 @@
 //! Measuring code shared by the main-job example (`examples/tour.rs`) and the
-//! criterion benches (`benches/bench.rs` includes this file by path).
+//! criterion benches (`benches/bench.rs` includes this file by path); the
+//! memory report (`examples/memory.rs`) measures with the same functions as
+//! the tour.
 //!
 //! - [`Under`]: the one list of configurations under test, a
 //!   [`ConfigList`](bptree::config::ConfigList) of [`TreeConfig`] types that
@@ -10,12 +12,15 @@
 //! - [`Subject`]: the map operations the measurements use, implemented once
 //!   for every `BPlusTreeMap<u64, u64, H, A, CAP>` (a configuration's
 //!   [`Map`]) and once for the [`Baseline`], std's `BTreeMap`.
-//! - [`Workload`]: seeded keys and the timed operations over them.
+//! - [`Workload`]: seeded keys and the timed operations over them; it builds
+//!   a map in each insertion [`Order`].
 //! - [`CountingAlloc`]: a global allocator that counts live bytes and live
 //!   allocations; each binary that measures memory declares its own
-//!   `#[global_allocator]` static of it.
+//!   `#[global_allocator]` static of it. [`CountingAlloc::measure`] is the
+//!   one memory measurement of a built map (tour and memory report alike),
+//!   [`CountingAlloc::growth`] the same after every insert into one map.
 //! - [`time_ratio`]: interleaved median timing of ours against the baseline.
-//! - [`Table`]: a plain-text table, columns sized to fit.
+//! - [`Table`]: a markdown table, columns sized to fit.
 
 // Each includer uses a part: the benches neither count bytes nor time by hand.
 #![allow(dead_code)]
@@ -63,6 +68,9 @@ pub type Baseline = BTreeMap<u64, u64>;
 pub trait Subject: Default + Clone {
     /// Handle width, arena, storage and capacity, for reports.
     fn layout() -> String;
+    /// The map of `entries`, which ascend strictly, built at once:
+    /// `from_sorted_iter` for ours, `collect` (a bulk build) for `BTreeMap`.
+    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self;
     /// As `BTreeMap::insert`.
     fn insert(&mut self, key: u64, value: u64) -> Option<u64>;
     /// As `BTreeMap::get`.
@@ -113,6 +121,9 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64
         let storage = <A::Storage as Storage>::NAME;
         format!("{} {}/{storage} {CAP}", H::NAME, A::NAME)
     }
+    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
+        BPlusTreeMap::from_sorted_iter(entries).expect("keys ascend strictly")
+    }
     fn check(&self) -> Result<(), String> {
         self.check_invariants().map_err(|e| e.to_string())
     }
@@ -122,6 +133,9 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64
 impl Subject for Baseline {
     fn layout() -> String {
         "std B-tree".into()
+    }
+    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
+        entries.collect()
     }
     fn check(&self) -> Result<(), String> {
         Ok(())
@@ -215,6 +229,15 @@ impl Workload {
         insert_all(&self.ascending)
     }
 
+    /// Builds a map of every key (each key its own value) in `order`.
+    pub fn build<M: Subject>(&self, order: Order) -> M {
+        match order {
+            Order::Random => self.insert_random(),
+            Order::Ascending => self.insert_ascending(),
+            Order::Bulk => M::bulk(self.ascending.iter().map(|&k| (k, k))),
+        }
+    }
+
     /// Looks up every key, in another random order.
     pub fn get_hits<M: Subject>(&self, m: &M) -> u64 {
         get_all(m, &self.lookups)
@@ -267,6 +290,42 @@ fn sum<'a>(entries: impl Iterator<Item = (&'a u64, &'a u64)>) -> u64 {
 
 // ---------------------------------------------------------------------------
 // Memory
+
+/// How a measured map is built from a [`Workload`]'s keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Inserted one by one, in the workload's random order.
+    Random,
+    /// Inserted one by one, ascending.
+    Ascending,
+    /// Built at once from the ascending keys ([`Subject::bulk`]).
+    Bulk,
+}
+
+impl Order {
+    /// Every order, in report order.
+    pub const ALL: [Order; 3] = [Order::Random, Order::Ascending, Order::Bulk];
+
+    /// The order's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Order::Random => "random",
+            Order::Ascending => "ascending",
+            Order::Bulk => "bulk",
+        }
+    }
+
+    /// How the map is built, for report headers.
+    pub fn description(self) -> &'static str {
+        match self {
+            Order::Random => "seeded random keys inserted one by one",
+            Order::Ascending => "the same keys inserted one by one, ascending",
+            Order::Bulk => {
+                "built at once from the sorted keys (ours: from_sorted_iter; BTreeMap: collect)"
+            }
+        }
+    }
+}
 
 /// A global allocator that counts live bytes (as requested, so `Vec` spare
 /// capacity counts) and live allocations, then defers to [`System`].
@@ -321,6 +380,34 @@ impl CountingAlloc {
         };
         drop(m);
         footprint
+    }
+
+    /// The memory measurement: the [`footprint`](Self::footprint) of the
+    /// map of `M` that `order` builds from `workload`'s keys. The tour and
+    /// the memory report both call this.
+    pub fn measure<M: Subject>(&self, workload: &Workload, order: Order) -> Footprint {
+        self.footprint(|| workload.build::<M>(order))
+    }
+
+    /// The footprint of one map of `M` after each insert of `keys` (each
+    /// key its own value), one by one into one map from empty: element
+    /// `i` is the map of the first `i + 1` keys, counted as
+    /// [`footprint`](Self::footprint) counts. Single-threaded use only.
+    pub fn growth<M: Subject>(&self, keys: &[u64]) -> Vec<Footprint> {
+        // Allocated before the counts are read: pushing never allocates.
+        let mut footprints = Vec::with_capacity(keys.len());
+        let (bytes, allocations) = (self.live_bytes(), self.live_allocations());
+        let mut m = M::default();
+        for &k in keys {
+            m.insert(k, k);
+            footprints.push(Footprint {
+                entries: m.len(),
+                bytes: self.live_bytes() - bytes + size_of::<M>(),
+                allocations: self.live_allocations() - allocations,
+            });
+        }
+        drop(m);
+        footprints
     }
 
     fn add(&self, size: usize) {
@@ -471,9 +558,9 @@ fn median(v: &mut [f64]) -> f64 {
 // ---------------------------------------------------------------------------
 // Tables
 
-/// A plain-text table: rows are kept until [`print`](Table::print), which
-/// sizes every column to fit. The first `left` columns align left, the rest
-/// (numbers) right.
+/// A markdown table, padded so that it also reads as plain text: rows are
+/// kept until [`print`](Table::print), which sizes every column to fit. The
+/// first `left` columns align left, the rest (numbers) right.
 pub struct Table {
     titles: Vec<&'static str>,
     left: usize,
@@ -497,29 +584,47 @@ impl Table {
         self.rows.push(Some(cells));
     }
 
-    /// Adds a rule between groups of rows.
+    /// Adds a rule between groups of rows: the table is printed as one
+    /// markdown table per group, each with the titles.
     pub fn rule(&mut self) {
         self.rows.push(None);
     }
 
     /// Prints the table to standard output.
     pub fn print(&self) {
-        let mut widths: Vec<usize> = self.titles.iter().map(|t| t.len()).collect();
+        print!("{}", self.render());
+    }
+
+    /// The text [`print`](Table::print) prints.
+    pub fn render(&self) -> String {
+        // At least 3: the alignment row's `:--` or `--:`.
+        let title_widths = self.titles.iter().map(|t| t.chars().count().max(3));
+        let mut widths: Vec<usize> = title_widths.collect();
         for row in self.rows.iter().flatten() {
             for (w, cell) in widths.iter_mut().zip(row) {
                 *w = (*w).max(cell.chars().count());
             }
         }
         let titles: Vec<String> = self.titles.iter().map(|t| t.to_string()).collect();
-        let rule = widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>();
-        println!("{}", self.line(&widths, &titles));
-        println!("{}", rule.join("  "));
+        let header = format!(
+            "{}\n{}\n",
+            self.line(&widths, &titles),
+            self.alignment(&widths)
+        );
+        let mut text = header.clone();
         for row in &self.rows {
             match row {
-                Some(cells) => println!("{}", self.line(&widths, cells)),
-                None => println!(),
+                Some(cells) => {
+                    text += &self.line(&widths, cells);
+                    text.push('\n');
+                }
+                None => {
+                    text.push('\n');
+                    text += &header;
+                }
             }
         }
+        text
     }
 
     fn line(&self, widths: &[usize], cells: &[String]) -> String {
@@ -531,6 +636,19 @@ impl Table {
                 format!("{cell:>w$}")
             }
         });
-        padded.collect::<Vec<_>>().join("  ").trim_end().to_string()
+        format!("| {} |", padded.collect::<Vec<_>>().join(" | "))
+    }
+
+    /// The markdown alignment row: `:---` left, `---:` right.
+    fn alignment(&self, widths: &[usize]) -> String {
+        let marks = widths.iter().enumerate().map(|(i, &w)| {
+            let dashes = "-".repeat(w - 1);
+            if i < self.left {
+                format!(":{dashes}")
+            } else {
+                format!("{dashes}:")
+            }
+        });
+        format!("| {} |", marks.collect::<Vec<_>>().join(" | "))
     }
 }

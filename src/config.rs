@@ -32,7 +32,7 @@
 //! | [`Phase1`] | [`Wide32`] | [`VecArena`] | [`Growing`] | 64 | plan phase 1 |
 //! | [`Phase2`] | [`Wide32`] | [`VecArena`] | [`Boxed`] | 64 | plan phase 2 |
 //! | [`Phase3`] | [`Compact16`] | [`PoolArena`] | [`Boxed`] | 64 | plan phase 3 |
-//! | [`Compact`] | [`Compact16`] | [`VecArena`] | [`Boxed`] | 64 | least memory |
+//! | [`Compact`] | [`Compact16`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 64 | least memory |
 //! | [`Standard`] | [`Wide32`] | [`VecArena`] | [`Inline`] | 64 | the default: `BPlusTreeMap<K, V>` |
 //!
 //! [`All`] lists them all and [`Phases`] the four phases, for
@@ -87,6 +87,7 @@
 //! in every signature and error message.
 
 use crate::phase::PLAN_CAP;
+use crate::policy::Indirect;
 use crate::policy::{ArenaStrategy, Boxed, Growing, Handle, MaskedArena, Storage};
 #[cfg(doc)]
 use crate::policy::{Inline, MAX_CAP, MIN_CAP};
@@ -459,15 +460,14 @@ pub struct Phase2;
 #[tree(crate = crate, handle = Compact16, arena = PoolArena, storage = Boxed, capacity = PLAN_CAP)]
 pub struct Phase3;
 
-/// Least memory: 16-bit handles, boxed node arrays in a vector arena.
+/// Least memory: the tree's state behind one pointer ([`Indirect`]), 16-bit
+/// handles, boxed node arrays in a vector arena.
 ///
-/// Chosen from a first measurement on the foundation (random `u64` pairs,
-/// live bytes from a counting allocator plus `size_of`): about 24 bytes per
-/// entry at 10⁶ entries (`BTreeMap`: 27) and 23 to 29 from 100 to 1,000
-/// entries, where the pool arena's 64-slot chunks cost more. The memory
-/// report measures it for real, and the memory work will tune it.
+/// The map is 24 bytes, as `BTreeMap`; empty, it allocates nothing; up to
+/// 1,024 entries it is one sorted run; beyond, leaves hold a key array and a
+/// value array of exactly 64 entries each, behind 24-byte arena slots.
 #[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Compact16, arena = VecArena, storage = Boxed, capacity = 64)]
+#[tree(crate = crate, handle = Compact16, arena = Indirect<VecArena<Boxed>>, capacity = 64)]
 pub struct Compact;
 
 /// The default configuration: 32-bit handles, inline node arrays, vector arena.

@@ -20,9 +20,15 @@ use core::mem::ManuallyDrop;
 use core::ptr;
 use core::slice;
 
+use crate::policy::Place;
 use crate::policy::{Buf, Config, Handle, RawArena};
-use crate::raw::RawTree;
 use crate::raw::navigate::RawRange;
+use crate::raw::repr::{PlaceOf, RawMap, Repr};
+use crate::raw::{Core, RawTree};
+
+mod run;
+
+pub(crate) use run::{Run, RunDrain};
 
 /// Insert `val` at `idx` in the initialised prefix `base[..len]`.
 ///
@@ -149,16 +155,15 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         unsafe { slice::from_raw_parts_mut(self.vals.as_mut_ptr(), self.len()) }
     }
 
-    /// Key `i` and value `i`, the value mutable.
+    /// The keys, and the values mutably.
     #[inline]
-    pub(crate) fn kv_mut(&mut self, i: usize) -> (&K, &mut V) {
-        assert!(i < self.len());
-        // SAFETY: `i < len`, so both slots are initialised; keys and values
-        // are separate buffers, so the borrows do not overlap.
+    pub(crate) fn split_mut(&mut self) -> (&[K], &mut [V]) {
+        // SAFETY: as in `keys`; keys and values are separate buffers, so
+        // the borrows do not overlap, and `&mut self` makes them unique.
         unsafe {
             (
-                &*self.keys.as_ptr().add(i),
-                &mut *self.vals.as_mut_ptr().add(i),
+                slice::from_raw_parts(self.keys.as_ptr(), self.len()),
+                slice::from_raw_parts_mut(self.vals.as_mut_ptr(), self.len()),
             )
         }
     }
@@ -562,6 +567,21 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     const LEAF: Layout = Layout::new::<Leaf<K, V, C>>();
     const BRANCH: Layout = Layout::new::<Branch<K, C>>();
 
+    /// The tree whose state is `core`, which holds `K`s and `V`s.
+    #[inline]
+    pub(crate) fn view(core: &Core<C>) -> &Self {
+        // SAFETY: `RawTree` is `repr(transparent)` over `Core<C>` (its other
+        // field is a zero-sized marker), so the pointee has the same layout.
+        unsafe { &*(core as *const Core<C>).cast::<Self>() }
+    }
+
+    /// As [`view`](Self::view), mutably.
+    #[inline]
+    pub(crate) fn view_mut(core: &mut Core<C>) -> &mut Self {
+        // SAFETY: as in `view`; the borrow stays unique.
+        unsafe { &mut *(core as *mut Core<C>).cast::<Self>() }
+    }
+
     #[inline]
     pub(crate) fn leaf(&self, h: C::H) -> &Leaf<K, V, C> {
         // SAFETY: `h` is a live leaf slot (see the impl docs), holding an
@@ -621,7 +641,8 @@ impl<K, V, C: Config> RawTree<K, V, C> {
 
     /// A new empty leaf, or `None` if the handles ran out.
     pub(crate) fn alloc_leaf(&mut self) -> Option<C::H> {
-        let h = self.leaves.alloc(&mut self.leaf_head, Self::LEAF)?;
+        let core = &mut self.core;
+        let h = core.leaves.alloc(&mut core.leaf_head, Self::LEAF)?;
         // SAFETY: a fresh slot of the leaf layout.
         unsafe {
             self.leaves
@@ -635,7 +656,8 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     /// A new branch with no separators and `first` as its only child, or
     /// `None` if the handles ran out.
     pub(crate) fn alloc_branch(&mut self, first: C::H) -> Option<C::H> {
-        let h = self.branches.alloc(&mut self.branch_head, Self::BRANCH)?;
+        let core = &mut self.core;
+        let h = core.branches.alloc(&mut core.branch_head, Self::BRANCH)?;
         // SAFETY: a fresh slot of the branch layout.
         unsafe {
             self.branches
@@ -653,7 +675,10 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         // is read out first so the slot is released even if a drop panics.
         let leaf = unsafe { slot.read() };
         // SAFETY: the contents were moved out just above.
-        unsafe { self.leaves.release(&mut self.leaf_head, h, Self::LEAF) };
+        unsafe {
+            let core = &mut self.core;
+            core.leaves.release(&mut core.leaf_head, h, Self::LEAF)
+        };
         drop(leaf);
     }
 
@@ -664,8 +689,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         let branch = unsafe { slot.read() };
         // SAFETY: the contents were moved out just above.
         unsafe {
-            self.branches
-                .release(&mut self.branch_head, h, Self::BRANCH)
+            let core = &mut self.core;
+            core.branches
+                .release(&mut core.branch_head, h, Self::BRANCH)
         };
         drop(branch);
     }
@@ -805,13 +831,97 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     }
 }
 
+/// Raw access to a map in either representation; a NIL leaf handle names
+/// the small run (an empty leaf while the map is a tree).
+impl<K, V, C: Config> RawMap<K, V, C> {
+    /// The number of entries (a `const fn`, as std's `len`).
+    #[inline]
+    pub(crate) const fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Small(run) => run.len(),
+            Repr::Tree(place) => core_of::<C>(place).len,
+        }
+    }
+
+    /// Raw view of leaf `h`, or of the run for NIL (see [`LeafView`]).
+    #[inline]
+    pub(crate) fn leaf_view(&self, h: C::H) -> LeafView<K, V, C::H> {
+        if !h.is_nil() {
+            return self.expect_tree().leaf_view(h);
+        }
+        let (keys, vals, len) = match self.run() {
+            Some(run) => {
+                let (keys, vals) = run.raw::<K, V>();
+                (keys, vals, run.len())
+            }
+            None => (ptr::dangling(), ptr::dangling_mut(), 0),
+        };
+        LeafView {
+            keys,
+            vals,
+            len,
+            next: C::H::NIL,
+            prev: C::H::NIL,
+        }
+    }
+
+    /// Move the entry at `(leaf, i)` out.
+    ///
+    /// # Safety
+    /// The position holds an entry; each is taken at most once, and before
+    /// the map is used or dropped the caller drops the untaken entries and
+    /// calls `forget_entries`.
+    #[inline]
+    pub(crate) unsafe fn take(&mut self, (leaf, i): (C::H, usize)) -> (K, V) {
+        if leaf.is_nil() {
+            let run = self.run_mut().expect("a NIL leaf names the run");
+            // SAFETY: guaranteed by the caller.
+            unsafe { run.take::<K, V>(i) }
+        } else {
+            // SAFETY: guaranteed by the caller.
+            unsafe { self.expect_tree_mut().leaf_mut(leaf).take(i) }
+        }
+    }
+
+    /// Treat every leaf (or the run) as empty without dropping anything.
+    pub(crate) fn forget_entries(&mut self) {
+        if let Some(run) = self.run_mut() {
+            run.forget_all::<K, V>();
+            return;
+        }
+        let tree = self.expect_tree_mut();
+        let mut h = tree.first_leaf();
+        while !h.is_nil() {
+            let leaf = tree.leaf_mut(h);
+            leaf.forget_all();
+            h = leaf.next;
+        }
+        tree.len = 0;
+    }
+}
+
+/// The core a place holds, in a `const fn` (trait methods are not const).
+#[inline]
+const fn core_of<C: Config>(place: &PlaceOf<C>) -> &Core<C> {
+    let p: *const PlaceOf<C> = place;
+    if <PlaceOf<C> as Place<Core<C>>>::BOXED {
+        // SAFETY: the boxed place is `Box<Core<C>>`, which for a sized
+        // pointee is one non-null pointer to a live `Core<C>`.
+        unsafe { &**p.cast::<*const Core<C>>() }
+    } else {
+        // SAFETY: the direct place is `Direct<Core<C>>`, `repr(transparent)`
+        // over `Core<C>`.
+        unsafe { &*p.cast::<Core<C>>() }
+    }
+}
+
 /// The engine of `IterMut` and friends: yields each position of a range at
 /// most once, as `(&'a K, &'a mut V)`, from a tree borrowed exclusively for
 /// `'a`.
 pub(crate) struct RawIterMut<'a, K, V, C: Config> {
     /// Shared, so that many `&mut V` may be out at once; exclusive access
     /// for `'a` was proven by the `&'a mut` the iterator was made from.
-    tree: &'a RawTree<K, V, C>,
+    tree: &'a RawMap<K, V, C>,
     range: RawRange<C::H>,
     /// Stands for the `&'a mut` the iterator holds: variance as std's
     /// `IterMut`, and Send/Sync set below as for `&'a mut (K, V)`.
@@ -828,7 +938,7 @@ unsafe impl<K: Send, V: Send, C: Config> Send for RawIterMut<'_, K, V, C> {}
 unsafe impl<K: Sync, V: Sync, C: Config> Sync for RawIterMut<'_, K, V, C> {}
 
 impl<'a, K, V, C: Config> RawIterMut<'a, K, V, C> {
-    pub(crate) fn new(tree: &'a mut RawTree<K, V, C>, range: RawRange<C::H>) -> Self {
+    pub(crate) fn new(tree: &'a mut RawMap<K, V, C>, range: RawRange<C::H>) -> Self {
         RawIterMut {
             tree,
             range,
@@ -861,19 +971,19 @@ impl<'a, K, V, C: Config> RawIterMut<'a, K, V, C> {
     }
 
     /// A shared view of what is left.
-    pub(crate) fn remaining(&self) -> (&RawTree<K, V, C>, RawRange<C::H>) {
+    pub(crate) fn remaining(&self) -> (&RawMap<K, V, C>, RawRange<C::H>) {
         (self.tree, self.range)
     }
 }
 
 /// The engine of `IntoIter`: moves entries out of an owned tree.
 pub(crate) struct RawIntoIter<K, V, C: Config> {
-    tree: ManuallyDrop<RawTree<K, V, C>>,
+    tree: ManuallyDrop<RawMap<K, V, C>>,
     range: RawRange<C::H>,
 }
 
 impl<K, V, C: Config> RawIntoIter<K, V, C> {
-    pub(crate) fn new(tree: RawTree<K, V, C>) -> Self {
+    pub(crate) fn new(tree: RawMap<K, V, C>) -> Self {
         let range = RawRange::full(&tree);
         RawIntoIter {
             tree: ManuallyDrop::new(tree),
@@ -883,21 +993,21 @@ impl<K, V, C: Config> RawIntoIter<K, V, C> {
 
     #[inline]
     pub(crate) fn next(&mut self) -> Option<(K, V)> {
-        let (leaf, i) = self.range.next(&self.tree)?;
+        let pos = self.range.next(&self.tree)?;
         // SAFETY: each position is yielded once; `Drop` drops only the
-        // untaken range and then forgets every leaf's entries.
-        Some(unsafe { self.tree.leaf_mut(leaf).take(i) })
+        // untaken range and then forgets every entry.
+        Some(unsafe { self.tree.take(pos) })
     }
 
     #[inline]
     pub(crate) fn next_back(&mut self) -> Option<(K, V)> {
-        let (leaf, i) = self.range.next_back(&self.tree)?;
+        let pos = self.range.next_back(&self.tree)?;
         // SAFETY: as in `next`.
-        Some(unsafe { self.tree.leaf_mut(leaf).take(i) })
+        Some(unsafe { self.tree.take(pos) })
     }
 
     /// A shared view of what is left.
-    pub(crate) fn remaining(&self) -> (&RawTree<K, V, C>, RawRange<C::H>) {
+    pub(crate) fn remaining(&self) -> (&RawMap<K, V, C>, RawRange<C::H>) {
         (&self.tree, self.range)
     }
 }
@@ -914,13 +1024,8 @@ impl<K, V, C: Config> Drop for RawIntoIter<K, V, C> {
                 while let Some(kv) = it.next() {
                     drop(kv);
                 }
-                let mut h = it.tree.first_leaf();
-                while !h.is_nil() {
-                    let leaf = it.tree.leaf_mut(h);
-                    leaf.forget_all();
-                    h = leaf.next;
-                }
-                // SAFETY: dropped once, here; leaves hold no entries now.
+                it.tree.forget_entries();
+                // SAFETY: dropped once, here; it holds no entries now.
                 unsafe { ManuallyDrop::drop(&mut it.tree) };
             }
         }

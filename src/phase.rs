@@ -5,12 +5,13 @@
 //! |---|---|---|---|---|---|
 //! | [`Phase0`] | the "current" baseline | [`Wide32`] | [`MaskedArena`]: `Vec` + `Vec<usize>` free list + `Vec<bool>` mask + generation | [`Growing`] `Vec`s | 176 |
 //! | [`Phase1`] | 1.1 packed handles, 1.2 free list threaded through free slots, 1.3 no per-node capacity | [`Wide32`] | [`VecArena`] | [`Growing`] | 72 |
-//! | [`Phase2`] | 2.1 fixed `Box<[T]>` node storage | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
+//! | [`Phase2`] | 2.1 fixed `Box<[T]>` node storage, 2.2 small maps as one sorted run (up to 64 entries) | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
 //! | [`Phase3`] | 3.1 16-bit handles, 3.2 pool of 64-slot chunks with a free bitmap | [`Compact16`] | [`PoolArena`] | [`Boxed`] | 64 |
+//! | [`Compact`] | beyond the plan: least memory, the tree behind one pointer, runs up to 1,024 entries | [`Compact16`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
 //!
-//! Plan step 2.2 (the small-tree representation) and the migrating handles
-//! of step 3.1 belong to the memory work that follows the foundation; Phase 2
-//! and Phase 3 will take them on when they land. The packed handles of step
+//! The small-tree representation (step 2.2) comes with [`Inline`] and
+//! [`Boxed`] storage, so Phase 2 and later have it and Phases 0 and 1 (the
+//! seed's growing `Vec`s) do not, as in the plan. The packed handles of step
 //! 1.1 are better than planned: handles carry no leaf flag at all (leaves and
 //! branches are told apart by depth), so `Wide32` is 4 bytes, not 8.
 //!
@@ -27,7 +28,9 @@
 use crate::TreeConfig;
 use crate::config;
 #[cfg(doc)]
-use crate::policy::{Boxed, Compact16, Growing, MaskedArena, PoolArena, VecArena, Wide32};
+use crate::policy::{
+    Boxed, Compact16, Growing, Indirect, Inline, MaskedArena, PoolArena, VecArena, Wide32,
+};
 
 /// The node capacity the seed's implementation used, kept by every phase so
 /// that phases differ only in what the plan changes.
@@ -46,6 +49,11 @@ pub type Phase2<K, V> = <config::Phase2 as TreeConfig>::Map<K, V>;
 /// of [`config::Phase3`]).
 pub type Phase3<K, V> = <config::Phase3 as TreeConfig>::Map<K, V>;
 
+/// Least memory (the map of [`config::Compact`]): 24 bytes, nothing
+/// allocated while empty, one sorted run up to 1,024 entries, and never more
+/// bytes than `BTreeMap` for the same entries.
+pub type Compact<K, V> = <config::Compact as TreeConfig>::Map<K, V>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,10 +67,12 @@ mod tests {
         assert!(size_of::<Phase1<u64, u64>>() <= 96);
         assert!(size_of::<Phase2<u64, u64>>() <= 72);
         assert!(size_of::<Phase3<u64, u64>>() <= 64);
+        assert_eq!(size_of::<Compact<u64, u64>>(), 24);
         // The stack part does not depend on the key and value types.
         assert_eq!(
             size_of::<Phase3<String, Vec<u8>>>(),
             size_of::<Phase3<u8, ()>>()
         );
+        assert_eq!(size_of::<Compact<String, Vec<u8>>>(), 24);
     }
 }

@@ -279,7 +279,7 @@ fn crate_configurations() {
     >());
     assert!(same::<
         <Compact as TreeConfig>::Map<u64, u64>,
-        BPlusTreeMap<u64, u64, Compact16, VecArena<Boxed>, 64>,
+        BPlusTreeMap<u64, u64, Compact16, bptree::policy::Indirect<VecArena<Boxed>>, 64>,
     >());
     assert_eq!(
         [

@@ -130,7 +130,6 @@ fn above(ns: impl Iterator<Item = usize>, ours: &[usize], std: &[usize]) -> Vec<
 }
 
 #[test]
-#[ignore = "enabled when the small-run representation lands (issue 4)"]
 fn compact_never_uses_more_than_btreemap() {
     let random = random_keys(MAX);
     let mut ascending = random.clone();

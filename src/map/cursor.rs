@@ -13,11 +13,12 @@ use core::ops::Bound;
 use super::BPlusTreeMap;
 use crate::error::CapacityError;
 use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::Path;
 use crate::raw::navigate::Pos;
+use crate::raw::repr::RawMap;
 use crate::raw::search::search_leaf;
-use crate::raw::{Path, RawTree};
 
-type Tree<K, V, H, A, const CAP: usize> = RawTree<K, V, Cfg<H, A, CAP>>;
+type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
 /// The error of [`CursorMut::insert_before`] and
 /// [`CursorMut::insert_after`]: the key does not fit between the cursor's
@@ -71,26 +72,16 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Tree<K, V, H, A, CAP> 
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        if self.root.is_nil() {
-            Pos {
-                leaf: H::NIL,
-                idx: 0,
-            }
-        } else {
-            self.bound_pos(bound, upper)
-        }
+        self.bound_pos(bound, upper)
     }
 
     /// The entry after the gap, if any.
     fn after(&self, pos: Pos<H>) -> Option<Pos<H>> {
-        (!pos.leaf.is_nil() && pos.idx < self.leaf(pos.leaf).len()).then_some(pos)
+        (pos.idx < self.leaf(pos.leaf).len()).then_some(pos)
     }
 
     /// The entry before the gap, if any.
     fn before(&self, pos: Pos<H>) -> Option<Pos<H>> {
-        if pos.leaf.is_nil() {
-            return None;
-        }
         if pos.idx > 0 {
             return Some(Pos {
                 leaf: pos.leaf,
@@ -526,18 +517,14 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// Insert (or replace) where `key` sorts; returns its position.
     fn insert_sorted(&mut self, key: K, value: V) -> Pos<H> {
         let tree = &mut *self.tree;
-        let at = if tree.root.is_nil() {
-            tree.insert_first(key, value).ok()
-        } else {
-            let mut path = Path::new();
-            let leaf = tree.descend(&key, &mut path);
-            match search_leaf(tree.leaf(leaf).keys(), &key) {
-                Ok(idx) => {
-                    tree.leaf_mut(leaf).vals_mut()[idx] = value;
-                    Some((leaf, idx))
-                }
-                Err(idx) => tree.insert_at(&path, leaf, idx, key, value).ok(),
+        let mut path = Path::new();
+        let leaf = tree.descend(&key, &mut path);
+        let at = match search_leaf(tree.leaf(leaf).keys(), &key) {
+            Ok(idx) => {
+                tree.leaf_mut(leaf).vals_mut()[idx] = value;
+                Some((leaf, idx))
             }
+            Err(idx) => tree.insert_at(&path, leaf, idx, key, value).ok(),
         };
         match at {
             Some((leaf, idx)) => Pos { leaf, idx },

@@ -10,10 +10,11 @@ use core::mem;
 use super::BPlusTreeMap;
 use crate::error::CapacityError;
 use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::Path;
+use crate::raw::repr::RawMap;
 use crate::raw::search::search_leaf;
-use crate::raw::{Path, RawTree};
 
-type Tree<K, V, H, A, const CAP: usize> = RawTree<K, V, Cfg<H, A, CAP>>;
+type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
 /// A view into a single entry of a map, vacant or occupied:
 /// [`BPlusTreeMap::entry`].
@@ -81,15 +82,6 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V, H, A, CAP> {
         let tree = &mut self.raw;
         let mut path = Path::new();
-        if tree.root.is_nil() {
-            return Entry::Vacant(VacantEntry {
-                key,
-                tree,
-                path,
-                leaf: H::NIL,
-                idx: 0,
-            });
-        }
         let leaf = tree.descend(&key, &mut path);
         match search_leaf(tree.leaf(leaf).keys(), &key) {
             Ok(idx) => Entry::Occupied(OccupiedEntry {
@@ -140,7 +132,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
 
     fn edge_entry(&mut self, last: bool) -> Option<OccupiedEntry<'_, K, V, H, A, CAP>> {
         let tree = &mut self.raw;
-        if tree.root.is_nil() {
+        if tree.len() == 0 {
             return None;
         }
         let mut path = Path::new();
@@ -364,12 +356,7 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
             leaf,
             idx,
         } = self;
-        let at = if leaf.is_nil() {
-            tree.insert_first(key, value).ok()
-        } else {
-            tree.insert_at(&path, leaf, idx, key, value).ok()
-        };
-        match at {
+        match tree.insert_at(&path, leaf, idx, key, value).ok() {
             Some((leaf, idx)) => (tree, leaf, idx),
             None => panic!("{}", CapacityError::new::<H>()),
         }

@@ -10,41 +10,42 @@ use core::iter::FusedIterator;
 use core::ops::{Bound, RangeBounds};
 
 use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::Path;
 use crate::raw::navigate::Pos;
-use crate::raw::{Path, RawTree};
+use crate::raw::repr::RawMap;
 
 /// The walk behind the map's and the set's `ExtractIf`: the tree, the next
 /// position to look at, and the range.
 pub(crate) struct ExtractCore<'a, K, V, R, H: Handle, A: ArenaStrategy, const CAP: usize> {
-    tree: &'a mut RawTree<K, V, Cfg<H, A, CAP>>,
-    /// The next entry to look at (canonical), or NIL when done.
+    tree: &'a mut RawMap<K, V, Cfg<H, A, CAP>>,
+    /// The next entry to look at (canonical).
     pos: Pos<H>,
+    /// Whether the walk passed the end of the range.
+    done: bool,
     range: R,
 }
 
 impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, const CAP: usize>
     ExtractCore<'a, K, V, R, H, A, CAP>
 {
-    pub(crate) fn new(tree: &'a mut RawTree<K, V, Cfg<H, A, CAP>>, range: R) -> Self {
+    pub(crate) fn new(tree: &'a mut RawMap<K, V, Cfg<H, A, CAP>>, range: R) -> Self {
         // Unlike `range`, std's `extract_if` does not panic on inverted
         // bounds; it yields nothing, which the end-bound check does here.
-        let pos = if tree.root.is_nil() {
-            Pos {
-                leaf: H::NIL,
-                idx: 0,
-            }
-        } else {
-            tree.bound_pos(range.start_bound(), false)
-        };
-        ExtractCore { tree, pos, range }
+        let pos = tree.bound_pos(range.start_bound(), false);
+        ExtractCore {
+            tree,
+            pos,
+            done: false,
+            range,
+        }
     }
 
     /// The next entry in range for which `pred` holds, removed.
     pub(crate) fn next_with(&mut self, mut pred: impl FnMut(&K, &mut V) -> bool) -> Option<(K, V)> {
         loop {
             let Pos { leaf, idx } = self.pos;
-            if leaf.is_nil() || idx == self.tree.leaf(leaf).len() {
-                self.pos.leaf = H::NIL;
+            if self.done || idx == self.tree.leaf(leaf).len() {
+                self.done = true;
                 return None;
             }
             let (k, v) = self.tree.leaf_mut(leaf).kv_mut(idx);
@@ -54,7 +55,7 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
                 Bound::Unbounded => true,
             };
             if !in_range {
-                self.pos.leaf = H::NIL;
+                self.done = true;
                 return None;
             }
             if pred(k, v) {
@@ -71,17 +72,13 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
     }
 
     pub(crate) fn upper_bound(&self) -> usize {
-        if self.pos.leaf.is_nil() {
-            0
-        } else {
-            self.tree.len
-        }
+        if self.done { 0 } else { self.tree.len() }
     }
 
     /// The next entry it would look at.
     pub(crate) fn peek(&self) -> Option<(&K, &V)> {
         let Pos { leaf, idx } = self.pos;
-        if leaf.is_nil() || idx >= self.tree.leaf(leaf).len() {
+        if self.done || idx >= self.tree.leaf(leaf).len() {
             return None;
         }
         let leaf = self.tree.leaf(leaf);
@@ -110,7 +107,7 @@ pub struct ExtractIf<
 impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, F, H: Handle, A: ArenaStrategy, const CAP: usize>
     ExtractIf<'a, K, V, R, F, H, A, CAP>
 {
-    pub(super) fn new(tree: &'a mut RawTree<K, V, Cfg<H, A, CAP>>, range: R, pred: F) -> Self {
+    pub(super) fn new(tree: &'a mut RawMap<K, V, Cfg<H, A, CAP>>, range: R, pred: F) -> Self {
         ExtractIf {
             core: ExtractCore::new(tree, range),
             pred,

@@ -7,10 +7,10 @@ use core::iter::FusedIterator;
 use super::BPlusTreeMap;
 use crate::node::{RawIntoIter, RawIterMut};
 use crate::policy::{ArenaStrategy, Cfg, Handle};
-use crate::raw::RawTree;
 use crate::raw::navigate::RawRange;
+use crate::raw::repr::RawMap;
 
-type Tree<K, V, H, A, const CAP: usize> = RawTree<K, V, Cfg<H, A, CAP>>;
+type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
 /// What an iterator has left: the tree and the range still to yield.
 type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, CAP>, RawRange<H>)>;
@@ -24,7 +24,7 @@ struct Shared<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> {
     /// `None` only for a default (empty) iterator.
     tree: Option<&'a Tree<K, V, H, A, CAP>>,
     range: RawRange<H>,
-    /// The entries of `range.front.leaf` (empty when it is NIL).
+    /// The entries of `range.front.leaf` (the run's when it is NIL).
     keys: &'a [K],
     vals: &'a [V],
 }
@@ -49,17 +49,12 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
     };
 
     fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>) -> Self {
-        let (keys, vals): (&[K], &[V]) = if range.front.leaf.is_nil() {
-            (&[], &[])
-        } else {
-            let leaf = tree.leaf(range.front.leaf);
-            (leaf.keys(), leaf.vals())
-        };
+        let leaf = tree.leaf(range.front.leaf);
         Shared {
             tree: Some(tree),
             range,
-            keys,
-            vals,
+            keys: leaf.keys(),
+            vals: leaf.vals(),
         }
     }
 

@@ -22,8 +22,8 @@ use core::ops::{Index, RangeBounds};
 use crate::error::{CapacityError, InvariantError};
 use crate::node::RawIterMut;
 use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
-use crate::raw::RawTree;
 use crate::raw::navigate::RawRange;
+use crate::raw::repr::RawMap;
 
 /// An ordered map based on a B+ tree, whose memory layout is chosen by types.
 ///
@@ -80,7 +80,7 @@ pub struct BPlusTreeMap<
     A: ArenaStrategy = VecArena,
     const CAP: usize = 64,
 > {
-    pub(crate) raw: RawTree<K, V, Cfg<H, A, CAP>>,
+    pub(crate) raw: RawMap<K, V, Cfg<H, A, CAP>>,
 }
 
 impl<K, V> BPlusTreeMap<K, V> {
@@ -115,9 +115,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     #[must_use]
     pub const fn empty() -> Self {
         let () = <Cfg<H, A, CAP> as Config>::CHECK;
-        BPlusTreeMap {
-            raw: RawTree::new(),
-        }
+        BPlusTreeMap { raw: RawMap::new() }
     }
 
     /// Removes every entry.
@@ -143,7 +141,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// ```
     #[must_use]
     pub const fn len(&self) -> usize {
-        self.raw.len
+        self.raw.len()
     }
 
     /// Whether the map is empty.
@@ -157,7 +155,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// ```
     #[must_use]
     pub const fn is_empty(&self) -> bool {
-        self.raw.len == 0
+        self.raw.len() == 0
     }
 
     /// The value for `key`.
@@ -174,8 +172,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
         K: Borrow<Q> + Ord,
         Q: Ord + ?Sized,
     {
-        let (leaf, i) = self.raw.find(key)?;
-        Some(&self.raw.leaf(leaf).vals()[i])
+        self.raw.get(key).map(|(_, v)| v)
     }
 
     /// The stored key and the value for `key`.
@@ -190,9 +187,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
         K: Borrow<Q> + Ord,
         Q: Ord + ?Sized,
     {
-        let (leaf, i) = self.raw.find(key)?;
-        let leaf = self.raw.leaf(leaf);
-        Some((&leaf.keys()[i], &leaf.vals()[i]))
+        self.raw.get(key)
     }
 
     /// Whether the map holds `key`.
@@ -238,12 +233,8 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(map.first_key_value(), Some((&1, &"a")));
     /// ```
     pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        let leaf = self.raw.first_leaf();
-        if leaf.is_nil() {
-            return None;
-        }
-        let leaf = self.raw.leaf(leaf);
-        Some((&leaf.keys()[0], &leaf.vals()[0]))
+        let leaf = self.raw.leaf(self.raw.edge_leaf(false));
+        Some((leaf.keys().first()?, leaf.vals().first()?))
     }
 
     /// The last entry (greatest key).
@@ -254,13 +245,8 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(map.last_key_value(), Some((&2, &"b")));
     /// ```
     pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        let leaf = self.raw.last_leaf();
-        if leaf.is_nil() {
-            return None;
-        }
-        let leaf = self.raw.leaf(leaf);
-        let i = leaf.len() - 1;
-        Some((&leaf.keys()[i], &leaf.vals()[i]))
+        let leaf = self.raw.leaf(self.raw.edge_leaf(true));
+        Some((leaf.keys().last()?, leaf.vals().last()?))
     }
 
     /// An iterator over the entries, in key order.
@@ -272,7 +258,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(keys, [1, 2, 3]);
     /// ```
     pub fn iter(&self) -> Iter<'_, K, V, H, A, CAP> {
-        Iter::new(&self.raw, RawRange::full(&self.raw), self.raw.len)
+        Iter::new(&self.raw, RawRange::full(&self.raw), self.raw.len())
     }
 
     /// An iterator over the entries with mutable values, in key order.
@@ -286,7 +272,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(map["a"], 11);
     /// ```
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V, H, A, CAP> {
-        let (range, len) = (RawRange::full(&self.raw), self.raw.len);
+        let (range, len) = (RawRange::full(&self.raw), self.raw.len());
         IterMut::new(RawIterMut::new(&mut self.raw, range), len)
     }
 
@@ -457,7 +443,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(map.height(), 2);
     /// ```
     pub fn height(&self) -> usize {
-        self.raw.height as usize
+        self.raw.height()
     }
 }
 
@@ -704,7 +690,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
 
     /// Build from entries already known to be strictly ascending.
     fn from_sorted_unchecked(entries: impl IntoIterator<Item = (K, V)>) -> Self {
-        match RawTree::from_sorted(entries) {
+        match RawMap::from_sorted(entries) {
             Ok(raw) => BPlusTreeMap { raw },
             Err(_) => panic!("{}", CapacityError::new::<H>()),
         }
@@ -726,7 +712,7 @@ impl<K: Clone, V: Clone, H: Handle, A: ArenaStrategy, const CAP: usize> Clone
     /// A copy built at full fill in O(n) from the sorted entries.
     fn clone(&self) -> Self {
         let entries = self.iter().map(|(k, v)| (k.clone(), v.clone()));
-        match RawTree::from_sorted(entries) {
+        match RawMap::from_sorted(entries) {
             Ok(raw) => BPlusTreeMap { raw },
             // A full-fill copy never needs more nodes than the original.
             Err(_) => unreachable!("a packed clone needs no more nodes than its original"),

@@ -44,8 +44,76 @@ pub trait ArenaStrategy: sealed::Sealed + Send + Sync + 'static {
     type Storage: Storage;
     /// The arena itself, for handles of width `H` (internal).
     type Raw<H: Handle>: RawArena<H>;
+    /// Where a tree keeps its state (arenas, root, length): in the map
+    /// ([`Direct`]) or behind one heap pointer (`Box`, for [`Indirect`]).
+    type Place<T: Send + Sync>: Place<T>;
+    /// A small map stays a sorted run (no tree) up to this many full
+    /// leaves' worth of entries; see [`Config::RUN_MAX`](super::Config::RUN_MAX).
+    const RUN_LEAVES: usize;
     /// The name used in reports.
     const NAME: &'static str;
+}
+
+/// Where a tree's state lives: [`Direct`] (in the map) or `Box` (behind
+/// one pointer). Sealed; internal to the engine.
+pub trait Place<T>: sealed::Sealed + Send + Sync + Sized {
+    /// Whether the value lives in its own heap allocation.
+    const BOXED: bool;
+    /// Put `value` in place.
+    fn new(value: T) -> Self;
+    /// The value.
+    fn get(&self) -> &T;
+    /// The value, mutably.
+    fn get_mut(&mut self) -> &mut T;
+    /// Take the value out.
+    fn into_inner(self) -> T;
+}
+
+/// A tree's state held in the map itself.
+#[repr(transparent)]
+pub struct Direct<T>(T);
+
+impl<T> sealed::Sealed for Direct<T> {}
+impl<T> sealed::Sealed for alloc::boxed::Box<T> {}
+
+impl<T: Send + Sync> Place<T> for Direct<T> {
+    const BOXED: bool = false;
+    #[inline]
+    fn new(value: T) -> Self {
+        Direct(value)
+    }
+    #[inline]
+    fn get(&self) -> &T {
+        &self.0
+    }
+    #[inline]
+    fn get_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+    #[inline]
+    fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: Send + Sync> Place<T> for alloc::boxed::Box<T> {
+    const BOXED: bool = true;
+    #[inline]
+    fn new(value: T) -> Self {
+        alloc::boxed::Box::new(value)
+    }
+    #[inline]
+    fn get(&self) -> &T {
+        self
+    }
+    #[inline]
+    fn get_mut(&mut self) -> &mut T {
+        self
+    }
+    #[inline]
+    fn into_inner(self) -> T {
+        *self
+    }
 }
 
 /// How much an arena holds; see [`MemoryUsage`](crate::MemoryUsage).
@@ -200,22 +268,45 @@ pub struct PoolArena<S = Inline>(PhantomData<S>);
 /// mask and a generation counter (80 bytes per arena).
 pub struct MaskedArena<S = Inline>(PhantomData<S>);
 
+/// Any arena strategy with the tree's state behind one heap pointer: the
+/// map itself is 24 bytes (a small map's run pointer, length and capacity,
+/// or the pointer to the tree), an empty map allocates nothing, and small
+/// maps stay sorted runs up to sixteen leaves' worth of entries. The price is
+/// one more pointer to follow on every operation on a tree.
+pub struct Indirect<A = VecArena>(PhantomData<A>);
+
+impl<A> sealed::Sealed for Indirect<A> {}
+
+impl<A: ArenaStrategy> ArenaStrategy for Indirect<A> {
+    type Storage = A::Storage;
+    type Raw<H: Handle> = A::Raw<H>;
+    type Place<T: Send + Sync> = alloc::boxed::Box<T>;
+    const RUN_LEAVES: usize = 16;
+    const NAME: &'static str = A::NAME;
+}
+
 impl<S> sealed::Sealed for VecArena<S> {}
 impl<S> sealed::Sealed for PoolArena<S> {}
 impl<S> sealed::Sealed for MaskedArena<S> {}
 
 impl<S: Storage> ArenaStrategy for VecArena<S> {
     type Storage = S;
+    type Place<T: Send + Sync> = Direct<T>;
+    const RUN_LEAVES: usize = 1;
     type Raw<H: Handle> = VecRaw<H>;
     const NAME: &'static str = "vec";
 }
 impl<S: Storage> ArenaStrategy for PoolArena<S> {
     type Storage = S;
+    type Place<T: Send + Sync> = Direct<T>;
+    const RUN_LEAVES: usize = 1;
     type Raw<H: Handle> = PoolRaw<H>;
     const NAME: &'static str = "pool";
 }
 impl<S: Storage> ArenaStrategy for MaskedArena<S> {
     type Storage = S;
+    type Place<T: Send + Sync> = Direct<T>;
+    const RUN_LEAVES: usize = 0;
     type Raw<H: Handle> = MaskedRaw<H>;
     const NAME: &'static str = "masked";
 }

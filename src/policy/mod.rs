@@ -4,7 +4,7 @@
 //! | parameter | choices | default |
 //! |---|---|---|
 //! | `H`: handle width | [`Compact16`] (u16), [`Wide32`] (u32) | [`Wide32`] |
-//! | `A`: arena strategy | [`VecArena`], [`PoolArena`], [`MaskedArena`] | [`VecArena`] |
+//! | `A`: arena strategy | [`VecArena`], [`PoolArena`], [`MaskedArena`], each optionally wrapped in [`Indirect`] | [`VecArena`] |
 //! | storage (the arena's parameter) | [`Inline`], [`Boxed`], [`Growing`] | [`Inline`] |
 //! | `CAP`: entries per node | [`MIN_CAP`]`..=`[`MAX_CAP`] | 64 |
 //!
@@ -12,6 +12,12 @@
 //! (`PoolArena<Boxed>`), not another positional parameter: every arena
 //! accepts every storage, the common case needs no mention of it, and
 //! `BPlusTreeMap<K, V, Compact16, PoolArena, 32>` reads as users write it.
+//!
+//! [`Indirect`] wraps any arena strategy to move the tree's state behind one
+//! heap pointer: the map shrinks to 24 bytes, as small as `BTreeMap`, and
+//! small maps stay sorted runs longer. That is the [`Compact`] configuration.
+//!
+//! [`Compact`]: crate::config::Compact
 //!
 //! Inside the crate the four choices travel as one [`Config`] type, so node,
 //! search and navigation code carries a single generic parameter.
@@ -21,8 +27,8 @@ mod handle;
 mod storage;
 
 pub use arena::{
-    ArenaStrategy, ArenaUsage, MaskedArena, MaskedRaw, POOL_CHUNK, PoolArena, PoolRaw, RawArena,
-    VecArena, VecRaw,
+    ArenaStrategy, ArenaUsage, Direct, Indirect, MaskedArena, MaskedRaw, POOL_CHUNK, Place,
+    PoolArena, PoolRaw, RawArena, VecArena, VecRaw,
 };
 pub use handle::{Compact16, Handle, Wide32};
 pub use storage::{Boxed, BoxedBuf, Buf, Growing, GrowingBuf, Inline, Storage};
@@ -48,6 +54,11 @@ pub trait Config: 'static {
     type Buf<T>: Buf<T>;
     /// Entries per node (keys per branch).
     const CAP: usize;
+    /// The most entries a map keeps as a small sorted run instead of a
+    /// tree: `CAP` times the arena's [`RUN_LEAVES`](ArenaStrategy::RUN_LEAVES),
+    /// or 0 (no small runs) for [`Growing`] storage, the seed's per-node
+    /// vectors, which Phases 0 and 1 reproduce as they were.
+    const RUN_MAX: usize;
     /// Evaluating this fails to compile for an invalid configuration.
     const CHECK: ();
 }
@@ -73,8 +84,14 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
     type Arena = A::Raw<H>;
     type Buf<T> = <A::Storage as Storage>::Buf<T, CAP>;
     const CAP: usize = CAP;
+    const RUN_MAX: usize = if <A::Storage as Storage>::RUNS {
+        CAP * A::RUN_LEAVES
+    } else {
+        0
+    };
     const CHECK: () = {
         assert!(CAP >= MIN_CAP, "bptree: CAP must be at least 4 (MIN_CAP)");
         assert!(CAP <= MAX_CAP, "bptree: CAP must be at most 4096 (MAX_CAP)");
+        assert!(Self::RUN_MAX <= u16::MAX as usize);
     };
 }

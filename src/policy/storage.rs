@@ -29,6 +29,9 @@ pub trait Storage: sealed::Sealed + Send + Sync + 'static {
     type Buf<T, const N: usize>: Buf<T>;
     /// The name used in reports.
     const NAME: &'static str;
+    /// Whether maps with this storage keep small maps as a sorted run
+    /// (see [`Config::RUN_MAX`](super::Config::RUN_MAX)).
+    const RUNS: bool;
 }
 
 /// A fixed-capacity, possibly uninitialised buffer of `T` (internal).
@@ -74,14 +77,17 @@ impl sealed::Sealed for Growing {}
 impl Storage for Inline {
     type Buf<T, const N: usize> = [MaybeUninit<T>; N];
     const NAME: &'static str = "inline";
+    const RUNS: bool = true;
 }
 impl Storage for Boxed {
     type Buf<T, const N: usize> = BoxedBuf<T, N>;
     const NAME: &'static str = "boxed";
+    const RUNS: bool = true;
 }
 impl Storage for Growing {
     type Buf<T, const N: usize> = GrowingBuf<T>;
     const NAME: &'static str = "growing";
+    const RUNS: bool = false;
 }
 
 // SAFETY: an array of N `MaybeUninit<T>` is N aligned slots that never drop

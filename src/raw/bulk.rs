@@ -18,6 +18,16 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     pub(crate) fn from_sorted(
         entries: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Self, OutOfHandles> {
+        Self::from_sorted_with(entries, K::clone)
+    }
+
+    /// As [`from_sorted`](Self::from_sorted), taking each leaf's separator
+    /// (the first key of every leaf but the first, that is of entries
+    /// `CAP`, `2 * CAP`, ...) from `separator` instead of cloning it there.
+    pub(crate) fn from_sorted_with(
+        entries: impl IntoIterator<Item = (K, V)>,
+        mut separator: impl FnMut(&K) -> K,
+    ) -> Result<Self, OutOfHandles> {
         /// Until the branch levels stand, the leaves are reachable only
         /// through their chain: if the input or a `Clone` panics, or the
         /// handles run out, this frees them (and drops their entries).
@@ -44,7 +54,11 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
         let mut cur = C::H::NIL;
         for (k, v) in entries {
             if cur.is_nil() || tree.leaf(cur).len() == C::CAP {
-                let sep = if cur.is_nil() { None } else { Some(k.clone()) };
+                let sep = if cur.is_nil() {
+                    None
+                } else {
+                    Some(separator(&k))
+                };
                 let h = tree.alloc_leaf().ok_or(OutOfHandles)?;
                 if cur.is_nil() {
                     tree.root = h;

@@ -24,6 +24,7 @@ pub(crate) mod check;
 pub(crate) mod insert;
 pub(crate) mod navigate;
 pub(crate) mod remove;
+pub(crate) mod repr;
 pub(crate) mod search;
 pub(crate) mod stats;
 
@@ -38,11 +39,16 @@ pub(crate) const MAX_HEIGHT: usize = 40;
 
 pub(crate) type Head<C> = <<C as Config>::Arena as RawArena<<C as Config>::H>>::Head;
 
-/// The tree: two arenas, their free-list heads, the root, height and length.
+/// A tree's state: two arenas, their free-list heads, the root, height and
+/// length. It names no key or value type (the arenas are type-erased), so a
+/// map can hold it behind a configuration-chosen [`Place`] and stay
+/// covariant; [`RawTree`] gives it its types back.
 ///
 /// Fields are ordered for the reader; the compiler packs them (the heads sit
 /// beside the root and height, not padded inside each arena).
-pub(crate) struct RawTree<K, V, C: Config> {
+///
+/// [`Place`]: crate::policy::Place
+pub(crate) struct Core<C: Config> {
     pub(crate) leaves: C::Arena,
     pub(crate) branches: C::Arena,
     pub(crate) len: usize,
@@ -51,6 +57,25 @@ pub(crate) struct RawTree<K, V, C: Config> {
     pub(crate) height: u8,
     pub(crate) leaf_head: Head<C>,
     pub(crate) branch_head: Head<C>,
+}
+
+impl<C: Config> Core<C> {
+    pub(crate) const EMPTY: Self = Core {
+        leaves: C::Arena::EMPTY,
+        branches: C::Arena::EMPTY,
+        len: 0,
+        root: C::H::NIL,
+        height: 0,
+        leaf_head: C::Arena::EMPTY_HEAD,
+        branch_head: C::Arena::EMPTY_HEAD,
+    };
+}
+
+/// The tree: a [`Core`] that owns `K`s and `V`s (in its arenas). The engine's
+/// algorithms are its methods; it reads its core's fields through `Deref`.
+#[repr(transparent)]
+pub(crate) struct RawTree<K, V, C: Config> {
+    pub(crate) core: Core<C>,
     /// The tree owns `K`s and `V`s (in the arenas, type-erased). Covariant.
     marker: PhantomData<(K, V)>,
 }
@@ -58,15 +83,37 @@ pub(crate) struct RawTree<K, V, C: Config> {
 impl<K, V, C: Config> RawTree<K, V, C> {
     pub(crate) const fn new() -> Self {
         RawTree {
-            leaves: C::Arena::EMPTY,
-            branches: C::Arena::EMPTY,
-            len: 0,
-            root: C::H::NIL,
-            height: 0,
-            leaf_head: C::Arena::EMPTY_HEAD,
-            branch_head: C::Arena::EMPTY_HEAD,
+            core: Core::EMPTY,
             marker: PhantomData,
         }
+    }
+
+    /// Take ownership of a core holding `K`s and `V`s.
+    pub(crate) const fn from_core(core: Core<C>) -> Self {
+        RawTree {
+            core,
+            marker: PhantomData,
+        }
+    }
+
+    /// Give up the core (and its entries) without dropping anything.
+    pub(crate) fn into_core(mut self) -> Core<C> {
+        core::mem::replace(&mut self.core, Core::EMPTY)
+    }
+}
+
+impl<K, V, C: Config> core::ops::Deref for RawTree<K, V, C> {
+    type Target = Core<C>;
+    #[inline]
+    fn deref(&self) -> &Core<C> {
+        &self.core
+    }
+}
+
+impl<K, V, C: Config> core::ops::DerefMut for RawTree<K, V, C> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Core<C> {
+        &mut self.core
     }
 }
 

@@ -9,6 +9,7 @@
 use core::borrow::Borrow;
 use core::ops::Bound;
 
+use super::repr::RawMap;
 use super::search::{search_branch, search_leaf};
 use super::{Path, RawTree};
 use crate::policy::{Config, Handle};
@@ -153,12 +154,22 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             let b = self.branch(h);
             h = b.child(search_branch(b.keys(), q));
         }
-        let keys = self.leaf(h).keys();
-        let idx = match search_leaf(keys, q) {
-            Ok(i) if after_equal => i + 1,
-            Ok(i) | Err(i) => i,
-        };
+        let idx = key_bound(self.leaf(h).keys(), q, after_equal);
         self.normalize(Pos { leaf: h, idx })
+    }
+}
+
+/// The index in sorted `keys` before the first key `>= q`, or `> q` with
+/// `after_equal`.
+#[inline]
+pub(crate) fn key_bound<K, Q>(keys: &[K], q: &Q, after_equal: bool) -> usize
+where
+    K: Borrow<Q>,
+    Q: Ord + ?Sized,
+{
+    match search_leaf(keys, q) {
+        Ok(i) if after_equal => i + 1,
+        Ok(i) | Err(i) => i,
     }
 }
 
@@ -184,7 +195,7 @@ impl<H: Handle> RawRange<H> {
     };
 
     /// All entries of `tree`.
-    pub(crate) fn full<K, V, C: Config<H = H>>(tree: &RawTree<K, V, C>) -> Self {
+    pub(crate) fn full<K, V, C: Config<H = H>>(tree: &RawMap<K, V, C>) -> Self {
         let (front, back) = tree.full_range();
         RawRange { front, back }
     }
@@ -198,7 +209,7 @@ impl<H: Handle> RawRange<H> {
     #[inline]
     pub(crate) fn next<K, V, C: Config<H = H>>(
         &mut self,
-        tree: &RawTree<K, V, C>,
+        tree: &RawMap<K, V, C>,
     ) -> Option<(H, usize)> {
         if self.is_empty() {
             return None;
@@ -220,7 +231,7 @@ impl<H: Handle> RawRange<H> {
     #[inline]
     pub(crate) fn next_back<K, V, C: Config<H = H>>(
         &mut self,
-        tree: &RawTree<K, V, C>,
+        tree: &RawMap<K, V, C>,
     ) -> Option<(H, usize)> {
         if self.is_empty() {
             return None;
@@ -236,33 +247,5 @@ impl<H: Handle> RawRange<H> {
             }
         };
         Some((self.back.leaf, self.back.idx))
-    }
-}
-
-impl<K, V, C: Config> RawTree<K, V, C> {
-    /// The range between two bounds, with std's panics for inverted bounds.
-    pub(crate) fn range_search<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> RawRange<C::H>
-    where
-        K: Borrow<Q>,
-        Q: Ord + ?Sized,
-    {
-        if self.root.is_nil() {
-            return RawRange::EMPTY;
-        }
-        match (start, end) {
-            (Bound::Excluded(s), Bound::Excluded(e)) if s == e => {
-                panic!("range start and end are equal and both excluded in BPlusTreeMap")
-            }
-            (Bound::Included(s) | Bound::Excluded(s), Bound::Included(e) | Bound::Excluded(e))
-                if s > e =>
-            {
-                panic!("range start is greater than range end in BPlusTreeMap")
-            }
-            _ => {}
-        }
-        RawRange {
-            front: self.bound_pos(start, false),
-            back: self.bound_pos(end, true),
-        }
     }
 }

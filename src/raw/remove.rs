@@ -11,10 +11,7 @@
 //! as it was. Branch fixes rotate separators through the parent and clone
 //! nothing.
 
-use core::borrow::Borrow;
-
 use super::navigate::Pos;
-use super::search::search_leaf;
 use super::{Path, RawTree};
 use crate::policy::{Config, Handle};
 
@@ -29,32 +26,6 @@ enum LeafFix<K> {
 }
 
 impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
-    /// Remove the entry with key `q`.
-    pub(crate) fn remove<Q>(&mut self, q: &Q) -> Option<(K, V)>
-    where
-        K: Borrow<Q>,
-        Q: Ord + ?Sized,
-    {
-        if self.root.is_nil() {
-            return None;
-        }
-        let mut path = Path::new();
-        let leaf = self.descend(q, &mut path);
-        let i = search_leaf(self.leaf(leaf).keys(), q).ok()?;
-        Some(self.remove_at(&path, leaf, i).0)
-    }
-
-    /// Remove the first (`last == false`) or last entry.
-    pub(crate) fn pop_edge(&mut self, last: bool) -> Option<(K, V)> {
-        if self.root.is_nil() {
-            return None;
-        }
-        let mut path = Path::new();
-        let leaf = self.descend_edge(last, &mut path);
-        let i = if last { self.leaf(leaf).len() - 1 } else { 0 };
-        Some(self.remove_at(&path, leaf, i).0)
-    }
-
     /// Remove entry `i` of `leaf`, reached by `path`, and rebalance.
     /// Returns the entry and the canonical position of the entry that
     /// followed it (entries move between leaves when leaves borrow or merge).

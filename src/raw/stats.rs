@@ -19,6 +19,10 @@ pub struct MemoryUsage {
     pub heap_bytes: usize,
     /// Live heap allocations the map holds.
     pub allocations: usize,
+    /// Whether the map is a small sorted run rather than a tree (see
+    /// [`Config::RUN_MAX`](crate::policy::Config::RUN_MAX)); a run has no
+    /// leaves or branches.
+    pub small_run: bool,
     /// Leaves in the tree.
     pub leaves: usize,
     /// Branches in the tree.

@@ -9,7 +9,7 @@ use super::BPlusTreeSet;
 use crate::map::extract_if::ExtractCore;
 use crate::map::{IntoKeys, Keys};
 use crate::policy::{ArenaStrategy, Cfg, Handle};
-use crate::raw::RawTree;
+use crate::raw::repr::RawMap;
 
 /// An iterator over a set's elements, in order: [`BPlusTreeSet::iter`].
 pub struct Iter<
@@ -381,7 +381,7 @@ pub struct ExtractIf<
 impl<'a, T: Ord + Clone, R: RangeBounds<T>, F, H: Handle, A: ArenaStrategy, const CAP: usize>
     ExtractIf<'a, T, R, F, H, A, CAP>
 {
-    pub(super) fn new(tree: &'a mut RawTree<T, (), Cfg<H, A, CAP>>, range: R, pred: F) -> Self {
+    pub(super) fn new(tree: &'a mut RawMap<T, (), Cfg<H, A, CAP>>, range: R, pred: F) -> Self {
         ExtractIf {
             core: ExtractCore::new(tree, range),
             pred,

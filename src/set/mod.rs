@@ -389,7 +389,7 @@ impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet
     /// ```
     pub fn replace(&mut self, value: T) -> Option<T> {
         match self.map.raw.find(&value) {
-            Some((leaf, i)) => Some(self.map.raw.leaf_mut(leaf).replace_key(i, value)),
+            Some(at) => Some(self.map.raw.replace_key(at, value)),
             None => {
                 self.insert(value);
                 None

@@ -1,0 +1,422 @@
+//! The small run: a small map's entries, sorted, in one allocation.
+//!
+//! A map of at most [`Config::RUN_MAX`](crate::policy::Config::RUN_MAX)
+//! entries keeps them here instead of in a tree: `cap` keys, then `cap`
+//! values, in a single heap block sized to the run (no arenas, no node
+//! headers, nothing allocated while empty). Keys and values sit in separate
+//! arrays, as in a leaf, so searches scan keys only and the run hands out
+//! the same `&[K]`/`&[V]` slices a leaf does.
+//!
+//! The run is type-erased (the map stays covariant in `K` and `V`, as with
+//! the arenas): every method takes `K` and `V` as type parameters, and the
+//! caller passes the same pair on every call to one run.
+//!
+//! Capacity grows 4, 8, 11, then by a quarter; it never exceeds `max`, and
+//! it shrinks by three quarters once the run is under half full. A
+//! `BTreeMap` leaf holds 11 entries, so up to 11 entries the run never holds
+//! more slots than `BTreeMap`'s first leaf, and beyond that at most a
+//! quarter more than it has entries.
+
+use alloc::alloc::{alloc, dealloc, handle_alloc_error};
+use core::alloc::Layout;
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
+use core::slice;
+
+use super::{DropOnUnwind, slice_insert, slice_remove};
+
+/// A sorted run of entries (see the module docs).
+pub(crate) struct Run {
+    /// The block, or dangling while nothing is allocated.
+    ptr: NonNull<u8>,
+    len: usize,
+    cap: u16,
+}
+
+// SAFETY: a `Run` owns its block and the entries in it, like a `Vec`; the
+// entries' `Send`/`Sync` are accounted for by the map's `PhantomData<(K, V)>`.
+unsafe impl Send for Run {}
+// SAFETY: as above; `&Run` gives only shared access to the entries.
+unsafe impl Sync for Run {}
+
+/// The capacity after `cap` when the run is full (see the module docs).
+fn grown(cap: usize, max: usize) -> usize {
+    let next = match cap {
+        0..4 => 4,
+        4..8 => 8,
+        8..11 => 11,
+        _ => cap + cap / 4,
+    };
+    next.min(max).max(cap + 1)
+}
+
+impl Run {
+    pub(crate) const EMPTY: Run = Run {
+        ptr: NonNull::dangling(),
+        len: 0,
+        cap: 0,
+    };
+
+    #[inline]
+    pub(crate) const fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    pub(crate) fn cap(&self) -> usize {
+        self.cap as usize
+    }
+
+    /// The block for `cap` entries, and the offset of its values.
+    fn layout<K, V>(cap: usize) -> (Layout, usize) {
+        let keys = Layout::array::<K>(cap).expect("run size overflows isize");
+        let vals = Layout::array::<V>(cap).expect("run size overflows isize");
+        let (block, offset) = keys.extend(vals).expect("run size overflows isize");
+        (block.pad_to_align(), offset)
+    }
+
+    /// Whether this run's block is allocated (zero-sized blocks never are).
+    fn allocated<K, V>(&self) -> bool {
+        self.cap != 0 && Self::layout::<K, V>(self.cap()).0.size() != 0
+    }
+
+    #[inline]
+    fn keys_ptr<K, V>(&self) -> *mut K {
+        if self.allocated::<K, V>() {
+            self.ptr.as_ptr().cast()
+        } else {
+            NonNull::<K>::dangling().as_ptr()
+        }
+    }
+
+    #[inline]
+    fn vals_ptr<K, V>(&self) -> *mut V {
+        if self.allocated::<K, V>() {
+            // SAFETY: the offset lies within the block (module docs).
+            unsafe {
+                self.ptr
+                    .as_ptr()
+                    .add(Self::layout::<K, V>(self.cap()).1)
+                    .cast()
+            }
+        } else {
+            NonNull::<V>::dangling().as_ptr()
+        }
+    }
+
+    #[inline]
+    pub(crate) fn keys<K, V>(&self) -> &[K] {
+        // SAFETY: the first `len` keys are initialised; the pointer is
+        // aligned and non-null even when nothing is allocated.
+        unsafe { slice::from_raw_parts(self.keys_ptr::<K, V>(), self.len) }
+    }
+
+    #[inline]
+    pub(crate) fn vals<K, V>(&self) -> &[V] {
+        // SAFETY: as in `keys`.
+        unsafe { slice::from_raw_parts(self.vals_ptr::<K, V>(), self.len) }
+    }
+
+    /// The keys, and the values mutably.
+    #[inline]
+    pub(crate) fn split_mut<K, V>(&mut self) -> (&[K], &mut [V]) {
+        // SAFETY: as in `keys`; the two arrays do not overlap, and `&mut
+        // self` makes the value borrow unique.
+        unsafe {
+            (
+                slice::from_raw_parts(self.keys_ptr::<K, V>(), self.len),
+                slice::from_raw_parts_mut(self.vals_ptr::<K, V>(), self.len),
+            )
+        }
+    }
+
+    /// Raw pointers to the keys and values, for iterators that must not
+    /// create references to the whole run (see `LeafView`).
+    #[inline]
+    pub(crate) fn raw<K, V>(&self) -> (*const K, *mut V) {
+        (self.keys_ptr::<K, V>(), self.vals_ptr::<K, V>())
+    }
+
+    /// Replace key `i` (equal to `key` by `Ord`), returning the old one.
+    pub(crate) fn replace_key<K, V>(&mut self, i: usize, key: K) -> K {
+        assert!(i < self.len);
+        // SAFETY: key `i` is initialised.
+        unsafe { ptr::replace(self.keys_ptr::<K, V>().add(i), key) }
+    }
+
+    /// Reallocate to exactly `cap` slots (at least `len`).
+    fn resize<K, V>(&mut self, cap: usize) {
+        debug_assert!(cap >= self.len && cap <= u16::MAX as usize);
+        let (new, new_off) = Self::layout::<K, V>(cap);
+        let ptr = if new.size() == 0 {
+            NonNull::dangling()
+        } else {
+            // SAFETY: `new` has non-zero size.
+            NonNull::new(unsafe { alloc(new) }).unwrap_or_else(|| handle_alloc_error(new))
+        };
+        if self.allocated::<K, V>() {
+            let (old, _) = Self::layout::<K, V>(self.cap());
+            // SAFETY: the first `len` keys and values move to the new block,
+            // which has room for them (`cap >= len`); the old block was
+            // allocated with `old` and nothing refers to it afterwards.
+            unsafe {
+                if new.size() != 0 {
+                    ptr::copy_nonoverlapping(
+                        self.keys_ptr::<K, V>(),
+                        ptr.as_ptr().cast::<K>(),
+                        self.len,
+                    );
+                    ptr::copy_nonoverlapping(
+                        self.vals_ptr::<K, V>(),
+                        ptr.as_ptr().add(new_off).cast::<V>(),
+                        self.len,
+                    );
+                }
+                dealloc(self.ptr.as_ptr(), old);
+            }
+        }
+        self.ptr = ptr;
+        self.cap = cap as u16;
+    }
+
+    /// An empty run with room for exactly `cap` entries.
+    pub(crate) fn with_capacity<K, V>(cap: usize) -> Run {
+        let mut run = Run::EMPTY;
+        if cap > 0 {
+            run.resize::<K, V>(cap);
+        }
+        run
+    }
+
+    /// Insert at `i` (the caller keeps the keys sorted), growing the block
+    /// if full; the run may hold at most `max` entries.
+    pub(crate) fn insert<K, V>(&mut self, i: usize, key: K, val: V, max: usize) {
+        assert!(i <= self.len && self.len < max);
+        if self.len == self.cap() {
+            self.resize::<K, V>(grown(self.cap(), max));
+        }
+        // SAFETY: there is room for `len + 1` entries and `i <= len`.
+        unsafe {
+            slice_insert(self.keys_ptr::<K, V>(), self.len, i, key);
+            slice_insert(self.vals_ptr::<K, V>(), self.len, i, val);
+        }
+        self.len += 1;
+    }
+
+    /// Remove entry `i`, shrinking the block once under half full and
+    /// freeing it when empty.
+    pub(crate) fn remove<K, V>(&mut self, i: usize) -> (K, V) {
+        assert!(i < self.len);
+        // SAFETY: entry `i` is initialised; both arrays shift by one.
+        let kv = unsafe {
+            (
+                slice_remove(self.keys_ptr::<K, V>(), self.len, i),
+                slice_remove(self.vals_ptr::<K, V>(), self.len, i),
+            )
+        };
+        self.len -= 1;
+        if self.len == 0 {
+            self.resize::<K, V>(0);
+        } else if self.len < self.cap() / 2 && self.cap() > 4 {
+            self.resize::<K, V>((self.len + self.len / 4).max(4));
+        }
+        kv
+    }
+
+    /// Read entry `i` out, leaving its slot logically uninitialised.
+    ///
+    /// # Safety
+    /// `i < len`, each entry is taken at most once, and before the run is
+    /// used again the caller drops the untaken entries and calls
+    /// `forget_all`.
+    #[inline]
+    pub(crate) unsafe fn take<K, V>(&mut self, i: usize) -> (K, V) {
+        debug_assert!(i < self.len);
+        // SAFETY: guaranteed by the caller.
+        unsafe {
+            (
+                self.keys_ptr::<K, V>().add(i).read(),
+                self.vals_ptr::<K, V>().add(i).read(),
+            )
+        }
+    }
+
+    /// Drop entries `from..to` in place.
+    ///
+    /// # Safety
+    /// Those entries are initialised and never used again; the caller then
+    /// calls `forget_all`.
+    pub(crate) unsafe fn drop_range<K, V>(&mut self, from: usize, to: usize) {
+        // SAFETY: guaranteed by the caller. The guard drops the values even
+        // if a key's drop panics.
+        unsafe {
+            let vals = ptr::slice_from_raw_parts_mut(self.vals_ptr::<K, V>().add(from), to - from);
+            let _guard = DropOnUnwind(vals);
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
+                self.keys_ptr::<K, V>().add(from),
+                to - from,
+            ));
+        }
+    }
+
+    /// Free the block without dropping any entry (they were moved out or
+    /// dropped); the run becomes empty.
+    pub(crate) fn forget_all<K, V>(&mut self) {
+        self.len = 0;
+        self.resize::<K, V>(0);
+    }
+
+    /// Drop every entry and free the block. If a drop panics, the rest are
+    /// still dropped and the block freed.
+    pub(crate) fn drop_all<K, V>(&mut self) {
+        struct Free<'a, K, V>(&'a mut Run, PhantomData<(K, V)>);
+        impl<K, V> Drop for Free<'_, K, V> {
+            fn drop(&mut self) {
+                self.0.forget_all::<K, V>();
+            }
+        }
+        let len = self.len;
+        let guard = Free::<K, V>(self, PhantomData);
+        // SAFETY: all `len` entries are initialised and never used again:
+        // the guard forgets them.
+        unsafe { guard.0.drop_range::<K, V>(0, len) };
+    }
+
+    /// Heap bytes and allocations of the run.
+    pub(crate) fn heap<K, V>(&self) -> (usize, usize) {
+        if self.allocated::<K, V>() {
+            (Self::layout::<K, V>(self.cap()).0.size(), 1)
+        } else {
+            (0, 0)
+        }
+    }
+}
+
+/// Moves a run's entries out in order; dropping it drops the entries not
+/// yet taken and frees the block.
+pub(crate) struct RunDrain<K, V> {
+    run: Run,
+    next: usize,
+    marker: PhantomData<(K, V)>,
+}
+
+impl<K, V> RunDrain<K, V> {
+    pub(crate) fn new(run: Run) -> Self {
+        RunDrain {
+            run,
+            next: 0,
+            marker: PhantomData,
+        }
+    }
+}
+
+impl<K, V> Iterator for RunDrain<K, V> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        if self.next == self.run.len {
+            return None;
+        }
+        self.next += 1;
+        // SAFETY: each index below `len` is taken once, in order; `Drop`
+        // handles the rest and forgets the run.
+        Some(unsafe { self.run.take::<K, V>(self.next - 1) })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.run.len - self.next;
+        (n, Some(n))
+    }
+}
+
+impl<K, V> Drop for RunDrain<K, V> {
+    fn drop(&mut self) {
+        struct Forget<'a, K, V>(&'a mut Run, PhantomData<(K, V)>);
+        impl<K, V> Drop for Forget<'_, K, V> {
+            fn drop(&mut self) {
+                self.0.forget_all::<K, V>();
+            }
+        }
+        let (from, to) = (self.next, self.run.len);
+        self.next = to;
+        let guard = Forget::<K, V>(&mut self.run, PhantomData);
+        // SAFETY: entries `from..to` were not taken; they are dropped once
+        // here and the guard forgets the run.
+        unsafe { guard.0.drop_range::<K, V>(from, to) };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+
+    use super::*;
+
+    #[test]
+    fn growth_stays_within_a_btreemap_leaf_then_a_quarter() {
+        let mut cap = 0;
+        let mut caps = Vec::new();
+        while cap < 100 {
+            cap = grown(cap, 100);
+            caps.push(cap);
+        }
+        assert_eq!(
+            caps,
+            [4, 8, 11, 13, 16, 20, 25, 31, 38, 47, 58, 72, 90, 100]
+        );
+        assert_eq!(grown(7, 6), 8, "never below len + 1");
+    }
+
+    fn exercise<K: Clone + Ord + core::fmt::Debug, V: Clone + PartialEq + core::fmt::Debug>(
+        make: impl Fn(usize) -> (K, V),
+    ) {
+        let n = if cfg!(miri) { 40 } else { 300 };
+        let mut run = Run::EMPTY;
+        let mut model: Vec<(K, V)> = Vec::new();
+        for i in 0..n {
+            let (k, v) = make((i * 7) % n);
+            let at = model.partition_point(|(mk, _)| *mk < k);
+            run.insert::<K, V>(at, k.clone(), v.clone(), n);
+            model.insert(at, (k, v));
+            assert!(run.len() <= run.cap());
+        }
+        let keys: Vec<K> = model.iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(run.keys::<K, V>(), &keys[..]);
+        for i in (0..n).step_by(3).rev() {
+            assert_eq!(run.remove::<K, V>(i), model.remove(i));
+            assert!(run.cap() <= 4 || run.len() + 1 >= run.cap() / 2);
+        }
+        let (_, vals) = run.split_mut::<K, V>();
+        assert_eq!(vals.len(), model.len());
+        let mut drain = RunDrain::<K, V>::new(core::mem::replace(&mut run, Run::EMPTY));
+        assert_eq!(drain.next(), Some(model[0].clone()));
+        drop(drain);
+        let mut run = Run::with_capacity::<K, V>(3);
+        run.insert::<K, V>(0, make(1).0, make(1).1, 10);
+        run.drop_all::<K, V>();
+        assert_eq!(run.heap::<K, V>(), (0, 0));
+    }
+
+    #[test]
+    fn owned_entries() {
+        exercise(|i| (alloc::format!("{i:04}"), i.to_string().into_bytes()));
+    }
+
+    #[test]
+    fn zero_sized_values_and_keys() {
+        exercise(|i| (i as u32, ()));
+        let mut run = Run::EMPTY;
+        run.insert::<(), ()>(0, (), (), 5);
+        assert_eq!(run.heap::<(), ()>(), (0, 0));
+        assert_eq!(run.remove::<(), ()>(0), ((), ()));
+    }
+
+    #[test]
+    fn over_aligned_values() {
+        #[derive(Clone, Debug, PartialEq)]
+        #[repr(align(32))]
+        struct Big(String);
+        exercise(|i| (i as u8, Big(i.to_string())));
+    }
+}

@@ -84,7 +84,7 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
     type Arena = A::Raw<H>;
     type Buf<T> = <A::Storage as Storage>::Buf<T, CAP>;
     const CAP: usize = CAP;
-    const RUN_MAX: usize = if <A::Storage as Storage>::RUNS {
+    const RUN_MAX: usize = if <A::Storage as Storage>::FIXED {
         CAP * A::RUN_LEAVES
     } else {
         0

@@ -29,9 +29,13 @@ pub trait Storage: sealed::Sealed + Send + Sync + 'static {
     type Buf<T, const N: usize>: Buf<T>;
     /// The name used in reports.
     const NAME: &'static str;
-    /// Whether maps with this storage keep small maps as a sorted run
-    /// (see [`Config::RUN_MAX`](super::Config::RUN_MAX)).
-    const RUNS: bool;
+    /// Whether every node holds exactly `CAP` slots whatever it holds
+    /// ([`Inline`], [`Boxed`]), rather than growing with its contents
+    /// ([`Growing`]). Fixed nodes cost the same full or not, so such
+    /// configurations keep small maps as a sorted run (see
+    /// [`Config::RUN_MAX`](super::Config::RUN_MAX)) and split two full
+    /// leaves into three rather than one into two halves.
+    const FIXED: bool;
 }
 
 /// A fixed-capacity, possibly uninitialised buffer of `T` (internal).
@@ -77,17 +81,17 @@ impl sealed::Sealed for Growing {}
 impl Storage for Inline {
     type Buf<T, const N: usize> = [MaybeUninit<T>; N];
     const NAME: &'static str = "inline";
-    const RUNS: bool = true;
+    const FIXED: bool = true;
 }
 impl Storage for Boxed {
     type Buf<T, const N: usize> = BoxedBuf<T, N>;
     const NAME: &'static str = "boxed";
-    const RUNS: bool = true;
+    const FIXED: bool = true;
 }
 impl Storage for Growing {
     type Buf<T, const N: usize> = GrowingBuf<T>;
     const NAME: &'static str = "growing";
-    const RUNS: bool = false;
+    const FIXED: bool = false;
 }
 
 // SAFETY: an array of N `MaybeUninit<T>` is N aligned slots that never drop

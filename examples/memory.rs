@@ -319,8 +319,9 @@ impl Job for Growth<'_> {
 fn summary(names: &[Name], at_size: &[[Vec<Footprint>; 3]]) {
     let n = SIZE_TITLES[SIZES.len() - 1];
     println!(
-        "At n = {n}, against BTreeMap (×: bytes over BTreeMap's; allocs: live allocations, \
-         random order, and the fraction of BTreeMap's):\n"
+        "At n = {n}, against BTreeMap (×: bytes over BTreeMap's; fill: average leaf fill \
+         after random insertion; allocs: live allocations, random order, and the fraction \
+         of BTreeMap's):\n"
     );
     let mut table = Table::new(
         &[
@@ -328,6 +329,7 @@ fn summary(names: &[Name], at_size: &[[Vec<Footprint>; 3]]) {
             "size_of",
             "random B/e",
             "×",
+            "fill",
             "ascending B/e",
             "×",
             "bulk B/e",
@@ -344,6 +346,9 @@ fn summary(names: &[Name], at_size: &[[Vec<Footprint>; 3]]) {
             let (ours, base) = (at(s, o), at(0, o));
             row.push(format!("{:.2}", ours.bytes_per_entry()));
             row.push(format!("{:.2}", ours.bytes as f64 / base.bytes as f64));
+            if o == 0 {
+                row.push(ours.leaf_fill.map_or("—".into(), |f| format!("{f:.3}")));
+            }
         }
         let (ours, base) = (at(s, 0).allocations, at(0, 0).allocations);
         row.push(ours.to_string());

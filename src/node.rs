@@ -1050,8 +1050,8 @@ mod tests {
 
     use crate::BPlusTreeMap;
     use crate::policy::{
-        ArenaStrategy, Boxed, Compact16, Growing, Handle, Inline, MaskedArena, PoolArena, VecArena,
-        Wide32,
+        ArenaStrategy, Boxed, Compact16, Growing, Handle, Indirect, Inline, MaskedArena, PoolArena,
+        VecArena, Wide32,
     };
 
     type Map<H, A> = BPlusTreeMap<String, Vec<u32>, H, A, 4>;
@@ -1131,6 +1131,14 @@ mod tests {
     fn boxed_storage() {
         exercise::<Wide32, VecArena<Boxed>>();
         exercise::<Compact16, PoolArena<Boxed>>();
+    }
+
+    /// The tree behind one pointer, and small runs (up to 64 entries at
+    /// CAP 4) promoted and demoted on the way.
+    #[test]
+    fn indirect_place() {
+        exercise::<Compact16, Indirect<VecArena<Boxed>>>();
+        exercise::<Wide32, Indirect<PoolArena<Inline>>>();
     }
 
     #[test]

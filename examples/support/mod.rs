@@ -79,6 +79,9 @@ pub trait Subject: Default + Clone {
     fn remove(&mut self, key: &u64) -> Option<u64>;
     /// As `BTreeMap::len`.
     fn len(&self) -> usize;
+    /// Entries per leaf over the node capacity, averaged over the leaves
+    /// (`None` for `BTreeMap` and for a small map, which has no leaves).
+    fn leaf_fill(&self) -> Option<f64>;
     /// As `BTreeMap::is_empty`.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -124,6 +127,10 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64
     fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
         BPlusTreeMap::from_sorted_iter(entries).expect("keys ascend strictly")
     }
+    fn leaf_fill(&self) -> Option<f64> {
+        let usage = self.memory_usage();
+        (usage.leaves > 0).then_some(usage.leaf_fill)
+    }
     fn check(&self) -> Result<(), String> {
         self.check_invariants().map_err(|e| e.to_string())
     }
@@ -136,6 +143,9 @@ impl Subject for Baseline {
     }
     fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
         entries.collect()
+    }
+    fn leaf_fill(&self) -> Option<f64> {
+        None
     }
     fn check(&self) -> Result<(), String> {
         Ok(())
@@ -377,6 +387,7 @@ impl CountingAlloc {
             entries: m.len(),
             bytes: self.live_bytes() - bytes + size_of::<M>(),
             allocations: self.live_allocations() - allocations,
+            leaf_fill: m.leaf_fill(),
         };
         drop(m);
         footprint
@@ -404,6 +415,7 @@ impl CountingAlloc {
                 entries: m.len(),
                 bytes: self.live_bytes() - bytes + size_of::<M>(),
                 allocations: self.live_allocations() - allocations,
+                leaf_fill: None,
             });
         }
         drop(m);
@@ -477,6 +489,9 @@ pub struct Footprint {
     pub bytes: usize,
     /// Live heap allocations.
     pub allocations: usize,
+    /// Average leaf fill, where the map has leaves (not recorded by
+    /// [`CountingAlloc::growth`]).
+    pub leaf_fill: Option<f64>,
 }
 
 impl Footprint {

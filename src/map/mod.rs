@@ -428,12 +428,22 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(usage.leaves, 157);
     /// assert!(usage.leaf_fill > 0.99);
     /// println!("{:.1} bytes per entry", usage.total_bytes() as f64 / 10_000.0);
+    ///
+    /// // A small map is one sorted run: no leaves, one allocation.
+    /// let small: BPlusTreeMap<u64, u64> = (0..10).map(|i| (i, i)).collect();
+    /// let usage = small.memory_usage();
+    /// assert!(usage.small_run);
+    /// assert_eq!((usage.leaves, usage.allocations), (0, 1));
+    /// assert_eq!(usage.heap_bytes, 10 * 16);
+    /// // An empty map allocates nothing.
+    /// assert_eq!(BPlusTreeMap::<u64, u64>::new().memory_usage().heap_bytes, 0);
     /// ```
     pub fn memory_usage(&self) -> crate::MemoryUsage {
         self.raw.memory_usage(size_of::<Self>())
     }
 
-    /// The tree's height: 0 for a single leaf (and for an empty map).
+    /// The tree's height: 0 for a single leaf, and for a small map kept as
+    /// one sorted run (which an empty map is).
     ///
     /// ```
     /// use bptree::BPlusTreeMap;

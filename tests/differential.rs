@@ -159,6 +159,7 @@ configurations! {
     default_config: BPlusTreeMap<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
     compact16_pool_32: BPlusTreeMap<K, V, Compact16, PoolArena, 32>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
     deep_cap4: BPlusTreeMap<K, V, Wide32, VecArena, 4>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    compact: bptree::phase::Compact<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
     // Storage and arena variants, with small and odd capacities.
     vec_boxed_cap5: BPlusTreeMap<K, V, Wide32, VecArena<Boxed>, 5>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
     vec_growing_compact_cap9: BPlusTreeMap<K, V, Compact16, VecArena<Growing>, 9>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
@@ -166,6 +167,7 @@ configurations! {
     pool_inline_wide_cap7: BPlusTreeMap<K, V, Wide32, PoolArena<Inline>, 7>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
     masked_inline_cap6: BPlusTreeMap<K, V, Wide32, MaskedArena, 6>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
     masked_boxed_compact_cap16: BPlusTreeMap<K, V, Compact16, MaskedArena<Boxed>, 16>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
+    indirect_vec_cap4: BPlusTreeMap<K, V, Compact16, bptree::policy::Indirect<VecArena>, 4>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
 }
 
 /// The op mix reaches every op, iterator kind, range spelling and

@@ -35,12 +35,10 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// Insert `key`, or replace the value of an equal key (keeping the old
     /// key, as std does). On running out of handles, gives the pair back.
     pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (K, V)> {
-        if self.root.is_nil() {
-            return match self.insert_first(key, val) {
-                Ok(_) => Ok(None),
-                Err(kv) => Err(kv),
-            };
-        }
+        debug_assert!(
+            !self.root.is_nil(),
+            "a tree is never empty (an empty map is a run)"
+        );
         let mut path = Path::new();
         let leaf = self.descend(&key, &mut path);
         match search_leaf(self.leaf(leaf).keys(), &key) {
@@ -58,19 +56,6 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 Err((OutOfHandles, kv)) => Err(kv),
             },
         }
-    }
-
-    /// The first entry of an empty tree; returns where it went.
-    pub(crate) fn insert_first(&mut self, key: K, val: V) -> Result<(C::H, usize), (K, V)> {
-        debug_assert!(self.root.is_nil());
-        let Some(h) = self.alloc_leaf() else {
-            return Err((key, val));
-        };
-        self.leaf_mut(h).insert(0, key, val);
-        self.root = h;
-        self.height = 0;
-        self.len = 1;
-        Ok((h, 0))
     }
 
     /// Insert a new entry at index `i` of `leaf`, reached by `path`, where

@@ -15,7 +15,8 @@
 //! behind one pointer ([`Indirect`](crate::policy::Indirect)).
 //!
 //! Invariants (checked by `check`): a run holds at most `RUN_MAX` entries,
-//! in strictly ascending order; a tree holds at least `RUN_MAX / 2`.
+//! in strictly ascending order; a tree holds at least `RUN_MAX / 2`, and at
+//! least one (an empty map is an empty run: it allocates nothing).
 
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -406,9 +407,9 @@ impl<K: Ord, V, C: Config> RawMap<K, V, C> {
             Repr::Tree(place) => {
                 let tree = RawTree::<K, V, C>::view(place.get());
                 tree.check()?;
-                if tree.len < C::RUN_MAX / 2 {
+                if tree.len < C::RUN_MAX / 2 || tree.len == 0 {
                     return Err(InvariantError::new(alloc::format!(
-                        "a tree of {} entries, below RUN_MAX / 2 = {}: it should be a run",
+                        "a tree of {} entries, below RUN_MAX / 2 = {} or empty: it should be a run",
                         tree.len,
                         C::RUN_MAX / 2
                     )));
@@ -467,7 +468,10 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                     run.insert::<K, V>(i, key, val, C::RUN_MAX);
                     return Ok(None);
                 }
-                Err(_) => self.promote(),
+                Err(i) => {
+                    self.promote_with(i, key, val);
+                    return Ok(None);
+                }
             }
         }
         self.expect_tree_mut().insert(key, val)
@@ -489,23 +493,9 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                 run.insert::<K, V>(i, key, val, C::RUN_MAX);
                 return Ok((C::H::NIL, i));
             }
-            self.promote();
-            // The path named a run position: find the leaf afresh.
-            let tree = self.expect_tree_mut();
-            if tree.root.is_nil() {
-                return tree.insert_first(key, val).map_err(|kv| (OutOfHandles, kv));
-            }
-            let mut path = Path::new();
-            let leaf = tree.descend(&key, &mut path);
-            let i = search_leaf(tree.leaf(leaf).keys(), &key)
-                .expect_err("the key is absent (the caller searched)");
-            return tree.insert_at(&path, leaf, i, key, val);
+            return Ok(self.promote_with(i, key, val));
         }
-        let tree = self.expect_tree_mut();
-        if tree.root.is_nil() {
-            return tree.insert_first(key, val).map_err(|kv| (OutOfHandles, kv));
-        }
-        tree.insert_at(path, leaf, i, key, val)
+        self.expect_tree_mut().insert_at(path, leaf, i, key, val)
     }
 
     /// Remove the entry with key `q`.
@@ -554,35 +544,56 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         (kv, self.settle_at(next))
     }
 
-    /// A tree below `RUN_MAX / 2` becomes a run; returns where position
-    /// `at` is now.
+    /// A tree below `RUN_MAX / 2` becomes a run, and so does an empty one
+    /// (an empty map allocates nothing); returns where position `at` is now.
     fn settle_at(&mut self, at: Pos<C::H>) -> Pos<C::H> {
         match self.tree() {
-            Some(tree) if tree.len < C::RUN_MAX / 2 => self.demote(at),
+            Some(tree) if tree.len < C::RUN_MAX / 2 || tree.len == 0 => self.demote(at),
             _ => at,
         }
     }
 
-    /// Turn a full run into a tree. Separators are cloned first, so a
+    /// Turn a full run into a tree holding the run and a new entry, which
+    /// sorts at index `i`; returns where the new entry is. The tree is
+    /// built at full fill from the merged entries, so the insert splits
+    /// nothing, and every separator is cloned before any entry moves: a
     /// panicking `Clone` leaves the run as it was.
-    fn promote(&mut self) {
+    fn promote_with(&mut self, i: usize, key: K, val: V) -> (C::H, usize) {
         let Repr::Small(run) = &mut self.repr else {
-            return;
+            unreachable!("only a run is promoted");
         };
-        let seps: Vec<K> = run
-            .keys::<K, V>()
-            .iter()
-            .skip(C::CAP)
+        // The separators: the merged entries' keys at CAP, 2 * CAP, ...
+        let keys = run.keys::<K, V>();
+        let seps: Vec<K> = (C::CAP..=keys.len())
             .step_by(C::CAP)
-            .cloned()
+            .map(|j| match j.cmp(&i) {
+                core::cmp::Ordering::Less => keys[j].clone(),
+                core::cmp::Ordering::Equal => key.clone(),
+                core::cmp::Ordering::Greater => keys[j - 1].clone(),
+            })
             .collect();
-        let run = mem::replace(run, Run::EMPTY);
+        let mut drain = RunDrain::<K, V>::new(mem::replace(run, Run::EMPTY));
+        let (mut new, mut drained) = (Some((key, val)), 0);
+        let entries = core::iter::from_fn(move || {
+            if drained == i
+                && let Some(kv) = new.take()
+            {
+                return Some(kv);
+            }
+            drained += 1;
+            drain.next()
+        });
         let mut seps = seps.into_iter();
-        let tree = RawTree::from_sorted_with(RunDrain::<K, V>::new(run), |_| {
+        let tree = RawTree::from_sorted_with(entries, |_| {
             seps.next().expect("one separator per leaf after the first")
         })
         .unwrap_or_else(|OutOfHandles| unreachable!("a run fits in a fresh tree"));
+        let mut leaf = tree.first_leaf();
+        for _ in 0..i / C::CAP {
+            leaf = tree.leaf(leaf).next;
+        }
         self.repr = Repr::Tree(Place::new(tree.into_core()));
+        (leaf, i % C::CAP)
     }
 
     /// Turn a tree into a run; returns where position `at` is now.

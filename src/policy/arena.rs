@@ -271,8 +271,11 @@ pub struct MaskedArena<S = Inline>(PhantomData<S>);
 /// Any arena strategy with the tree's state behind one heap pointer: the
 /// map itself is 24 bytes (a small map's run pointer, length and capacity,
 /// or the pointer to the tree), an empty map allocates nothing, and small
-/// maps stay sorted runs up to sixteen leaves' worth of entries. The price is
-/// one more pointer to follow on every operation on a tree.
+/// maps stay sorted runs up to sixteen leaves' worth of entries (with
+/// fixed-size node storage; this holds for `Indirect<MaskedArena>` too,
+/// although a bare [`MaskedArena`] keeps the seed's behaviour and has no
+/// runs). The price is one more pointer to follow on every operation on a
+/// tree.
 pub struct Indirect<A = VecArena>(PhantomData<A>);
 
 impl<A> sealed::Sealed for Indirect<A> {}

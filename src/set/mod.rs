@@ -334,6 +334,20 @@ impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet<T, H, A, CAP
     {
         self.map.check_invariants()
     }
+
+    /// Where the set's memory goes; see [`BPlusTreeMap::memory_usage`].
+    ///
+    /// ```
+    /// use bptree::BPlusTreeSet;
+    /// let set: BPlusTreeSet<u64> = (0..10).collect();
+    /// // Ten `u64`s in one sorted run (the values are zero-sized).
+    /// let usage = set.memory_usage();
+    /// assert!(usage.small_run);
+    /// assert_eq!(usage.heap_bytes, 10 * 8);
+    /// ```
+    pub fn memory_usage(&self) -> crate::MemoryUsage {
+        self.map.memory_usage()
+    }
 }
 
 impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet<T, H, A, CAP> {

@@ -31,7 +31,7 @@
 //! | [`Phase0`] | [`Wide32`] | [`MaskedArena`] | [`Growing`] | 64 | the seed's baseline |
 //! | [`Phase1`] | [`Wide32`] | [`VecArena`] | [`Growing`] | 64 | plan phase 1 |
 //! | [`Phase2`] | [`Wide32`] | [`VecArena`] | [`Boxed`] | 64 | plan phase 2 |
-//! | [`Phase3`] | [`Compact16`] | [`PoolArena`] | [`Boxed`] | 64 | plan phase 3 |
+//! | [`Phase3`] | [`Compact16`] | [`PoolArena`] | [`Inline`] | 64 | plan phase 3 |
 //! | [`Compact`] | [`Compact16`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 128 | least memory |
 //! | [`Standard`] | [`Wide32`] | [`VecArena`] | [`Inline`] | 64 | the default: `BPlusTreeMap<K, V>` |
 //!
@@ -456,8 +456,12 @@ pub struct Phase1;
 pub struct Phase2;
 
 /// Plan phase 3: phase 2 with 16-bit handles and the pool arena.
+///
+/// The pool holds the nodes themselves, arrays inline (plan step 3.2: one
+/// allocation per 64 nodes); with boxed arrays every node would still make
+/// two allocations of its own and the pool could not cut them.
 #[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Compact16, arena = PoolArena, storage = Boxed, capacity = PLAN_CAP)]
+#[tree(crate = crate, handle = Compact16, arena = PoolArena, capacity = PLAN_CAP)]
 pub struct Phase3;
 
 /// Least memory: the tree's state behind one pointer ([`Indirect`]), 16-bit

@@ -275,7 +275,7 @@ fn crate_configurations() {
     >());
     assert!(same::<
         <Phase3 as TreeConfig>::Map<u64, u64>,
-        BPlusTreeMap<u64, u64, Compact16, PoolArena<Boxed>, 64>,
+        BPlusTreeMap<u64, u64, Compact16, PoolArena, 64>,
     >());
     assert!(same::<
         <Compact as TreeConfig>::Map<u64, u64>,
@@ -337,7 +337,7 @@ fn lists_visit_in_order() {
             ("Phase0", 64, "Wide32", "masked", "growing"),
             ("Phase1", 64, "Wide32", "vec", "growing"),
             ("Phase2", 64, "Wide32", "vec", "boxed"),
-            ("Phase3", 64, "Compact16", "pool", "boxed"),
+            ("Phase3", 64, "Compact16", "pool", "inline"),
             ("Compact", 128, "Compact16", "vec", "boxed"),
             ("Standard", 64, "Wide32", "vec", "inline"),
         ]

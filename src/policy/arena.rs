@@ -257,7 +257,9 @@ impl RawSlots {
 /// when the run grows (by a quarter), so up to a fifth of it can be spare.
 pub struct VecArena<S = Inline>(PhantomData<S>);
 
-/// The arena of Phase 3: fixed chunks of 64 slots, each with a free bitmap.
+/// The arena of Phase 3: chunks of 64 slots, each with a free bitmap (the
+/// first seven chunks hold 1, 1, 2, 4, 8, 16 and 32 slots, so a small tree
+/// does not pay for 64 nodes).
 ///
 /// Nodes never move, growth never copies, spare capacity is at most one
 /// chunk, and a tree of a million entries makes a few hundred allocations.
@@ -491,7 +493,8 @@ unsafe impl<H: Handle> RawArena<H> for MaskedRaw<H> {
     }
 }
 
-/// Slots per [`PoolArena`] chunk: one bit each in the chunk's free bitmap.
+/// Slots per full [`PoolArena`] chunk (one bit each in the chunk's free
+/// bitmap); the first seven chunks are smaller, 64 slots together.
 pub const POOL_CHUNK: usize = 64;
 const NO_CHUNK: u32 = u32::MAX;
 
@@ -516,12 +519,49 @@ unsafe impl<H> Send for PoolRaw<H> {}
 // SAFETY: as above.
 unsafe impl<H> Sync for PoolRaw<H> {}
 
+/// Chunk sizes: the first seven chunks hold 1, 1, 2, 4, 8, 16 and 32 slots
+/// (64 in all), every later one [`POOL_CHUNK`], so a small pool holds
+/// about as many slots as it uses and a large one makes one allocation per
+/// 64 nodes. Chunk `c` holds the slot indices `chunk_base(c)..` onwards.
+const SMALL_CHUNKS: usize = 7;
+
+/// How many slots chunk `c` holds.
+#[inline]
+fn chunk_slots(c: usize) -> usize {
+    match c {
+        0 => 1,
+        1..SMALL_CHUNKS => 1 << (c - 1),
+        _ => POOL_CHUNK,
+    }
+}
+
+/// The index of chunk `c`'s first slot.
+#[inline]
+fn chunk_base(c: usize) -> usize {
+    match c {
+        0 => 0,
+        1..SMALL_CHUNKS => 1 << (c - 1),
+        _ => POOL_CHUNK * (c - SMALL_CHUNKS + 1),
+    }
+}
+
+/// The chunk holding slot index `i`, and the slot's place in it.
+#[inline]
+fn chunk_of(i: usize) -> (usize, usize) {
+    if i < POOL_CHUNK {
+        let c = (usize::BITS - i.leading_zeros()) as usize;
+        (c, i - chunk_base(c))
+    } else {
+        (i / POOL_CHUNK + SMALL_CHUNKS - 1, i % POOL_CHUNK)
+    }
+}
+
 impl<H: Handle> PoolRaw<H> {
-    /// Offset of slot 0 in a chunk, and the chunk's layout.
-    fn chunk_layout(layout: Layout) -> (usize, Layout) {
+    /// Offset of slot 0 in chunk `c`, and the chunk's layout.
+    fn chunk_layout(c: usize, layout: Layout) -> (usize, Layout) {
         let align = layout.align().max(align_of::<ChunkHeader>());
         let offset = size_of::<ChunkHeader>().next_multiple_of(layout.align());
-        let size = offset + POOL_CHUNK * layout.pad_to_align().size();
+        let size = offset + chunk_slots(c) * layout.pad_to_align().size();
         (
             offset,
             Layout::from_size_align(size, align).expect("pool chunk too large"),
@@ -536,8 +576,8 @@ impl<H: Handle> PoolRaw<H> {
     /// The free bits a fresh chunk starts with: only slots whose index is a
     /// usable handle.
     fn fresh_bits(chunk: usize) -> u64 {
-        let first = chunk * POOL_CHUNK;
-        let usable = H::MAX_NODES.saturating_sub(first).min(POOL_CHUNK);
+        let first = chunk_base(chunk);
+        let usable = H::MAX_NODES.saturating_sub(first).min(chunk_slots(chunk));
         if usable == POOL_CHUNK {
             u64::MAX
         } else {
@@ -568,10 +608,10 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
             Some(c) => c,
             None => {
                 let c = self.chunks.len();
-                if c * POOL_CHUNK >= H::MAX_NODES {
+                if chunk_base(c) >= H::MAX_NODES {
                     return None;
                 }
-                let (_, chunk_layout) = Self::chunk_layout(layout);
+                let (_, chunk_layout) = Self::chunk_layout(c, layout);
                 // SAFETY: a chunk layout always has a non-zero size.
                 let ptr = unsafe { alloc(chunk_layout) };
                 let ptr = NonNull::new(ptr).unwrap_or_else(|| handle_alloc_error(chunk_layout));
@@ -600,12 +640,12 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
                 H::from_index(hdr.next as usize)?
             };
         }
-        H::from_index(chunk * POOL_CHUNK + s)
+        H::from_index(chunk_base(chunk) + s)
     }
 
     #[inline]
     fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
-        let (chunk, s) = (h.index() / POOL_CHUNK, h.index() % POOL_CHUNK);
+        let (chunk, s) = chunk_of(h.index());
         let offset = size_of::<ChunkHeader>().next_multiple_of(layout.align());
         // SAFETY: `chunk` exists (debug-checked by the index) and slot `s`
         // lies inside it, after the header.
@@ -613,7 +653,7 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
     }
 
     unsafe fn release(&mut self, head: &mut H, h: H, _: Layout) {
-        let (chunk, s) = (h.index() / POOL_CHUNK, h.index() % POOL_CHUNK);
+        let (chunk, s) = chunk_of(h.index());
         // SAFETY: `chunk` exists and its header is initialised.
         let hdr = unsafe { &mut *self.header(chunk) };
         debug_assert!(hdr.free & (1 << s) == 0, "double release");
@@ -629,19 +669,20 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
     }
 
     unsafe fn free_all(&mut self, layout: Layout) {
-        let (_, chunk_layout) = Self::chunk_layout(layout);
-        for ptr in self.chunks.drain(..) {
-            // SAFETY: every chunk was allocated with this layout.
-            unsafe { dealloc(ptr.as_ptr(), chunk_layout) };
+        for (c, ptr) in self.chunks.drain(..).enumerate() {
+            // SAFETY: chunk `c` was allocated with this layout.
+            unsafe { dealloc(ptr.as_ptr(), Self::chunk_layout(c, layout).1) };
         }
         self.chunks = Vec::new();
     }
 
     fn usage(&self, layout: Layout) -> ArenaUsage {
-        let (_, chunk_layout) = Self::chunk_layout(layout);
+        let n = self.chunks.len();
         ArenaUsage {
-            slots: (self.chunks.len() * POOL_CHUNK).min(H::MAX_NODES),
-            heap_bytes: self.chunks.len() * chunk_layout.size()
+            slots: (chunk_base(n)).min(H::MAX_NODES),
+            heap_bytes: (0..n)
+                .map(|c| Self::chunk_layout(c, layout).1.size())
+                .sum::<usize>()
                 + self.chunks.capacity() * size_of::<NonNull<u8>>(),
             allocations: self.chunks.len() + usize::from(self.chunks.capacity() != 0),
         }
@@ -672,7 +713,7 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
             }
             let mut bits = free;
             while bits != 0 {
-                f(chunk * POOL_CHUNK + bits.trailing_zeros() as usize);
+                f(chunk_base(chunk) + bits.trailing_zeros() as usize);
                 bits &= bits - 1;
             }
         }

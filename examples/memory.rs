@@ -136,33 +136,13 @@ fn main() {
     for (o, order) in Order::ALL.into_iter().enumerate() {
         let (name, description) = (order.name(), order.description());
         println!("Bytes per entry by n, {name}: {description}.\n");
-        let mut table = Table::new(&size_titles("configuration"), 1);
-        for (name, subject) in names.iter().zip(&at_size) {
-            let cells = subject[o]
-                .iter()
-                .map(|f| format!("{:.1}", f.bytes_per_entry()));
-            table.row(
-                std::iter::once(name.name.to_string())
-                    .chain(cells)
-                    .collect(),
-            );
-        }
-        table.print();
-        println!();
+        by_n(&names, &at_size, o, |f| {
+            format!("{:.1}", f.bytes_per_entry())
+        });
     }
     for (o, order) in Order::ALL.into_iter().enumerate() {
         println!("Live heap allocations by n, {}.\n", order.name());
-        let mut table = Table::new(&size_titles("configuration"), 1);
-        for (name, subject) in names.iter().zip(&at_size) {
-            let cells = subject[o].iter().map(|f| f.allocations.to_string());
-            table.row(
-                std::iter::once(name.name.to_string())
-                    .chain(cells)
-                    .collect(),
-            );
-        }
-        table.print();
-        println!();
+        by_n(&names, &at_size, o, |f| f.allocations.to_string());
     }
 
     summary(&names, &at_size);
@@ -194,6 +174,26 @@ fn main() {
 }
 
 /// Column titles: `first`, then the sizes.
+/// A table of `cell` for every configuration at every n, in order `o`.
+fn by_n(
+    names: &[Name],
+    at_size: &[[Vec<Footprint>; 3]],
+    o: usize,
+    cell: impl Fn(&Footprint) -> String,
+) {
+    let mut table = Table::new(&size_titles("configuration"), 1);
+    for (name, subject) in names.iter().zip(at_size) {
+        let cells = subject[o].iter().map(&cell);
+        table.row(
+            std::iter::once(name.name.to_string())
+                .chain(cells)
+                .collect(),
+        );
+    }
+    table.print();
+    println!();
+}
+
 fn size_titles(first: &'static str) -> Vec<&'static str> {
     std::iter::once(first).chain(SIZE_TITLES).collect()
 }

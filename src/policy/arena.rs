@@ -549,8 +549,9 @@ fn chunk_base(c: usize) -> usize {
 #[inline]
 fn chunk_of(i: usize) -> (usize, usize) {
     if i < POOL_CHUNK {
+        // Chunk `c` of the small ones starts at 2^(c-1) (at 0 for c = 0).
         let c = (usize::BITS - i.leading_zeros()) as usize;
-        (c, i - chunk_base(c))
+        (c, i - ((1 << c) >> 1))
     } else {
         (i / POOL_CHUNK + SMALL_CHUNKS - 1, i % POOL_CHUNK)
     }
@@ -725,6 +726,19 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
 mod tests {
     use super::*;
     use crate::policy::{Compact16, Wide32};
+
+    #[test]
+    fn pool_chunks_cover_every_index_once() {
+        let mut next = 0;
+        for c in 0..SMALL_CHUNKS + 3 {
+            assert_eq!(chunk_base(c), next, "chunk {c}");
+            for s in 0..chunk_slots(c) {
+                assert_eq!(chunk_of(next + s), (c, s));
+            }
+            next += chunk_slots(c);
+        }
+        assert_eq!(chunk_base(SMALL_CHUNKS), POOL_CHUNK);
+    }
 
     #[repr(C)]
     struct Node {

@@ -7,7 +7,7 @@
 //! | [`Phase1`] | 1.1 packed handles, 1.2 free list threaded through free slots, 1.3 no per-node capacity | [`Wide32`] | [`VecArena`] | [`Growing`] | 72 |
 //! | [`Phase2`] | 2.1 fixed `Box<[T]>` node storage, 2.2 small maps as one sorted run (up to 64 entries) | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
 //! | [`Phase3`] | 3.1 16-bit handles, 3.2 pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Compact16`] | [`PoolArena`] | [`Inline`] | 64 |
-//! | [`Compact`] | beyond the plan: least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Compact16`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
+//! | [`Compact`] | beyond the plan: least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Wide32`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
 //!
 //! The small-tree representation (step 2.2) comes with [`Inline`] and
 //! [`Boxed`] storage, so Phase 2 and later have it and Phases 0 and 1 (the

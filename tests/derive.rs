@@ -279,7 +279,7 @@ fn crate_configurations() {
     >());
     assert!(same::<
         <Compact as TreeConfig>::Map<u64, u64>,
-        BPlusTreeMap<u64, u64, Compact16, bptree::policy::Indirect<VecArena<Boxed>>, 128>,
+        BPlusTreeMap<u64, u64, Wide32, bptree::policy::Indirect<VecArena<Boxed>>, 128>,
     >());
     assert_eq!(
         [
@@ -338,7 +338,7 @@ fn lists_visit_in_order() {
             ("Phase1", 64, "Wide32", "vec", "growing"),
             ("Phase2", 64, "Wide32", "vec", "boxed"),
             ("Phase3", 64, "Compact16", "pool", "inline"),
-            ("Compact", 128, "Compact16", "vec", "boxed"),
+            ("Compact", 128, "Wide32", "vec", "boxed"),
             ("Standard", 64, "Wide32", "vec", "inline"),
         ]
     );

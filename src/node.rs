@@ -14,6 +14,9 @@
 //! This module also gives the tree typed access to its erased arenas
 //! (`RawTree::leaf`, `branch`, `alloc_leaf`, ...): a handle the tree stores
 //! is always live, and names a leaf or a branch according to its depth.
+//! Its submodule `run` holds a small map's sorted run, and the raw access
+//! that lets iterators treat the run as the leaf named by NIL
+//! (`RawMap::leaf_view`, `take`) lives here too.
 
 use core::alloc::Layout;
 use core::mem::ManuallyDrop;

@@ -85,38 +85,40 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             return Ok(at);
         }
 
-        // A full left sibling under the same parent: split two leaves into
-        // three, each two thirds full (a one-into-two split leaves halves).
-        // Only for fixed-size nodes: growing ones cost what they hold.
+        // Where the leaf splits: at its end when the insert is at the end of
+        // the last leaf, at its start when at the start of the first one
+        // (`edge`: `left` entries stay, counting the new one if it goes left),
+        // else in the middle. In the middle, a full left sibling under the
+        // same parent makes the split two leaves into three, each two thirds
+        // full (one into two leaves halves); only for fixed-size nodes, as
+        // growing ones cost what they hold.
         let l = self.leaf(leaf);
-        let edge = (i == cap && l.next.is_nil()) || (i == 0 && l.prev.is_nil());
+        let edge = if i == cap && l.next.is_nil() {
+            Some(cap)
+        } else if i == 0 && l.prev.is_nil() {
+            Some(1)
+        } else {
+            None
+        };
+        let left = edge.unwrap_or(cap.div_ceil(2));
         let fixed = <<C::A as ArenaStrategy>::Storage as Storage>::FIXED;
         let full_left = match path.len().checked_sub(1) {
-            Some(level) if fixed && !edge && path.at(level).1 > 0 => {
+            Some(level) if fixed && edge.is_none() && path.at(level).1 > 0 => {
                 let (parent, ci) = path.at(level);
                 let left = self.branch(parent).child(ci - 1);
                 (self.leaf(left).len() == cap).then_some((parent, ci - 1, left))
             }
             _ => None,
         };
-        let l = self.leaf(leaf);
-        // Where the leaf splits: `left` entries stay (counting the new one if
-        // it goes left), or, with a full left sibling, the sizes of the
-        // three leaves. Separators are cloned before anything changes (a
-        // panicking clone then leaves the tree as is).
         let (q, r) = (2 * cap / 3, 2 * cap % 3);
         let thirds = [q + usize::from(r > 0), q + usize::from(r > 1), q];
-        let left = if i == cap && l.next.is_nil() {
-            cap
-        } else if i == 0 && l.prev.is_nil() {
-            1
-        } else {
-            cap.div_ceil(2)
-        };
-        let (sep, left_sep) = match full_left {
-            Some((_, _, a)) => (
+        // Separators are cloned before anything changes (a panicking clone
+        // then leaves the tree as is): the new leaf's first key, and for a
+        // three-way split the leaf's new first key too.
+        let (sep, three) = match full_left {
+            Some((parent, sep_at, a)) => (
                 l.keys()[cap - thirds[2]].clone(),
-                Some(self.leaf(a).keys()[thirds[0]].clone()),
+                Some((parent, sep_at, a, self.leaf(a).keys()[thirds[0]].clone())),
             ),
             None => (
                 match i.cmp(&left) {
@@ -163,7 +165,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         // A displaced separator is dropped on return, when the tree is whole
         // again (its drop may panic).
         let mut _displaced = None;
-        if let (Some((parent, sep_at, a)), Some(left_sep)) = (full_left, left_sep) {
+        let three_way = three.is_some();
+        if let Some((parent, sep_at, a, left_sep)) = three {
             let [a_len, _, c_len] = thirds;
             let (l, r) = self.leaf_pair_mut(leaf, new_leaf);
             l.move_tail_to(cap - c_len, r);
@@ -172,7 +175,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             _displaced = Some(self.branch_mut(parent).replace_key(sep_at, left_sep));
         }
         let (l, r) = self.leaf_pair_mut(leaf, new_leaf);
-        let at = if full_left.is_some() {
+        let at = if three_way {
             // The leaf kept its first `kept` entries, behind `a`'s tail.
             let kept = cap - thirds[2];
             if i <= kept {

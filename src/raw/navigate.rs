@@ -141,32 +141,37 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let (q, after_equal) = match bound {
+        let q = match bound {
             Bound::Unbounded => {
                 let (first, end) = self.full_range();
                 return if upper { end } else { first };
             }
-            Bound::Included(q) => (q, upper),
-            Bound::Excluded(q) => (q, !upper),
+            Bound::Included(q) | Bound::Excluded(q) => q,
         };
         let mut h = self.root;
         for _ in 0..self.height {
             let b = self.branch(h);
             h = b.child(search_branch(b.keys(), q));
         }
-        let idx = key_bound(self.leaf(h).keys(), q, after_equal);
+        let idx = key_bound(self.leaf(h).keys(), bound, upper);
         self.normalize(Pos { leaf: h, idx })
     }
 }
 
-/// The index in sorted `keys` before the first key `>= q`, or `> q` with
-/// `after_equal`.
+/// Where `bound` falls in sorted `keys`, as [`RawTree::bound_pos`] reads it:
+/// the index before the first key `>= q` for `Included(q)`, `> q` for
+/// `Excluded(q)`, 0 for `Unbounded`; with `upper`, `> q`, `>= q` and the end.
 #[inline]
-pub(crate) fn key_bound<K, Q>(keys: &[K], q: &Q, after_equal: bool) -> usize
+pub(crate) fn key_bound<K, Q>(keys: &[K], bound: Bound<&Q>, upper: bool) -> usize
 where
     K: Borrow<Q>,
     Q: Ord + ?Sized,
 {
+    let (q, after_equal) = match bound {
+        Bound::Unbounded => return if upper { keys.len() } else { 0 },
+        Bound::Included(q) => (q, upper),
+        Bound::Excluded(q) => (q, !upper),
+    };
     match search_leaf(keys, q) {
         Ok(i) if after_equal => i + 1,
         Ok(i) | Err(i) => i,

@@ -92,6 +92,14 @@ impl<'a, K, V> LeafMut<'a, K, V> {
 }
 
 impl<K, V, C: Config> RawMap<K, V, C> {
+    /// The fewest entries a tree holds: `RUN_MAX / 2`, and at least one (an
+    /// empty map is an empty run).
+    const MIN_TREE: usize = if C::RUN_MAX / 2 > 1 {
+        C::RUN_MAX / 2
+    } else {
+        1
+    };
+
     pub(crate) const fn new() -> Self {
         RawMap {
             repr: Repr::Small(Run::EMPTY),
@@ -239,29 +247,23 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         }
     }
 
-    /// The leaf where `q` is or would be (NIL for the run or an empty
-    /// tree), recording the path.
+    /// The leaf where `q` is or would be (NIL for the run), recording the
+    /// path.
     pub(crate) fn descend<Q>(&self, q: &Q, path: &mut Path<C::H>) -> C::H
     where
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        match self.tree() {
-            Some(tree) if !tree.root.is_nil() => tree.descend(q, path),
-            _ => C::H::NIL,
-        }
+        self.tree().map_or(C::H::NIL, |tree| tree.descend(q, path))
     }
 
     /// The first (`last == false`) or last leaf, recording the path.
     pub(crate) fn descend_edge(&self, last: bool, path: &mut Path<C::H>) -> C::H {
-        match self.tree() {
-            Some(tree) if !tree.root.is_nil() => tree.descend_edge(last, path),
-            _ => C::H::NIL,
-        }
+        self.tree()
+            .map_or(C::H::NIL, |tree| tree.descend_edge(last, path))
     }
 
-    /// The first (`last == false`) or last leaf: NIL for the run or an
-    /// empty tree.
+    /// The first (`last == false`) or last leaf: NIL for the run.
     pub(crate) fn edge_leaf(&self, last: bool) -> C::H {
         match self.tree() {
             Some(tree) if last => tree.last_leaf(),
@@ -303,21 +305,12 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        if let Some(tree) = self.tree()
-            && !tree.root.is_nil()
-        {
-            return tree.bound_pos(bound, upper);
-        }
-        let keys = self.leaf(C::H::NIL).keys();
-        let idx = match bound {
-            Bound::Unbounded if upper => keys.len(),
-            Bound::Unbounded => 0,
-            Bound::Included(q) => key_bound(keys, q, upper),
-            Bound::Excluded(q) => key_bound(keys, q, !upper),
-        };
-        Pos {
-            leaf: C::H::NIL,
-            idx,
+        match &self.repr {
+            Repr::Small(run) => Pos {
+                leaf: C::H::NIL,
+                idx: key_bound(run.keys::<K, V>(), bound, upper),
+            },
+            Repr::Tree(place) => RawTree::<K, V, C>::view(place.get()).bound_pos(bound, upper),
         }
     }
 
@@ -393,7 +386,7 @@ impl<K: Ord, V, C: Config> RawMap<K, V, C> {
                         C::RUN_MAX
                     )));
                 }
-                if run.len() > run.cap() && size_of::<(K, V)>() != 0 {
+                if run.len() > run.cap() {
                     return Err(InvariantError::new("a run longer than its capacity"));
                 }
                 if let Some(i) = run.keys::<K, V>().windows(2).position(|w| w[0] >= w[1]) {
@@ -407,7 +400,7 @@ impl<K: Ord, V, C: Config> RawMap<K, V, C> {
             Repr::Tree(place) => {
                 let tree = RawTree::<K, V, C>::view(place.get());
                 tree.check()?;
-                if tree.len < C::RUN_MAX / 2 || tree.len == 0 {
+                if tree.len < Self::MIN_TREE {
                     return Err(InvariantError::new(alloc::format!(
                         "a tree of {} entries, below RUN_MAX / 2 = {} or empty: it should be a run",
                         tree.len,
@@ -464,12 +457,8 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                     drop(key);
                     return Ok(Some(mem::replace(&mut run.split_mut::<K, V>().1[i], val)));
                 }
-                Err(i) if run.len() < C::RUN_MAX => {
-                    run.insert::<K, V>(i, key, val, C::RUN_MAX);
-                    return Ok(None);
-                }
                 Err(i) => {
-                    self.promote_with(i, key, val);
+                    self.run_insert(i, key, val);
                     return Ok(None);
                 }
             }
@@ -488,14 +477,22 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         key: K,
         val: V,
     ) -> Result<(C::H, usize), (OutOfHandles, (K, V))> {
-        if let Repr::Small(run) = &mut self.repr {
-            if run.len() < C::RUN_MAX {
-                run.insert::<K, V>(i, key, val, C::RUN_MAX);
-                return Ok((C::H::NIL, i));
-            }
-            return Ok(self.promote_with(i, key, val));
+        match self.tree_mut() {
+            Some(tree) => tree.insert_at(path, leaf, i, key, val),
+            None => Ok(self.run_insert(i, key, val)),
         }
-        self.expect_tree_mut().insert_at(path, leaf, i, key, val)
+    }
+
+    /// Insert into the run at index `i`, promoting a full run to a tree;
+    /// returns where the entry went.
+    fn run_insert(&mut self, i: usize, key: K, val: V) -> (C::H, usize) {
+        match &mut self.repr {
+            Repr::Small(run) if run.len() < C::RUN_MAX => {
+                run.insert::<K, V>(i, key, val, C::RUN_MAX);
+                (C::H::NIL, i)
+            }
+            _ => self.promote_with(i, key, val),
+        }
     }
 
     /// Remove the entry with key `q`.
@@ -548,7 +545,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     /// (an empty map allocates nothing); returns where position `at` is now.
     fn settle_at(&mut self, at: Pos<C::H>) -> Pos<C::H> {
         match self.tree() {
-            Some(tree) if tree.len < C::RUN_MAX / 2 || tree.len == 0 => self.demote(at),
+            Some(tree) if tree.len < Self::MIN_TREE => self.demote(at),
             _ => at,
         }
     }

@@ -31,8 +31,8 @@
 //! | [`Phase0`] | [`Wide32`] | [`MaskedArena`] | [`Growing`] | 64 | the seed's baseline |
 //! | [`Phase1`] | [`Wide32`] | [`VecArena`] | [`Growing`] | 64 | plan phase 1 |
 //! | [`Phase2`] | [`Wide32`] | [`VecArena`] | [`Boxed`] | 64 | plan phase 2 |
-//! | [`Phase3`] | [`Compact16`] | [`PoolArena`] | [`Inline`] | 64 | plan phase 3 |
-//! | [`Compact`] | [`Wide32`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 128 | least memory |
+//! | [`Phase3`] | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 | plan phase 3 |
+//! | [`Compact`] | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 128 | least memory |
 //! | [`Standard`] | [`Wide32`] | [`VecArena`] | [`Inline`] | 64 | the default: `BPlusTreeMap<K, V>` |
 //!
 //! [`All`] lists them all and [`Phases`] the four phases, for
@@ -86,12 +86,14 @@
 //! only turn `BPlusTreeMap<K, V, Compact16, PoolArena, 32>` into `U32` types
 //! in every signature and error message.
 
+#[cfg(doc)]
+use crate::Compact16;
 use crate::phase::PLAN_CAP;
 use crate::policy::Indirect;
 use crate::policy::{ArenaStrategy, Boxed, Growing, Handle, MaskedArena, Storage};
 #[cfg(doc)]
 use crate::policy::{Inline, MAX_CAP, MIN_CAP};
-use crate::{Compact16, PoolArena, VecArena, Wide32};
+use crate::{Adaptive, PoolArena, VecArena, Wide32};
 
 /// A named configuration: a handle width, an arena strategy, a node storage
 /// policy and a capacity, with the map and set types they make.
@@ -118,7 +120,7 @@ use crate::{Compact16, PoolArena, VecArena, Wide32};
 /// | key | takes | default |
 /// |---|---|---|
 /// | `capacity` | entries per node: a `usize` constant, [`MIN_CAP`] (4) to [`MAX_CAP`] (4096) | required |
-/// | `handle` | [`Compact16`] or [`Wide32`] | [`Wide32`] |
+/// | `handle` | [`Compact16`], [`Wide32`] or [`Adaptive`] | [`Wide32`] |
 /// | `arena` | [`VecArena`], [`PoolArena`] or [`MaskedArena`], optionally with its storage (`PoolArena<Boxed>`) | [`VecArena`] |
 /// | `storage` | [`Inline`], [`Boxed`] or [`Growing`] | [`Inline`] |
 /// | `alias` | an identifier: declares `Name<K, V>` (the map) and `NameSet<T>` (the set) | none |
@@ -137,8 +139,9 @@ use crate::{Compact16, PoolArena, VecArena, Wide32};
 /// another expression is checked by a `const` assertion, also reported at
 /// the attribute. The handle width puts no further bound on the capacity: it
 /// limits how many nodes a tree can have (65,535 leaves and 65,535 branches
-/// for [`Compact16`]; past that `checked_insert` returns an error), not
-/// how many entries a node holds.
+/// for [`Compact16`]; past that `checked_insert` returns an error, and an
+/// [`Adaptive`] tree moves to 32-bit handles), not how many entries a node
+/// holds.
 ///
 /// ```
 /// use bptree::TreeConfig;
@@ -457,33 +460,35 @@ pub struct Phase2;
 
 /// Plan phase 3: phase 2 with 16-bit handles and the pool arena.
 ///
+/// Plan step 3.1 done right: [`Adaptive`] handles are 16 bits while the
+/// tree fits them and move to 32 bits when it outgrows them, so the tree has
+/// no size limit and the map stays 64 bytes (the plan's `enum NodeId {
+/// Small(u16), Large(u32) }` would have made every handle wider instead).
 /// The pool holds the nodes themselves, arrays inline (plan step 3.2: one
 /// allocation per 64 nodes); with boxed arrays every node would still make
 /// two allocations of its own and the pool could not cut them.
 #[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Compact16, arena = PoolArena, capacity = PLAN_CAP)]
+#[tree(crate = crate, handle = Adaptive, arena = PoolArena, capacity = PLAN_CAP)]
 pub struct Phase3;
 
 /// Least memory: the tree's state behind one pointer ([`Indirect`]), boxed
-/// node arrays of 128 entries in a vector arena.
+/// node arrays of 128 entries in a vector arena, [`Adaptive`] handles.
 ///
 /// The map is 24 bytes, as `BTreeMap`; empty, it allocates nothing; up to
 /// 2,048 entries it is one sorted run; beyond, leaves hold a key array and a
-/// value array of exactly 128 entries each, behind 32-byte arena slots, and
-/// two full leaves split into three.
-///
-/// Its handles are 32-bit: 16-bit ones would save about 0.1 byte per entry
-/// (0.6%) but stop the tree at 65,535 leaves, about seven million random
-/// entries, and a least-memory configuration should not have that cliff. It never uses more bytes than
-/// `BTreeMap` (tested up to 10⁴ entries in random, ascending and bulk
-/// order; the memory report shows 10⁵ and 10⁶).
+/// value array of exactly 128 entries each, behind 24-byte arena slots
+/// (16-bit handles), and two full leaves split into three. Past 65,535
+/// leaves (about seven million random entries) the tree moves to 32-bit
+/// handles and goes on growing. It never uses more bytes than `BTreeMap`
+/// (tested up to 10⁴ entries in random, ascending and bulk order; the
+/// memory report shows 10⁵ and 10⁶).
 ///
 /// The price is speed where the run is long: an insert into a run of `n`
 /// entries moves `n / 2` of them on average, so building a map of 2,048
 /// entries one insert at a time costs a few times what `BTreeMap` takes.
 /// Lookups in a run are a binary search, as in a leaf.
 #[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Wide32, arena = Indirect<VecArena<Boxed>>, capacity = 128)]
+#[tree(crate = crate, handle = Adaptive, arena = Indirect<VecArena<Boxed>>, capacity = 128)]
 pub struct Compact;
 
 /// The default configuration: 32-bit handles, inline node arrays, vector arena.

@@ -21,7 +21,7 @@
 //!
 //! | parameter | meaning | choices |
 //! |---|---|---|
-//! | `H` | node handle width | [`Wide32`] (default), [`Compact16`] |
+//! | `H` | node handle width | [`Wide32`] (default), [`Compact16`], [`Adaptive`] (16-bit until the tree outgrows them, then 32) |
 //! | `A` | arena strategy, with node storage as its parameter | [`VecArena`] (default), [`PoolArena`], [`policy::MaskedArena`]; storage [`policy::Inline`] (default), [`policy::Boxed`], [`policy::Growing`] |
 //! | `CAP` | entries per node | 4 to 4096, default 64; checked at compile time |
 //!
@@ -62,7 +62,7 @@ pub mod set;
 pub use config::TreeConfig;
 pub use error::{CapacityError, InvariantError};
 pub use map::BPlusTreeMap;
-pub use policy::{Compact16, PoolArena, VecArena, Wide32};
+pub use policy::{Adaptive, Compact16, PoolArena, VecArena, Wide32};
 pub use raw::stats::MemoryUsage;
 pub use set::BPlusTreeSet;
 

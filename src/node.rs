@@ -26,7 +26,7 @@ use core::slice;
 use crate::policy::Place;
 use crate::policy::{Buf, Config, Handle, RawArena};
 use crate::raw::navigate::RawRange;
-use crate::raw::repr::{PlaceOf, RawMap, Repr};
+use crate::raw::repr::{RawMap, Repr, on_mut, on_ref};
 use crate::raw::{Core, RawTree};
 
 mod run;
@@ -158,6 +158,14 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         unsafe { slice::from_raw_parts_mut(self.vals.as_mut_ptr(), self.len()) }
     }
 
+    /// Entry `i`.
+    #[inline]
+    pub(crate) fn entry(&self, i: usize) -> (&K, &V) {
+        assert!(i < self.len());
+        // SAFETY: `i < len`: both slots are initialised.
+        unsafe { (&*self.keys.as_ptr().add(i), &*self.vals.as_ptr().add(i)) }
+    }
+
     /// The keys, and the values mutably.
     #[inline]
     pub(crate) fn split_mut(&mut self) -> (&[K], &mut [V]) {
@@ -222,8 +230,10 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         dst.set_len(count);
     }
 
-    /// Move all of `src`'s entries to the end of this leaf.
-    pub(crate) fn append_from(&mut self, src: &mut Self) {
+    /// Move all of `src`'s entries to the end of this leaf. `src` may be a
+    /// leaf of another configuration with the same capacity (a tree moving
+    /// to other handles).
+    pub(crate) fn append_from<D: Config>(&mut self, src: &mut Leaf<K, V, D>) {
         let (len, count) = (self.len(), src.len());
         assert!(len + count <= C::CAP);
         self.reserve(len + count);
@@ -465,6 +475,24 @@ impl<K, C: Config> Branch<K, C> {
     #[inline]
     pub(crate) fn set_first(&mut self, h: C::H) {
         self.first = h;
+    }
+
+    /// Move all of `src`'s separators into this branch, which has none, with
+    /// `rights[i]` as the child to the right of separator `i`: how a branch
+    /// moves to another configuration (another handle width), its children
+    /// renamed. `src` is left with no separators.
+    pub(crate) fn take_keys_from<D: Config>(&mut self, src: &mut Branch<K, D>, rights: &[C::H]) {
+        let count = src.len();
+        assert!(self.len() == 0 && rights.len() == count && count <= C::CAP);
+        self.reserve(count);
+        // SAFETY: `src[..count]` is initialised and given up (its length
+        // becomes 0); we have room for `count` separators and children.
+        unsafe {
+            move_slice(src.keys.as_ptr(), self.keys.as_mut_ptr(), count);
+            move_slice(rights.as_ptr(), self.rights.as_mut_ptr(), count);
+        }
+        src.set_len(0);
+        self.set_len(count);
     }
 
     /// Merge: append `sep` and all of `src` (its children included).
@@ -799,6 +827,91 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     }
 }
 
+/// Moving a tree to handles of another width.
+impl<K, V, C: Config> RawTree<K, V, C> {
+    /// Move every node into a new tree of configuration `D`: the same
+    /// storage and capacity, handles of another width. Leaves are numbered
+    /// from 0 in key order and each branch after its children, so the new
+    /// arenas have no free slots. Entries and separators move: no key or
+    /// value is cloned, compared or dropped, and nothing but an allocation
+    /// can fail. Returns the new tree and the new name of leaf `follow`
+    /// (NIL for NIL).
+    ///
+    /// # Panics
+    ///
+    /// If `D`'s handles cannot name every node; callers make sure they can.
+    pub(crate) fn transcode<D: Config>(mut self, follow: C::H) -> (RawTree<K, V, D>, D::H) {
+        const { assert!(C::CAP == D::CAP) };
+        let (root, height, len) = (self.root, self.height, self.len);
+        // The old tree forgets its shape first: each node is freed as it
+        // moves, and were anything to unwind, what is left would only leak.
+        self.root = C::H::NIL;
+        self.height = 0;
+        self.len = 0;
+        let mut moved = Transcode {
+            dst: RawTree::<K, V, D>::new(),
+            last_leaf: D::H::NIL,
+            follow,
+            followed: D::H::NIL,
+        };
+        if !root.is_nil() {
+            let root = self.transcode_node(root, height, &mut moved);
+            moved.dst.root = root;
+            moved.dst.height = height;
+            moved.dst.len = len;
+        }
+        (moved.dst, moved.followed)
+    }
+
+    /// Move node `h` at `height` above the leaves, and its subtree, into
+    /// `moved.dst`; returns its new handle.
+    fn transcode_node<D: Config>(
+        &mut self,
+        h: C::H,
+        height: u8,
+        moved: &mut Transcode<K, V, D, C::H>,
+    ) -> D::H {
+        const FIT: &str = "the new handles name every node";
+        let dst = &mut moved.dst;
+        if height == 0 {
+            let new = dst.alloc_leaf().expect(FIT);
+            dst.leaf_mut(new).append_from(self.leaf_mut(h));
+            let prev = moved.last_leaf;
+            if !prev.is_nil() {
+                dst.leaf_mut(prev).next = new;
+                dst.leaf_mut(new).prev = prev;
+            }
+            moved.last_leaf = new;
+            if h == moved.follow {
+                moved.followed = new;
+            }
+            self.free_leaf(h);
+            return new;
+        }
+        let children: alloc::vec::Vec<D::H> = (0..=self.branch(h).len())
+            .map(|i| {
+                let child = self.branch(h).child(i);
+                self.transcode_node(child, height - 1, moved)
+            })
+            .collect();
+        let dst = &mut moved.dst;
+        let new = dst.alloc_branch(children[0]).expect(FIT);
+        dst.branch_mut(new)
+            .take_keys_from(self.branch_mut(h), &children[1..]);
+        self.free_branch(h);
+        new
+    }
+}
+
+/// The state of a [`RawTree::transcode`]: the new tree, the last leaf
+/// moved (to link the next one to), and the leaf to follow.
+struct Transcode<K, V, D: Config, H> {
+    dst: RawTree<K, V, D>,
+    last_leaf: D::H,
+    follow: H,
+    followed: D::H,
+}
+
 /// A leaf seen through raw pointers, for iterators that hand out `&mut V`
 /// while they keep walking: reading it creates no reference to the leaf, so
 /// references already handed out into it stay valid.
@@ -842,7 +955,8 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     pub(crate) const fn len(&self) -> usize {
         match &self.repr {
             Repr::Small(run) => run.len(),
-            Repr::Tree(place) => core_of::<C>(place).len,
+            Repr::Tree(place) => core_of(place).len,
+            Repr::Wide(place) => core_of(place).len,
         }
     }
 
@@ -850,7 +964,16 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     #[inline]
     pub(crate) fn leaf_view(&self, h: C::H) -> LeafView<K, V, C::H> {
         if !h.is_nil() {
-            return self.expect_tree().leaf_view(h);
+            return on_ref!(self, _ => unreachable!("a leaf handle names a tree's leaf"), t => {
+                let view = t.leaf_view(h.cast());
+                LeafView {
+                    keys: view.keys,
+                    vals: view.vals,
+                    len: view.len,
+                    next: view.next.cast(),
+                    prev: view.prev.cast(),
+                }
+            });
         }
         let (keys, vals, len) = match self.run() {
             Some(run) => {
@@ -876,45 +999,44 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     /// calls `forget_entries`.
     #[inline]
     pub(crate) unsafe fn take(&mut self, (leaf, i): (C::H, usize)) -> (K, V) {
-        if leaf.is_nil() {
-            let run = self.run_mut().expect("a NIL leaf names the run");
+        on_mut!(self,
             // SAFETY: guaranteed by the caller.
-            unsafe { run.take::<K, V>(i) }
-        } else {
+            run => unsafe { run.take::<K, V>(i) },
             // SAFETY: guaranteed by the caller.
-            unsafe { self.expect_tree_mut().leaf_mut(leaf).take(i) }
-        }
+            t => unsafe { t.leaf_mut(leaf.cast()).take(i) },
+        )
     }
 
     /// Treat every leaf (or the run) as empty without dropping anything.
     pub(crate) fn forget_entries(&mut self) {
-        if let Some(run) = self.run_mut() {
-            run.forget_all::<K, V>();
-            return;
-        }
-        let tree = self.expect_tree_mut();
-        let mut h = tree.first_leaf();
-        while !h.is_nil() {
-            let leaf = tree.leaf_mut(h);
-            leaf.forget_all();
-            h = leaf.next;
-        }
-        tree.len = 0;
+        on_mut!(self,
+            run => run.forget_all::<K, V>(),
+            t => {
+                let mut h = t.first_leaf();
+                while !h.is_nil() {
+                    let leaf = t.leaf_mut(h);
+                    leaf.forget_all();
+                    h = leaf.next;
+                }
+                t.len = 0;
+            },
+        )
     }
 }
 
 /// The core a place holds, in a `const fn` (trait methods are not const).
 #[inline]
-const fn core_of<C: Config>(place: &PlaceOf<C>) -> &Core<C> {
-    let p: *const PlaceOf<C> = place;
-    if <PlaceOf<C> as Place<Core<C>>>::BOXED {
-        // SAFETY: the boxed place is `Box<Core<C>>`, which for a sized
-        // pointee is one non-null pointer to a live `Core<C>`.
-        unsafe { &**p.cast::<*const Core<C>>() }
+const fn core_of<X: Config, P: Place<Core<X>>>(place: &P) -> &Core<X> {
+    let p: *const P = place;
+    if P::BOXED {
+        // SAFETY: the only boxed place is `Box<Core<X>>`, which for a sized
+        // pointee is one non-null pointer to a live `Core<X>`.
+        unsafe { &**p.cast::<*const Core<X>>() }
     } else {
-        // SAFETY: the direct place is `Direct<Core<C>>`, `repr(transparent)`
-        // over `Core<C>`.
-        unsafe { &*p.cast::<Core<C>>() }
+        // SAFETY: the other places are `Direct<Core<X>>`, `repr(transparent)`
+        // over `Core<X>`, and `Infallible`, of which no value (hence no
+        // reference to one) exists.
+        unsafe { &*p.cast::<Core<X>>() }
     }
 }
 
@@ -1142,6 +1264,66 @@ mod tests {
     fn indirect_place() {
         exercise::<Compact16, Indirect<VecArena<Boxed>>>();
         exercise::<Wide32, Indirect<PoolArena<Inline>>>();
+    }
+
+    /// `transcode` moves every node of a churned tree (free slots scattered
+    /// through its arenas) to the other handle width and back: every entry
+    /// arrives once, nothing is dropped twice or leaked, the leaf it is
+    /// asked to follow is found, and both trees pass the invariant check.
+    /// (The switch an `Adaptive` map makes needs 65,535 nodes, too many for
+    /// Miri; `tests/widening.rs` drives it through the API.)
+    fn transcode_both_ways<A: ArenaStrategy>() {
+        use crate::policy::Cfg;
+        use crate::raw::RawTree;
+        use crate::raw::navigate::Pos;
+        type Narrow<A> = RawTree<String, Vec<u32>, Cfg<Compact16, A, 4>>;
+        type Wide<A> = RawTree<String, Vec<u32>, Cfg<Wide32, A, 4>>;
+
+        let n: u32 = if cfg!(miri) { 90 } else { 900 };
+        let mut tree = Narrow::<A>::from_sorted((0..n).map(|i| (key(i), alloc::vec![i]))).unwrap();
+        for i in (0..n).step_by(3) {
+            let mut path = crate::raw::Path::new();
+            let k = key(i);
+            let leaf = tree.descend(&k, &mut path);
+            let at = tree.leaf(leaf).keys().binary_search(&k).unwrap();
+            tree.remove_at(&path, leaf, at);
+        }
+        tree.check().unwrap();
+        let expect: Vec<(String, Vec<u32>)> = (0..n)
+            .filter(|i| i % 3 != 0)
+            .map(|i| (key(i), alloc::vec![i]))
+            .collect();
+        let follow = tree.last_leaf();
+        let follow_len = tree.leaf(follow).len();
+
+        let (wide, followed): (Wide<A>, _) = tree.transcode(follow);
+        wide.check().unwrap();
+        assert_eq!(wide.len, expect.len());
+        assert_eq!(wide.last_leaf(), followed);
+        assert_eq!(wide.leaf(followed).len(), follow_len);
+
+        let (back, _): (Narrow<A>, _) = wide.transcode(Wide32::NIL);
+        back.check().unwrap();
+        let (mut got, mut h) = (Vec::new(), back.first_leaf());
+        while !h.is_nil() {
+            let leaf = back.leaf(h);
+            got.extend(leaf.keys().iter().cloned().zip(leaf.vals().iter().cloned()));
+            h = leaf.next;
+        }
+        assert_eq!(got, expect);
+        let first = Pos {
+            leaf: back.first_leaf(),
+            idx: 0,
+        };
+        assert_eq!(back.normalize(first), first);
+    }
+
+    #[test]
+    fn transcode_moves_every_node() {
+        transcode_both_ways::<VecArena<Boxed>>();
+        transcode_both_ways::<PoolArena<Inline>>();
+        transcode_both_ways::<Indirect<VecArena<Inline>>>();
+        transcode_both_ways::<MaskedArena<Growing>>();
     }
 
     #[test]

@@ -6,14 +6,17 @@
 //! | [`Phase0`] | the "current" baseline | [`Wide32`] | [`MaskedArena`]: `Vec` + `Vec<usize>` free list + `Vec<bool>` mask + generation | [`Growing`] `Vec`s | 176 |
 //! | [`Phase1`] | 1.1 packed handles, 1.2 free list threaded through free slots, 1.3 no per-node capacity | [`Wide32`] | [`VecArena`] | [`Growing`] | 72 |
 //! | [`Phase2`] | 2.1 fixed `Box<[T]>` node storage, 2.2 small maps as one sorted run (up to 64 entries) | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
-//! | [`Phase3`] | 3.1 16-bit handles, 3.2 pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Compact16`] | [`PoolArena`] | [`Inline`] | 64 |
-//! | [`Compact`] | beyond the plan: least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Wide32`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
+//! | [`Phase3`] | 3.1 16-bit handles (32-bit once the tree outgrows them), 3.2 pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 |
+//! | [`Compact`] | beyond the plan: least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
 //!
 //! The small-tree representation (step 2.2) comes with [`Inline`] and
 //! [`Boxed`] storage, so Phase 2 and later have it and Phases 0 and 1 (the
 //! seed's growing `Vec`s) do not, as in the plan. The packed handles of step
 //! 1.1 are better than planned: handles carry no leaf flag at all (leaves and
-//! branches are told apart by depth), so `Wide32` is 4 bytes, not 8.
+//! branches are told apart by depth), so `Wide32` is 4 bytes, not 8. Step
+//! 3.1's `enum NodeId { Small(u16), Large(u32) }` would make every handle
+//! wider than either; [`Adaptive`] instead chooses the width for the whole
+//! tree: 16 bits while it fits them, 32 once it outgrows them.
 //!
 //! Phase 0 measures what the seed measured: two 80-byte arenas (three `Vec`s
 //! and a generation each) beside the root handle, height and length.
@@ -29,7 +32,7 @@ use crate::TreeConfig;
 use crate::config;
 #[cfg(doc)]
 use crate::policy::{
-    Boxed, Compact16, Growing, Indirect, Inline, MaskedArena, PoolArena, VecArena, Wide32,
+    Adaptive, Boxed, Growing, Indirect, Inline, MaskedArena, PoolArena, VecArena, Wide32,
 };
 
 /// The node capacity the seed's implementation used, kept by every phase so
@@ -45,8 +48,8 @@ pub type Phase1<K, V> = <config::Phase1 as TreeConfig>::Map<K, V>;
 /// Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays (the
 /// map of [`config::Phase2`]).
 pub type Phase2<K, V> = <config::Phase2 as TreeConfig>::Map<K, V>;
-/// Plan phase 3: phase 2 with 16-bit handles and the pool arena (the map
-/// of [`config::Phase3`]).
+/// Plan phase 3: phase 2 with 16-bit handles (32-bit once the tree
+/// outgrows them) and the pool arena (the map of [`config::Phase3`]).
 pub type Phase3<K, V> = <config::Phase3 as TreeConfig>::Map<K, V>;
 
 /// Least memory (the map of [`config::Compact`]): 24 bytes, nothing

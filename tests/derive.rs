@@ -275,11 +275,11 @@ fn crate_configurations() {
     >());
     assert!(same::<
         <Phase3 as TreeConfig>::Map<u64, u64>,
-        BPlusTreeMap<u64, u64, Compact16, PoolArena, 64>,
+        BPlusTreeMap<u64, u64, bptree::Adaptive, PoolArena, 64>,
     >());
     assert!(same::<
         <Compact as TreeConfig>::Map<u64, u64>,
-        BPlusTreeMap<u64, u64, Wide32, bptree::policy::Indirect<VecArena<Boxed>>, 128>,
+        BPlusTreeMap<u64, u64, bptree::Adaptive, bptree::policy::Indirect<VecArena<Boxed>>, 128>,
     >());
     assert_eq!(
         [
@@ -337,8 +337,8 @@ fn lists_visit_in_order() {
             ("Phase0", 64, "Wide32", "masked", "growing"),
             ("Phase1", 64, "Wide32", "vec", "growing"),
             ("Phase2", 64, "Wide32", "vec", "boxed"),
-            ("Phase3", 64, "Compact16", "pool", "inline"),
-            ("Compact", 128, "Wide32", "vec", "boxed"),
+            ("Phase3", 64, "Adaptive", "pool", "inline"),
+            ("Compact", 128, "Adaptive", "vec", "boxed"),
             ("Standard", 64, "Wide32", "vec", "inline"),
         ]
     );

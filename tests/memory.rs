@@ -1,14 +1,15 @@
 //! `memory_usage()` against a counting global allocator: the heap bytes and
 //! live allocations a map reports are exactly what it asked the allocator
-//! for, spare capacity included, for every named configuration and the
-//! storage/arena combinations beyond them.
+//! for, spare capacity included, for every named configuration, the
+//! storage/arena combinations beyond them, and `Adaptive` maps whose trees
+//! widened and narrowed again.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 use bptree::config::{All, ConfigList, ConfigVisitor};
-use bptree::policy::{Boxed, Growing, MaskedArena, PoolArena, VecArena, Wide32};
-use bptree::{BPlusTreeMap, Compact16, TreeConfig};
+use bptree::policy::{Boxed, Growing, Indirect, MaskedArena, PoolArena, VecArena, Wide32};
+use bptree::{Adaptive, BPlusTreeMap, Compact16, TreeConfig};
 
 /// Counts live bytes and live allocations.
 struct Counting;
@@ -96,6 +97,32 @@ fn check<H: bptree::policy::Handle, A: bptree::policy::ArenaStrategy, const CAP:
     }
 }
 
+/// An `Adaptive` map across both switches: widened by ascending inserts
+/// (its 32-bit tree in a box of its own), then narrowed by removals.
+fn check_adaptive<A: bptree::policy::ArenaStrategy>(name: &str) {
+    let before = live();
+    let mut map = BPlusTreeMap::<u32, u32, Adaptive, A, 4>::empty();
+    let compare = |map: &BPlusTreeMap<u32, u32, Adaptive, A, 4>, bits: u32, what: &str| {
+        let (usage, after) = (map.memory_usage(), live());
+        assert_eq!(usage.handle_bits, bits, "{name}, {what}");
+        assert_eq!(
+            (usage.heap_bytes as isize, usage.allocations as isize),
+            (after.0 - before.0, after.1 - before.1),
+            "{name}, {what}: memory_usage() (heap bytes, allocations) vs the allocator"
+        );
+    };
+    (0..270_000).for_each(|k| {
+        map.insert(k, k);
+    });
+    compare(&map, 32, "widened");
+    (30_000..270_000).for_each(|k| {
+        map.remove(&k);
+    });
+    compare(&map, 16, "narrowed");
+    drop(map);
+    assert_eq!(live(), before, "{name}: memory not returned on drop");
+}
+
 struct Check;
 
 impl ConfigVisitor for Check {
@@ -112,4 +139,8 @@ fn memory_usage_reports_what_the_allocator_saw() {
     check::<Wide32, PoolArena<Growing>, 8>("Wide32/PoolArena<Growing>/8");
     check::<Wide32, MaskedArena<Boxed>, 16>("Wide32/MaskedArena<Boxed>/16");
     check::<Compact16, VecArena<Growing>, 4>("Compact16/VecArena<Growing>/4");
+    if !cfg!(miri) {
+        check_adaptive::<VecArena>("Adaptive/VecArena/4");
+        check_adaptive::<Indirect<VecArena<Boxed>>>("Adaptive/Indirect<VecArena<Boxed>>/4");
+    }
 }

@@ -20,7 +20,7 @@ use std::rc::Rc;
 
 use bptree::map::Entry;
 use bptree::policy::{ArenaStrategy, Boxed, Cfg, Config, Growing, Handle, Indirect};
-use bptree::{BPlusTreeMap, BPlusTreeSet, Compact16, PoolArena, VecArena, Wide32};
+use bptree::{Adaptive, BPlusTreeMap, BPlusTreeSet, PoolArena, VecArena, Wide32};
 
 type M<H, A, const CAP: usize> = BPlusTreeMap<u32, String, H, A, CAP>;
 type Oracle = BTreeMap<u32, String>;
@@ -1861,8 +1861,8 @@ macro_rules! configurations {
 configurations! {
     default_config: Wide32, VecArena, 64, 64, BPlusTreeMap<u32, String>;
     phase2: Wide32, VecArena<Boxed>, 64, 64, bptree::phase::Phase2<u32, String>;
-    phase3: Compact16, PoolArena, 64, 64, bptree::phase::Phase3<u32, String>;
-    compact: Wide32, Indirect<VecArena<Boxed>>, 128, 2048, bptree::phase::Compact<u32, String>;
+    phase3: Adaptive, PoolArena, 64, 64, bptree::phase::Phase3<u32, String>;
+    compact: Adaptive, Indirect<VecArena<Boxed>>, 128, 2048, bptree::phase::Compact<u32, String>;
     indirect_cap4: Wide32, Indirect<VecArena>, 4, 64, BPlusTreeMap<u32, String, Wide32, Indirect<VecArena>, 4>;
     phase1: Wide32, VecArena<Growing>, 64, 0, bptree::phase::Phase1<u32, String>;
 }

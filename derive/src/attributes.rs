@@ -21,8 +21,7 @@ pub const MAX_CAP: u128 = 4096;
 const KEYS: &str =
     "`handle`, `arena`, `storage`, `capacity`, `alias`, `name`, `description`, `crate`";
 
-const HANDLE: &str =
-    "`handle` takes a handle type: `Compact16` (16-bit) or `Wide32` (32-bit, the default)";
+const HANDLE: &str = "`handle` takes a handle type: `Compact16` (16-bit), `Wide32` (32-bit, the default) or `Adaptive` (16-bit, 32-bit once the tree outgrows them)";
 const ARENA: &str = "`arena` takes an arena strategy: `VecArena` (the default), `PoolArena` or `MaskedArena`, \
                      optionally with its storage, as in `PoolArena<Boxed>`";
 const STORAGE: &str =

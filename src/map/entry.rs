@@ -43,7 +43,7 @@ pub struct VacantEntry<
 > {
     key: K,
     tree: &'a mut Tree<K, V, H, A, CAP>,
-    path: Path<H>,
+    path: Path,
     /// The leaf and index where the key belongs; NIL leaf for an empty map.
     leaf: H,
     idx: usize,
@@ -59,7 +59,7 @@ pub struct OccupiedEntry<
     const CAP: usize = 64,
 > {
     tree: &'a mut Tree<K, V, H, A, CAP>,
-    path: Path<H>,
+    path: Path,
     leaf: H,
     idx: usize,
 }

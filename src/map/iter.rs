@@ -85,14 +85,13 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
     #[cold]
     fn cross_leaf(&mut self) {
         let Some(tree) = self.tree else { return };
-        let next = tree.leaf(self.range.front.leaf).next;
-        if next.is_nil() {
-            self.range.front.idx = self.keys.len();
-        } else {
-            let leaf = tree.leaf(next);
-            self.range.front = crate::raw::navigate::Pos { leaf: next, idx: 0 };
-            self.keys = leaf.keys();
-            self.vals = leaf.vals();
+        match tree.next_leaf(self.range.front.leaf) {
+            None => self.range.front.idx = self.keys.len(),
+            Some((next, leaf)) => {
+                self.range.front = crate::raw::navigate::Pos { leaf: next, idx: 0 };
+                self.keys = leaf.keys();
+                self.vals = leaf.vals();
+            }
         }
     }
 

@@ -34,7 +34,8 @@ use crate::raw::repr::RawMap;
 ///
 /// The type parameters choose the layout (see [`crate::policy`]):
 ///
-/// * `H`: handle width, [`Wide32`] (default) or [`Compact16`](crate::Compact16);
+/// * `H`: handle width, [`Wide32`] (default), [`Compact16`](crate::Compact16)
+///   or [`Adaptive`](crate::Adaptive) (16-bit until the tree outgrows them);
 /// * `A`: arena strategy, [`VecArena`] (default), [`PoolArena`](crate::PoolArena)
 ///   or [`MaskedArena`](crate::policy::MaskedArena), each taking a node
 ///   storage policy as its own parameter (`PoolArena<Boxed>`);
@@ -486,8 +487,11 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
 
     /// Inserts a key-value pair, or returns an error if the tree has run
     /// out of node handles, in which case the map is unchanged (and the key
-    /// and value are dropped). Named apart from std's unstable `try_insert`,
-    /// which means something else.
+    /// and value are dropped). Only [`Compact16`](crate::Compact16) trees
+    /// run out (at 65,535 leaves or branches); an
+    /// [`Adaptive`](crate::Adaptive) tree moves to 32-bit handles instead.
+    /// Named apart from std's unstable `try_insert`, which means something
+    /// else.
     ///
     /// ```
     /// use bptree::{BPlusTreeMap, Compact16, VecArena};
@@ -840,6 +844,14 @@ impl<K: Ord, V, L: Iterator<Item = (K, V)>, R: Iterator<Item = (K, V)>> Iterator
                 Some((k, v))
             }
         }
+    }
+
+    /// At least the longer run (keys are unique within each), at most both:
+    /// the bound a bulk build reads to choose its handle width.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let (l, lh) = self.left.size_hint();
+        let (r, rh) = self.right.size_hint();
+        (l.max(r), lh.zip(rh).and_then(|(a, b)| a.checked_add(b)))
     }
 }
 

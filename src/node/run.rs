@@ -29,7 +29,11 @@ use super::{DropOnUnwind, slice_insert, slice_remove};
 pub(crate) struct Run {
     /// The block, or dangling while nothing is allocated.
     ptr: NonNull<u8>,
-    len: usize,
+    /// `u16`, as the capacity: a run holds at most `RUN_MAX <= u16::MAX`
+    /// entries, and the narrow fields leave the map's other
+    /// representations room for their tag (an `Indirect` map with
+    /// `Adaptive` handles stays 24 bytes).
+    len: u16,
     cap: u16,
 }
 
@@ -59,7 +63,7 @@ impl Run {
 
     #[inline]
     pub(crate) const fn len(&self) -> usize {
-        self.len
+        self.len as usize
     }
 
     #[inline]
@@ -108,13 +112,13 @@ impl Run {
     pub(crate) fn keys<K, V>(&self) -> &[K] {
         // SAFETY: the first `len` keys are initialised; the pointer is
         // aligned and non-null even when nothing is allocated.
-        unsafe { slice::from_raw_parts(self.keys_ptr::<K, V>(), self.len) }
+        unsafe { slice::from_raw_parts(self.keys_ptr::<K, V>(), self.len()) }
     }
 
     #[inline]
     pub(crate) fn vals<K, V>(&self) -> &[V] {
         // SAFETY: as in `keys`.
-        unsafe { slice::from_raw_parts(self.vals_ptr::<K, V>(), self.len) }
+        unsafe { slice::from_raw_parts(self.vals_ptr::<K, V>(), self.len()) }
     }
 
     /// The keys, and the values mutably.
@@ -124,8 +128,8 @@ impl Run {
         // self` makes the value borrow unique.
         unsafe {
             (
-                slice::from_raw_parts(self.keys_ptr::<K, V>(), self.len),
-                slice::from_raw_parts_mut(self.vals_ptr::<K, V>(), self.len),
+                slice::from_raw_parts(self.keys_ptr::<K, V>(), self.len()),
+                slice::from_raw_parts_mut(self.vals_ptr::<K, V>(), self.len()),
             )
         }
     }
@@ -139,14 +143,14 @@ impl Run {
 
     /// Replace key `i` (equal to `key` by `Ord`), returning the old one.
     pub(crate) fn replace_key<K, V>(&mut self, i: usize, key: K) -> K {
-        assert!(i < self.len);
+        assert!(i < self.len());
         // SAFETY: key `i` is initialised.
         unsafe { ptr::replace(self.keys_ptr::<K, V>().add(i), key) }
     }
 
     /// Reallocate to exactly `cap` slots (at least `len`).
     fn resize<K, V>(&mut self, cap: usize) {
-        debug_assert!(cap >= self.len && cap <= u16::MAX as usize);
+        debug_assert!(cap >= self.len() && cap <= u16::MAX as usize);
         let (new, new_off) = Self::layout::<K, V>(cap);
         let ptr = if new.size() == 0 {
             NonNull::dangling()
@@ -164,12 +168,12 @@ impl Run {
                     ptr::copy_nonoverlapping(
                         self.keys_ptr::<K, V>(),
                         ptr.as_ptr().cast::<K>(),
-                        self.len,
+                        self.len(),
                     );
                     ptr::copy_nonoverlapping(
                         self.vals_ptr::<K, V>(),
                         ptr.as_ptr().add(new_off).cast::<V>(),
-                        self.len,
+                        self.len(),
                     );
                 }
                 dealloc(self.ptr.as_ptr(), old);
@@ -191,14 +195,14 @@ impl Run {
     /// Insert at `i` (the caller keeps the keys sorted), growing the block
     /// if full; the run may hold at most `max` entries.
     pub(crate) fn insert<K, V>(&mut self, i: usize, key: K, val: V, max: usize) {
-        assert!(i <= self.len && self.len < max);
-        if self.len == self.cap() {
+        assert!(i <= self.len() && self.len() < max);
+        if self.len() == self.cap() {
             self.resize::<K, V>(grown(self.cap(), max));
         }
         // SAFETY: there is room for `len + 1` entries and `i <= len`.
         unsafe {
-            slice_insert(self.keys_ptr::<K, V>(), self.len, i, key);
-            slice_insert(self.vals_ptr::<K, V>(), self.len, i, val);
+            slice_insert(self.keys_ptr::<K, V>(), self.len(), i, key);
+            slice_insert(self.vals_ptr::<K, V>(), self.len(), i, val);
         }
         self.len += 1;
     }
@@ -206,19 +210,19 @@ impl Run {
     /// Remove entry `i`, shrinking the block once under half full and
     /// freeing it when empty.
     pub(crate) fn remove<K, V>(&mut self, i: usize) -> (K, V) {
-        assert!(i < self.len);
+        assert!(i < self.len());
         // SAFETY: entry `i` is initialised; both arrays shift by one.
         let kv = unsafe {
             (
-                slice_remove(self.keys_ptr::<K, V>(), self.len, i),
-                slice_remove(self.vals_ptr::<K, V>(), self.len, i),
+                slice_remove(self.keys_ptr::<K, V>(), self.len(), i),
+                slice_remove(self.vals_ptr::<K, V>(), self.len(), i),
             )
         };
         self.len -= 1;
         if self.len == 0 {
             self.resize::<K, V>(0);
-        } else if self.len < self.cap() / 2 && self.cap() > 4 {
-            self.resize::<K, V>((self.len + self.len / 4).max(4));
+        } else if self.len() < self.cap() / 2 && self.cap() > 4 {
+            self.resize::<K, V>((self.len() + self.len() / 4).max(4));
         }
         kv
     }
@@ -231,7 +235,7 @@ impl Run {
     /// `forget_all`.
     #[inline]
     pub(crate) unsafe fn take<K, V>(&mut self, i: usize) -> (K, V) {
-        debug_assert!(i < self.len);
+        debug_assert!(i < self.len());
         // SAFETY: guaranteed by the caller.
         unsafe {
             (
@@ -275,7 +279,7 @@ impl Run {
                 self.0.forget_all::<K, V>();
             }
         }
-        let len = self.len;
+        let len = self.len();
         let guard = Free::<K, V>(self, PhantomData);
         // SAFETY: all `len` entries are initialised and never used again:
         // the guard forgets them.
@@ -314,7 +318,7 @@ impl<K, V> Iterator for RunDrain<K, V> {
     type Item = (K, V);
 
     fn next(&mut self) -> Option<(K, V)> {
-        if self.next == self.run.len {
+        if self.next == self.run.len() {
             return None;
         }
         self.next += 1;
@@ -324,7 +328,7 @@ impl<K, V> Iterator for RunDrain<K, V> {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let n = self.run.len - self.next;
+        let n = self.run.len() - self.next;
         (n, Some(n))
     }
 }
@@ -337,7 +341,7 @@ impl<K, V> Drop for RunDrain<K, V> {
                 self.0.forget_all::<K, V>();
             }
         }
-        let (from, to) = (self.next, self.run.len);
+        let (from, to) = (self.next, self.run.len());
         self.next = to;
         let guard = Forget::<K, V>(&mut self.run, PhantomData);
         // SAFETY: entries `from..to` were not taken; they are dropped once

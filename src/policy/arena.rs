@@ -54,10 +54,13 @@ pub trait ArenaStrategy: sealed::Sealed + Send + Sync + 'static {
     const NAME: &'static str;
 }
 
-/// Where a tree's state lives: [`Direct`] (in the map) or `Box` (behind
-/// one pointer). Sealed; internal to the engine.
+/// Where a tree's state lives: [`Direct`] (in the map), `Box` (behind
+/// one pointer), or `Infallible` (nowhere: the place of a tree that cannot
+/// exist, such as a widened tree of a fixed handle width). Sealed; internal
+/// to the engine.
 pub trait Place<T>: sealed::Sealed + Send + Sync + Sized {
-    /// Whether the value lives in its own heap allocation.
+    /// Whether the value lives in its own heap allocation (false for
+    /// [`Direct`] and `Infallible`).
     const BOXED: bool;
     /// Put `value` in place.
     fn new(value: T) -> Self;
@@ -75,6 +78,7 @@ pub struct Direct<T>(T);
 
 impl<T> sealed::Sealed for Direct<T> {}
 impl<T> sealed::Sealed for alloc::boxed::Box<T> {}
+impl sealed::Sealed for core::convert::Infallible {}
 
 impl<T: Send + Sync> Place<T> for Direct<T> {
     const BOXED: bool = false;
@@ -113,6 +117,24 @@ impl<T: Send + Sync> Place<T> for alloc::boxed::Box<T> {
     #[inline]
     fn into_inner(self) -> T {
         *self
+    }
+}
+
+/// No place: a value of this type does not exist, so neither does the tree
+/// it would hold. `new` is never called (a fixed-width tree never widens).
+impl<T: Send + Sync> Place<T> for core::convert::Infallible {
+    const BOXED: bool = false;
+    fn new(_: T) -> Self {
+        unreachable!("bptree: a tree of fixed handle width never widens")
+    }
+    fn get(&self) -> &T {
+        match *self {}
+    }
+    fn get_mut(&mut self) -> &mut T {
+        match *self {}
+    }
+    fn into_inner(self) -> T {
+        match self {}
     }
 }
 

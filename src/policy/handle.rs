@@ -4,9 +4,20 @@
 //! arenas, so the same number may name one of each). The all-ones value is
 //! reserved as `NIL`. Leaves and branches are told apart by their depth in
 //! the tree, never by a flag bit, so every other value is a usable index.
+//!
+//! A handle *policy* is one of three types: [`Compact16`] and [`Wide32`] are
+//! fixed widths, and [`Adaptive`] gives a map 16-bit handles while its tree
+//! fits them and 32-bit ones once it outgrows them. A policy names the
+//! widths its trees use ([`Handle::Narrow`], [`Handle::Wide`]); the engine's
+//! positions and paths carry the policy's own handle type, which can name a
+//! node of either tree.
 
+use alloc::boxed::Box;
+use core::convert::Infallible;
 use core::fmt;
 use core::hash::Hash;
+
+use super::Place;
 
 mod sealed {
     pub trait Sealed {}
@@ -26,6 +37,22 @@ pub trait Handle:
     const MAX_NODES: usize;
     /// The name used in reports and error messages.
     const NAME: &'static str;
+    /// Whether a map's tree moves from [`Narrow`](Self::Narrow) to
+    /// [`Wide`](Self::Wide) handles when it outgrows the narrow ones (and
+    /// back when it shrinks): true only for [`Adaptive`].
+    const WIDENS: bool;
+
+    /// The handles of the tree a map builds: `Self` for a fixed width,
+    /// [`Compact16`] for [`Adaptive`].
+    type Narrow: Handle;
+    /// The handles a tree moves to when it outgrows `Narrow`'s: `Self` for
+    /// a fixed width (its trees never move), [`Wide32`] for [`Adaptive`].
+    type Wide: Handle;
+    /// Where a map keeps a tree with `Wide` handles: behind a `Box` for
+    /// [`Adaptive`] (a tree that large is megabytes; the map stays as small
+    /// as with narrow handles), and nowhere for a fixed width
+    /// (`Infallible`: no such tree exists, and the map spends no byte on it).
+    type WidePlace<T: Send + Sync>: Place<T>;
 
     /// The handle for arena index `index`, or `None` if the index is not
     /// representable (it is `NIL` or larger).
@@ -39,10 +66,25 @@ pub trait Handle:
     fn is_nil(self) -> bool {
         self == Self::NIL
     }
+
+    /// This handle as a 32-bit value, `NIL` as `u32::MAX`.
+    fn to_u32(self) -> u32;
+
+    /// The handle whose [`to_u32`](Self::to_u32) is `raw`. For a handle
+    /// narrower than 32 bits, `raw` must be one of its values or
+    /// `u32::MAX`.
+    fn from_u32(raw: u32) -> Self;
+
+    /// The same node (or `NIL`) as a handle of width `G`; the index must
+    /// fit `G`. Free when `G` is `Self`.
+    #[inline]
+    fn cast<G: Handle>(self) -> G {
+        G::from_u32(self.to_u32())
+    }
 }
 
 macro_rules! handle_type {
-    ($(#[$doc:meta])* $name:ident, $raw:ty) => {
+    ($(#[$doc:meta])* $name:ident, $raw:ty, widens: $widens:expr, $narrow:ty, $wide:ty, $place:ty) => {
         $(#[$doc])*
         #[repr(transparent)]
         #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,6 +96,10 @@ macro_rules! handle_type {
             const NIL: Self = $name(<$raw>::MAX);
             const MAX_NODES: usize = <$raw>::MAX as usize;
             const NAME: &'static str = stringify!($name);
+            const WIDENS: bool = $widens;
+            type Narrow = $narrow;
+            type Wide = $wide;
+            type WidePlace<T: Send + Sync> = $place;
 
             #[inline]
             fn from_index(index: usize) -> Option<Self> {
@@ -68,6 +114,23 @@ macro_rules! handle_type {
             #[inline]
             fn index(self) -> usize {
                 self.0 as usize
+            }
+
+            #[inline]
+            fn to_u32(self) -> u32 {
+                if self.is_nil() {
+                    u32::MAX
+                } else {
+                    u32::from(self.0)
+                }
+            }
+
+            #[inline]
+            fn from_u32(raw: u32) -> Self {
+                debug_assert!(raw == u32::MAX || (raw as usize) < Self::MAX_NODES);
+                // Truncation keeps a narrow handle's value and maps
+                // `u32::MAX` to the narrow `NIL` (all ones).
+                $name(raw as $raw)
             }
         }
 
@@ -90,7 +153,8 @@ handle_type!(
     /// out wider for the same bytes. A tree that would need a 65,536th node
     /// refuses the insert: [`BPlusTreeMap::checked_insert`] returns a
     /// [`CapacityError`] and leaves the tree as it was, and
-    /// [`BPlusTreeMap::insert`] panics with that message.
+    /// [`BPlusTreeMap::insert`] panics with that message. [`Adaptive`]
+    /// handles are 16-bit too, but move to 32 bits instead of refusing.
     ///
     /// ```
     /// use bptree::{BPlusTreeMap, Compact16, PoolArena};
@@ -103,7 +167,11 @@ handle_type!(
     /// [`BPlusTreeMap::insert`]: crate::BPlusTreeMap::insert
     /// [`CapacityError`]: crate::CapacityError
     Compact16,
-    u16
+    u16,
+    widens: false,
+    Compact16,
+    Compact16,
+    Infallible
 );
 
 handle_type!(
@@ -117,7 +185,49 @@ handle_type!(
     /// assert_eq!(m.len(), 1);
     /// ```
     Wide32,
-    u32
+    u32,
+    widens: false,
+    Wide32,
+    Wide32,
+    Infallible
+);
+
+handle_type!(
+    /// 16-bit node handles while the tree fits them, 32-bit ones once it
+    /// outgrows them: the memory of [`Compact16`] with no limit.
+    ///
+    /// A map's tree starts with [`Compact16`] handles. When an insert needs
+    /// a 65,536th leaf or branch, the map moves every node into a tree with
+    /// [`Wide32`] handles (once, in O(n); entries and separators move, none
+    /// is cloned, compared or dropped, so nothing is lost and no error is
+    /// possible) and then inserts. When removals leave a wide tree with
+    /// fewer than `16,383 * (CAP / 2)` entries (a quarter of the leaves a
+    /// narrow tree can hold, at the least fill a leaf may have), it moves
+    /// back; the gap between the two points keeps a map from moving back
+    /// and forth. Bulk builds (`collect`, `from_sorted_iter`, `clone`,
+    /// `append`, and the part `split_off` moves; the part it keeps keeps
+    /// its tree) use 16-bit handles when the entries fit 65,535 full
+    /// leaves. A wide tree sits behind one more pointer, so the
+    /// map is no larger than with 16-bit handles.
+    /// [`MemoryUsage::handle_bits`](crate::MemoryUsage::handle_bits) tells
+    /// which width a map uses now.
+    ///
+    /// ```
+    /// use bptree::{Adaptive, BPlusTreeMap, VecArena};
+    /// let mut m: BPlusTreeMap<u32, u32, Adaptive, VecArena, 16> = BPlusTreeMap::empty();
+    /// m.extend((0..1000).map(|i| (i, i)));
+    /// assert_eq!(m.memory_usage().handle_bits, 16);
+    /// assert!(m.checked_insert(1000, 1000).is_ok()); // never a CapacityError
+    /// ```
+    ///
+    /// As a value of the engine's positions, an `Adaptive` handle is 32
+    /// bits wide: it names a node of either tree.
+    Adaptive,
+    u32,
+    widens: true,
+    Compact16,
+    Wide32,
+    Box<T>
 );
 
 #[cfg(test)]
@@ -140,5 +250,18 @@ mod tests {
             format!("{:?} {:?}", Wide32::NIL, Wide32::from_index(3).unwrap()),
             "NIL #3"
         );
+    }
+
+    #[test]
+    fn casts_keep_the_index_and_nil() {
+        let h = Compact16::from_index(65_534).unwrap();
+        assert_eq!(h.cast::<Adaptive>().index(), 65_534);
+        assert_eq!(h.cast::<Adaptive>().cast::<Compact16>(), h);
+        assert!(Compact16::NIL.cast::<Adaptive>().is_nil());
+        assert!(Adaptive::NIL.cast::<Compact16>().is_nil());
+        assert!(Wide32::NIL.cast::<Compact16>().is_nil());
+        assert_eq!(Compact16::NIL.to_u32(), u32::MAX);
+        let w = Wide32::from_index(70_000).unwrap();
+        assert_eq!(w.cast::<Adaptive>().cast::<Wide32>(), w);
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! | parameter | choices | default |
 //! |---|---|---|
-//! | `H`: handle width | [`Compact16`] (u16), [`Wide32`] (u32) | [`Wide32`] |
+//! | `H`: handle width | [`Compact16`] (u16), [`Wide32`] (u32), [`Adaptive`] (u16, u32 once the tree outgrows them) | [`Wide32`] |
 //! | `A`: arena strategy | [`VecArena`], [`PoolArena`], [`MaskedArena`], each optionally wrapped in [`Indirect`] | [`VecArena`] |
 //! | storage (the arena's parameter) | [`Inline`], [`Boxed`], [`Growing`] | [`Inline`] |
 //! | `CAP`: entries per node | [`MIN_CAP`]`..=`[`MAX_CAP`] | 64 |
@@ -30,7 +30,7 @@ pub use arena::{
     ArenaStrategy, ArenaUsage, Direct, Indirect, MaskedArena, MaskedRaw, POOL_CHUNK, Place,
     PoolArena, PoolRaw, RawArena, VecArena, VecRaw,
 };
-pub use handle::{Compact16, Handle, Wide32};
+pub use handle::{Adaptive, Compact16, Handle, Wide32};
 pub use storage::{Boxed, BoxedBuf, Buf, Growing, GrowingBuf, Inline, Storage};
 
 use core::marker::PhantomData;
@@ -44,8 +44,16 @@ pub const MAX_CAP: usize = 4096;
 /// A whole configuration folded into one type (internal to the engine, but
 /// nameable so that generic code can be written over configurations).
 pub trait Config: 'static {
-    /// Handle width.
+    /// Handle width: the handle policy, whose handles name nodes in the
+    /// engine's positions and paths.
     type H: Handle;
+    /// The configuration of the tree a map builds: this one with the
+    /// policy's [`Narrow`](Handle::Narrow) handles (itself for a fixed
+    /// width).
+    type Narrow: Config<A = Self::A>;
+    /// The configuration of a tree that outgrew `Narrow`'s handles: this one
+    /// with the policy's [`Wide`](Handle::Wide) handles.
+    type Wide: Config<A = Self::A>;
     /// Arena strategy.
     type A: ArenaStrategy;
     /// The arena holding this configuration's nodes.
@@ -80,6 +88,8 @@ pub struct Cfg<H, A, const CAP: usize>(PhantomData<fn() -> (H, A)>);
 
 impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
     type H = H;
+    type Narrow = Cfg<H::Narrow, A, CAP>;
+    type Wide = Cfg<H::Wide, A, CAP>;
     type A = A;
     type Arena = A::Raw<H>;
     type Buf<T> = <A::Storage as Storage>::Buf<T, CAP>;

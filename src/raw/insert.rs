@@ -63,7 +63,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     #[allow(clippy::type_complexity)]
     pub(crate) fn insert_at(
         &mut self,
-        path: &Path<C::H>,
+        path: &Path,
         leaf: C::H,
         i: usize,
         key: K,
@@ -103,7 +103,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let left = edge.unwrap_or(cap.div_ceil(2));
         let fixed = <<C::A as ArenaStrategy>::Storage as Storage>::FIXED;
         let full_left = match path.len().checked_sub(1) {
-            Some(level) if fixed && edge.is_none() && path.at(level).1 > 0 => {
+            Some(level) if fixed && edge.is_none() && path.idx(level) > 0 => {
                 let (parent, ci) = path.at(level);
                 let left = self.branch(parent).child(ci - 1);
                 (self.leaf(left).len() == cap).then_some((parent, ci - 1, left))
@@ -216,7 +216,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 let (h, ci) = path.at(j);
                 ci == self.branch(h).len()
             });
-            let left_edge = (0..level).all(|j| path.at(j).1 == 0);
+            let left_edge = (0..level).all(|j| path.idx(j) == 0);
             let keep = if ci == cap && right_edge {
                 cap - 1
             } else if ci == 0 && left_edge {
@@ -251,7 +251,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// `None` if neither sibling can help.
     fn shift_to_sibling(
         &mut self,
-        path: &Path<C::H>,
+        path: &Path,
         leaf: C::H,
         i: usize,
         key: &K,

@@ -125,34 +125,47 @@ impl<K, V, C: Config> Drop for RawTree<K, V, C> {
 
 /// A root-to-leaf descent: the branch and the child index taken at each
 /// level (level 0 is the root).
-pub(crate) struct Path<H> {
-    nodes: [H; MAX_HEIGHT],
+///
+/// Branches are stored as 32-bit values ([`Handle::to_u32`]), so one path
+/// type serves trees of every handle width: a map with [`Adaptive`]
+/// handles fills it from whichever tree it holds.
+///
+/// [`Adaptive`]: crate::policy::Adaptive
+pub(crate) struct Path {
+    nodes: [u32; MAX_HEIGHT],
     idx: [u16; MAX_HEIGHT],
     len: usize,
 }
 
-impl<H: Handle> Path<H> {
+impl Path {
     #[inline]
     pub(crate) fn new() -> Self {
         Path {
-            nodes: [H::NIL; MAX_HEIGHT],
+            nodes: [u32::MAX; MAX_HEIGHT],
             idx: [0; MAX_HEIGHT],
             len: 0,
         }
     }
 
     #[inline]
-    pub(crate) fn push(&mut self, node: H, idx: usize) {
-        self.nodes[self.len] = node;
+    pub(crate) fn push(&mut self, node: impl Handle, idx: usize) {
+        self.nodes[self.len] = node.to_u32();
         self.idx[self.len] = idx as u16;
         self.len += 1;
     }
 
     /// The branch and child index at `level`.
     #[inline]
-    pub(crate) fn at(&self, level: usize) -> (H, usize) {
+    pub(crate) fn at<H: Handle>(&self, level: usize) -> (H, usize) {
         debug_assert!(level < self.len);
-        (self.nodes[level], self.idx[level] as usize)
+        (H::from_u32(self.nodes[level]), self.idx[level] as usize)
+    }
+
+    /// The child index taken at `level`.
+    #[inline]
+    pub(crate) fn idx(&self, level: usize) -> usize {
+        debug_assert!(level < self.len);
+        self.idx[level] as usize
     }
 
     #[inline]

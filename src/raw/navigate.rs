@@ -21,10 +21,21 @@ pub(crate) struct Pos<H> {
     pub(crate) idx: usize,
 }
 
+impl<H: Handle> Pos<H> {
+    /// The same position with the leaf named by a handle of width `G`.
+    #[inline]
+    pub(crate) fn cast<G: Handle>(self) -> Pos<G> {
+        Pos {
+            leaf: self.leaf.cast(),
+            idx: self.idx,
+        }
+    }
+}
+
 impl<K, V, C: Config> RawTree<K, V, C> {
     /// Descend to the leaf where `q` is or would be, recording the path.
     #[inline]
-    pub(crate) fn descend<Q>(&self, q: &Q, path: &mut Path<C::H>) -> C::H
+    pub(crate) fn descend<Q>(&self, q: &Q, path: &mut Path) -> C::H
     where
         K: Borrow<Q>,
         Q: Ord + ?Sized,
@@ -39,6 +50,22 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         h
     }
 
+    /// The leaf where `q` is or would be. The tree must not be empty.
+    #[inline]
+    fn leaf_for<Q>(&self, q: &Q) -> C::H
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let (mut h, mut above) = (self.root, self.height);
+        while above > 0 {
+            let b = self.branch(h);
+            h = b.child(search_branch(b.keys(), q));
+            above -= 1;
+        }
+        h
+    }
+
     /// The leaf and index holding `q`, if present.
     #[inline]
     pub(crate) fn find<Q>(&self, q: &Q) -> Option<(C::H, usize)>
@@ -49,17 +76,28 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         if self.root.is_nil() {
             return None;
         }
-        let mut h = self.root;
-        for _ in 0..self.height {
-            let b = self.branch(h);
-            h = b.child(search_branch(b.keys(), q));
-        }
+        let h = self.leaf_for(q);
         search_leaf(self.leaf(h).keys(), q).ok().map(|i| (h, i))
+    }
+
+    /// The entry for `q`, if present.
+    #[inline]
+    pub(crate) fn get<Q>(&self, q: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        if self.root.is_nil() {
+            return None;
+        }
+        let leaf = self.leaf(self.leaf_for(q));
+        let i = search_leaf(leaf.keys(), q).ok()?;
+        Some(leaf.entry(i))
     }
 
     /// Descend along the leftmost (`last == false`) or rightmost edge,
     /// recording the path. The tree must not be empty.
-    pub(crate) fn descend_edge(&self, last: bool, path: &mut Path<C::H>) -> C::H {
+    pub(crate) fn descend_edge(&self, last: bool, path: &mut Path) -> C::H {
         let mut h = self.root;
         for _ in 0..self.height {
             let b = self.branch(h);
@@ -148,11 +186,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             }
             Bound::Included(q) | Bound::Excluded(q) => q,
         };
-        let mut h = self.root;
-        for _ in 0..self.height {
-            let b = self.branch(h);
-            h = b.child(search_branch(b.keys(), q));
-        }
+        let h = self.leaf_for(q);
         let idx = key_bound(self.leaf(h).keys(), bound, upper);
         self.normalize(Pos { leaf: h, idx })
     }

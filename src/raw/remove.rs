@@ -29,12 +29,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// Remove entry `i` of `leaf`, reached by `path`, and rebalance.
     /// Returns the entry and the canonical position of the entry that
     /// followed it (entries move between leaves when leaves borrow or merge).
-    pub(crate) fn remove_at(
-        &mut self,
-        path: &Path<C::H>,
-        leaf: C::H,
-        i: usize,
-    ) -> ((K, V), Pos<C::H>) {
+    pub(crate) fn remove_at(&mut self, path: &Path, leaf: C::H, i: usize) -> ((K, V), Pos<C::H>) {
         let min = C::CAP / 2;
         let len = self.leaf(leaf).len();
         if self.height == 0 {
@@ -128,7 +123,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
 
     /// The branch at `level` of `path` may have run low: fix it and, after
     /// a merge, its parent, up to the root.
-    fn fix_branch(&mut self, path: &Path<C::H>, mut level: usize) {
+    fn fix_branch(&mut self, path: &Path, mut level: usize) {
         let min = C::CAP / 2;
         loop {
             let (h, _) = path.at(level);

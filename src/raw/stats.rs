@@ -23,6 +23,10 @@ pub struct MemoryUsage {
     /// [`Config::RUN_MAX`](crate::policy::Config::RUN_MAX)); a run has no
     /// leaves or branches.
     pub small_run: bool,
+    /// Bits per node handle in the tree now: 16 or 32 (with
+    /// [`Adaptive`](crate::Adaptive) handles, 16 until the tree outgrows
+    /// them); 0 for a small run, which has no nodes.
+    pub handle_bits: u32,
     /// Leaves in the tree.
     pub leaves: usize,
     /// Branches in the tree.
@@ -43,6 +47,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     pub(crate) fn memory_usage(&self, stack_bytes: usize) -> MemoryUsage {
         let mut usage = MemoryUsage {
             stack_bytes,
+            handle_bits: (size_of::<C::H>() * 8) as u32,
             ..MemoryUsage::default()
         };
         for arena in self.arena_usage() {

@@ -339,7 +339,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     pub(crate) fn edge_leaf(&self, last: bool) -> C::H {
         on_ref!(self,
             _ => C::H::NIL,
-            t => if last { t.last_leaf() } else { t.first_leaf() }.cast(),
+            t => (if last { t.last_leaf() } else { t.first_leaf() }).cast(),
         )
     }
 

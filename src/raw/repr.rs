@@ -196,7 +196,9 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     /// enough to be a run (the representations would overlap).
     const CHECK: () = assert!(!C::H::WIDENS || Self::NARROW_BELOW > Self::MIN_TREE);
 
+    /// An empty map: where every map starts.
     pub(crate) const fn new() -> Self {
+        let () = Self::CHECK;
         RawMap {
             repr: Repr::Small(Run::EMPTY),
             marker: PhantomData,
@@ -578,17 +580,14 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
     pub(crate) fn from_sorted(
         entries: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Self, OutOfHandles> {
-        let () = Self::CHECK;
         let mut entries = entries.into_iter();
         let run = match entries.size_hint() {
             (lo, Some(hi)) if lo == hi && hi <= C::RUN_MAX => Run::with_capacity::<K, V>(hi),
             _ => Run::EMPTY,
         };
         // The map owns the entries taken so far if the input panics.
-        let mut map = RawMap {
-            repr: Repr::Small(run),
-            marker: PhantomData,
-        };
+        let mut map = RawMap::new();
+        map.repr = Repr::Small(run);
         while map.len() < C::RUN_MAX {
             let Some((k, v)) = entries.next() else {
                 return Ok(map);

@@ -19,15 +19,12 @@
 //! (`RawMap::leaf_view`, `take`) lives here too.
 
 use core::alloc::Layout;
-use core::mem::ManuallyDrop;
+
 use core::ptr;
 use core::slice;
 
-use crate::policy::Place;
 use crate::policy::{Buf, Config, Handle, RawArena};
-use crate::raw::navigate::RawRange;
-use crate::raw::repr::{RawMap, Repr, on_mut, on_ref};
-use crate::raw::{Core, RawTree};
+use crate::raw::RawTree;
 
 mod run;
 
@@ -111,13 +108,20 @@ pub(crate) struct Leaf<K, V, C: Config> {
 }
 
 impl<K, V, C: Config> Leaf<K, V, C> {
-    pub(crate) fn new() -> Self {
-        Leaf {
-            keys: Buf::new(),
-            vals: Buf::new(),
-            next: C::H::NIL,
-            prev: C::H::NIL,
-            len: 0,
+    /// Write an empty leaf at `this`, field by field: a node can be tens of
+    /// kilobytes, so it is never built on the stack and moved.
+    ///
+    /// # Safety
+    /// `this` is valid for writes and aligned for a leaf; whatever it held
+    /// is overwritten unread.
+    unsafe fn init(this: *mut Self) {
+        // SAFETY: the fields lie within `*this` (caller's contract).
+        unsafe {
+            <C::Buf<K> as Buf<K>>::init(&raw mut (*this).keys);
+            <C::Buf<V> as Buf<V>>::init(&raw mut (*this).vals);
+            (&raw mut (*this).next).write(C::H::NIL);
+            (&raw mut (*this).prev).write(C::H::NIL);
+            (&raw mut (*this).len).write(0);
         }
     }
 
@@ -371,12 +375,18 @@ pub(crate) struct Branch<K, C: Config> {
 }
 
 impl<K, C: Config> Branch<K, C> {
-    pub(crate) fn new(first: C::H) -> Self {
-        Branch {
-            keys: Buf::new(),
-            rights: Buf::new(),
-            first,
-            len: 0,
+    /// Write a branch with no separators and `first` as its only child at
+    /// `this`, field by field (see [`Leaf::init`]).
+    ///
+    /// # Safety
+    /// As for [`Leaf::init`].
+    unsafe fn init(this: *mut Self, first: C::H) {
+        // SAFETY: the fields lie within `*this` (caller's contract).
+        unsafe {
+            <C::Buf<K> as Buf<K>>::init(&raw mut (*this).keys);
+            <C::Buf<C::H> as Buf<C::H>>::init(&raw mut (*this).rights);
+            (&raw mut (*this).first).write(first);
+            (&raw mut (*this).len).write(0);
         }
     }
 
@@ -591,140 +601,182 @@ impl<K, C: Config> Drop for Branch<K, C> {
     }
 }
 
-/// Typed access to the erased arenas. Every handle passed in is one the tree
-/// stores, so it is live, and it names a leaf or a branch according to the
-/// depth it was found at; the methods rely on that.
+/// Typed access to the erased arenas.
+///
+/// The tree's invariant: every handle it stores (the root, a branch's
+/// children, a leaf's `next` and `prev`) names a live node, a leaf or a
+/// branch according to the depth it sits at. Handles reach the methods
+/// below from those links, from a [`Path`](crate::raw::Path) recorded by a
+/// descent, or from a position the engine handed out since the tree last
+/// changed; which of these a caller holds is its business, so the methods
+/// that take a handle are `unsafe fn`s with that contract.
 impl<K, V, C: Config> RawTree<K, V, C> {
     const LEAF: Layout = Layout::new::<Leaf<K, V, C>>();
     const BRANCH: Layout = Layout::new::<Branch<K, C>>();
 
-    /// The tree whose state is `core`, which holds `K`s and `V`s.
+    /// The address of leaf `h`.
+    ///
+    /// # Safety
+    /// `h` names a live leaf of this tree.
     #[inline]
-    pub(crate) fn view(core: &Core<C>) -> &Self {
-        // SAFETY: `RawTree` is `repr(transparent)` over `Core<C>` (its other
-        // field is a zero-sized marker), so the pointee has the same layout.
-        unsafe { &*(core as *const Core<C>).cast::<Self>() }
+    unsafe fn leaf_ptr(&self, h: C::H) -> *mut Leaf<K, V, C> {
+        // SAFETY: `h` is live (caller's contract), and every call on the
+        // leaf arena passes `LEAF`.
+        unsafe { self.leaves.slot(h, Self::LEAF).cast().as_ptr() }
     }
 
-    /// As [`view`](Self::view), mutably.
+    /// The address of branch `h`.
+    ///
+    /// # Safety
+    /// `h` names a live branch of this tree.
     #[inline]
-    pub(crate) fn view_mut(core: &mut Core<C>) -> &mut Self {
-        // SAFETY: as in `view`; the borrow stays unique.
-        unsafe { &mut *(core as *mut Core<C>).cast::<Self>() }
+    unsafe fn branch_ptr(&self, h: C::H) -> *mut Branch<K, C> {
+        // SAFETY: as in `leaf_ptr`, for the branch arena.
+        unsafe { self.branches.slot(h, Self::BRANCH).cast().as_ptr() }
     }
 
+    /// Leaf `h`.
+    ///
+    /// # Safety
+    /// `h` names a live leaf of this tree.
     #[inline]
-    pub(crate) fn leaf(&self, h: C::H) -> &Leaf<K, V, C> {
-        // SAFETY: `h` is a live leaf slot (see the impl docs), holding an
-        // initialised `Leaf`; `&self` keeps the arena from changing.
-        unsafe { self.leaves.slot(h, Self::LEAF).cast().as_ref() }
+    pub(crate) unsafe fn leaf(&self, h: C::H) -> &Leaf<K, V, C> {
+        // SAFETY: a live leaf slot holds an initialised `Leaf`; `&self`
+        // keeps the arena from changing while the borrow lasts.
+        unsafe { &*self.leaf_ptr(h) }
     }
 
+    /// Leaf `h`, mutably.
+    ///
+    /// # Safety
+    /// `h` names a live leaf of this tree.
     #[inline]
-    pub(crate) fn leaf_mut(&mut self, h: C::H) -> &mut Leaf<K, V, C> {
+    pub(crate) unsafe fn leaf_mut(&mut self, h: C::H) -> &mut Leaf<K, V, C> {
         // SAFETY: as in `leaf`; `&mut self` makes the borrow unique.
-        unsafe { self.leaves.slot(h, Self::LEAF).cast().as_mut() }
+        unsafe { &mut *self.leaf_ptr(h) }
     }
 
-    /// Two distinct leaves at once.
-    pub(crate) fn leaf_pair_mut(
+    /// Two distinct leaves at once (panics if `a == b`).
+    ///
+    /// # Safety
+    /// `a` and `b` name live leaves of this tree.
+    pub(crate) unsafe fn leaf_pair_mut(
         &mut self,
         a: C::H,
         b: C::H,
     ) -> (&mut Leaf<K, V, C>, &mut Leaf<K, V, C>) {
         assert!(a != b);
-        // SAFETY: distinct live slots do not overlap (arena contract).
-        unsafe {
-            (
-                self.leaves.slot(a, Self::LEAF).cast().as_mut(),
-                self.leaves.slot(b, Self::LEAF).cast().as_mut(),
-            )
-        }
+        // SAFETY: both are live (caller's contract); distinct live slots do
+        // not overlap (arena contract), and `&mut self` makes both unique.
+        unsafe { (&mut *self.leaf_ptr(a), &mut *self.leaf_ptr(b)) }
     }
 
+    /// Branch `h`.
+    ///
+    /// # Safety
+    /// `h` names a live branch of this tree.
     #[inline]
-    pub(crate) fn branch(&self, h: C::H) -> &Branch<K, C> {
+    pub(crate) unsafe fn branch(&self, h: C::H) -> &Branch<K, C> {
         // SAFETY: as in `leaf`, for the branch arena.
-        unsafe { self.branches.slot(h, Self::BRANCH).cast().as_ref() }
+        unsafe { &*self.branch_ptr(h) }
     }
 
+    /// Branch `h`, mutably.
+    ///
+    /// # Safety
+    /// `h` names a live branch of this tree.
     #[inline]
-    pub(crate) fn branch_mut(&mut self, h: C::H) -> &mut Branch<K, C> {
+    pub(crate) unsafe fn branch_mut(&mut self, h: C::H) -> &mut Branch<K, C> {
         // SAFETY: as in `leaf_mut`.
-        unsafe { self.branches.slot(h, Self::BRANCH).cast().as_mut() }
+        unsafe { &mut *self.branch_ptr(h) }
     }
 
-    /// Two distinct branches at once.
-    pub(crate) fn branch_pair_mut(
+    /// Two distinct branches at once (panics if `a == b`).
+    ///
+    /// # Safety
+    /// `a` and `b` name live branches of this tree.
+    pub(crate) unsafe fn branch_pair_mut(
         &mut self,
         a: C::H,
         b: C::H,
     ) -> (&mut Branch<K, C>, &mut Branch<K, C>) {
         assert!(a != b);
-        // SAFETY: distinct live slots do not overlap (arena contract).
-        unsafe {
-            (
-                self.branches.slot(a, Self::BRANCH).cast().as_mut(),
-                self.branches.slot(b, Self::BRANCH).cast().as_mut(),
-            )
-        }
+        // SAFETY: as in `leaf_pair_mut`.
+        unsafe { (&mut *self.branch_ptr(a), &mut *self.branch_ptr(b)) }
     }
 
-    /// A new empty leaf, or `None` if the handles ran out.
+    /// A new empty leaf, built in place, or `None` if the handles ran out.
     pub(crate) fn alloc_leaf(&mut self) -> Option<C::H> {
         let core = &mut self.core;
-        let h = core.leaves.alloc(&mut core.leaf_head, Self::LEAF)?;
-        // SAFETY: a fresh slot of the leaf layout.
-        unsafe {
-            self.leaves
-                .slot(h, Self::LEAF)
-                .cast()
-                .write(Leaf::<K, V, C>::new())
-        };
+        // SAFETY: the head is the leaf arena's, and every call on it passes
+        // `LEAF`.
+        let h = unsafe { core.leaves.alloc(&mut core.leaf_head, Self::LEAF) }?;
+        // SAFETY: `h` is a fresh slot of the leaf layout; `init` writes the
+        // empty leaf in place (a node never passes through the stack).
+        unsafe { Leaf::init(self.leaf_ptr(h)) };
         Some(h)
     }
 
-    /// A new branch with no separators and `first` as its only child, or
-    /// `None` if the handles ran out.
+    /// A new branch with no separators and `first` as its only child,
+    /// built in place, or `None` if the handles ran out.
     pub(crate) fn alloc_branch(&mut self, first: C::H) -> Option<C::H> {
         let core = &mut self.core;
-        let h = core.branches.alloc(&mut core.branch_head, Self::BRANCH)?;
-        // SAFETY: a fresh slot of the branch layout.
-        unsafe {
-            self.branches
-                .slot(h, Self::BRANCH)
-                .cast()
-                .write(Branch::<K, C>::new(first))
-        };
+        // SAFETY: as in `alloc_leaf`, for the branch arena.
+        let h = unsafe { core.branches.alloc(&mut core.branch_head, Self::BRANCH) }?;
+        // SAFETY: as in `alloc_leaf`.
+        unsafe { Branch::init(self.branch_ptr(h), first) };
         Some(h)
     }
 
-    /// Drop leaf `h` (and whatever entries it still holds) and free its slot.
-    pub(crate) fn free_leaf(&mut self, h: C::H) {
-        let slot = self.leaves.slot(h, Self::LEAF).cast::<Leaf<K, V, C>>();
-        // SAFETY: `h` is live and no longer referenced by the tree; the leaf
-        // is read out first so the slot is released even if a drop panics.
-        let leaf = unsafe { slot.read() };
-        // SAFETY: the contents were moved out just above.
-        unsafe {
-            let core = &mut self.core;
-            core.leaves.release(&mut core.leaf_head, h, Self::LEAF)
-        };
-        drop(leaf);
+    /// Drop leaf `h` in place (and whatever entries it still holds) and
+    /// free its slot, also if a drop panics.
+    ///
+    /// # Safety
+    /// `h` names a live leaf of this tree, and no link that will be followed
+    /// again names it.
+    pub(crate) unsafe fn free_leaf(&mut self, h: C::H) {
+        /// Gives the slot back, also while unwinding.
+        struct Release<'t, K, V, C: Config>(&'t mut RawTree<K, V, C>, C::H);
+        impl<K, V, C: Config> Drop for Release<'_, K, V, C> {
+            fn drop(&mut self) {
+                let core = &mut self.0.core;
+                // SAFETY: the slot is live and its contents were dropped.
+                unsafe {
+                    core.leaves
+                        .release(&mut core.leaf_head, self.1, RawTree::<K, V, C>::LEAF)
+                };
+            }
+        }
+        // SAFETY: `h` is live (caller's contract).
+        let leaf = unsafe { self.leaf_ptr(h) };
+        let _release = Release(self, h);
+        // SAFETY: the leaf is initialised, dropped once here, and its slot
+        // is released (by the guard) without being read again.
+        unsafe { ptr::drop_in_place(leaf) };
     }
 
-    /// Drop branch `h` (not its children) and free its slot.
-    pub(crate) fn free_branch(&mut self, h: C::H) {
-        let slot = self.branches.slot(h, Self::BRANCH).cast::<Branch<K, C>>();
+    /// Drop branch `h` in place (not its children) and free its slot.
+    ///
+    /// # Safety
+    /// `h` names a live branch of this tree, and no link that will be
+    /// followed again names it.
+    pub(crate) unsafe fn free_branch(&mut self, h: C::H) {
+        struct Release<'t, K, V, C: Config>(&'t mut RawTree<K, V, C>, C::H);
+        impl<K, V, C: Config> Drop for Release<'_, K, V, C> {
+            fn drop(&mut self) {
+                let core = &mut self.0.core;
+                // SAFETY: the slot is live and its contents were dropped.
+                unsafe {
+                    core.branches
+                        .release(&mut core.branch_head, self.1, RawTree::<K, V, C>::BRANCH)
+                };
+            }
+        }
+        // SAFETY: `h` is live (caller's contract).
+        let branch = unsafe { self.branch_ptr(h) };
+        let _release = Release(self, h);
         // SAFETY: as in `free_leaf`.
-        let branch = unsafe { slot.read() };
-        // SAFETY: the contents were moved out just above.
-        unsafe {
-            let core = &mut self.core;
-            core.branches
-                .release(&mut core.branch_head, h, Self::BRANCH)
-        };
-        drop(branch);
+        unsafe { ptr::drop_in_place(branch) };
     }
 
     /// Drop every node and free all arena memory; the tree becomes empty.
@@ -735,7 +787,8 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             fn drop(&mut self) {
                 let t = &mut *self.0;
                 // SAFETY: every node was dropped (or leaked by a panic) by
-                // `drop_subtree` before this runs.
+                // `drop_subtree` before this runs; each arena is freed with
+                // its own layout.
                 unsafe {
                     t.leaves.free_all(RawTree::<K, V, C>::LEAF);
                     t.branches.free_all(RawTree::<K, V, C>::BRANCH);
@@ -750,32 +803,27 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         let (root, height) = (self.root, self.height);
         let guard = Reset(self);
         if !root.is_nil() {
-            guard.0.drop_subtree(root, height);
+            // SAFETY: the root is live and, at `height`, a branch or a leaf
+            // as the tree's depth says; the guard frees the arenas after.
+            unsafe { guard.0.drop_subtree(root, height) };
         }
     }
 
-    fn drop_subtree(&mut self, h: C::H, height: u8) {
+    /// Drop node `h` at `height` above the leaves and everything below it,
+    /// in place; the arenas' memory is freed by `drop_all` afterwards.
+    ///
+    /// # Safety
+    /// `h` is a live node of the tree at `height` (a leaf at 0), reached
+    /// once; no node of its subtree is used again except to free the arenas.
+    unsafe fn drop_subtree(&mut self, h: C::H, height: u8) {
         if height == 0 {
-            let slot = self.leaves.slot(h, Self::LEAF).cast::<Leaf<K, V, C>>();
-            // SAFETY: each live leaf is reached once and dropped once; its
-            // memory is freed by `drop_all` without being read again.
-            unsafe { ptr::drop_in_place(slot.as_ptr()) };
+            // SAFETY: `h` is a live leaf (caller's contract), dropped once.
+            unsafe { ptr::drop_in_place(self.leaf_ptr(h)) };
             return;
         }
-        let slot = self.branches.slot(h, Self::BRANCH).cast::<Branch<K, C>>();
-        // SAFETY: as above; the branch is moved out before its children are
-        // visited, so a panic below still drops it exactly once.
-        let branch = ManuallyDrop::new(unsafe { slot.read() });
-        struct DropBranch<K, C: Config>(ManuallyDrop<Branch<K, C>>);
-        impl<K, C: Config> Drop for DropBranch<K, C> {
-            fn drop(&mut self) {
-                // SAFETY: dropped exactly once, here.
-                unsafe { ManuallyDrop::drop(&mut self.0) };
-            }
-        }
-        let branch = DropBranch(branch);
-        /// If dropping a child panics, drops the children after it while
-        /// unwinding, as std's B-tree does (a second panic aborts).
+        /// Drops the children not yet dropped, also while unwinding (if a
+        /// separator or a child panics on drop), as std's B-tree does; a
+        /// second panic aborts.
         struct Rest<'t, K, V, C: Config> {
             tree: &'t mut RawTree<K, V, C>,
             children: &'t [C::H],
@@ -783,21 +831,32 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         }
         impl<K, V, C: Config> Drop for Rest<'_, K, V, C> {
             fn drop(&mut self) {
-                for &child in self.children {
-                    self.tree.drop_subtree(child, self.height);
+                while let Some((&child, tail)) = self.children.split_first() {
+                    self.children = tail;
+                    // SAFETY: each child of the branch is live at `height`
+                    // and reached once (taken off the list before).
+                    unsafe { self.tree.drop_subtree(child, self.height) };
                 }
             }
         }
-        let children: alloc::vec::Vec<C::H> =
-            (0..=branch.0.len()).map(|i| branch.0.child(i)).collect();
-        for (i, &child) in children.iter().enumerate() {
-            let rest = Rest {
-                tree: &mut *self,
-                children: &children[i + 1..],
-                height: height - 1,
-            };
-            rest.tree.drop_subtree(child, height - 1);
-            core::mem::forget(rest);
+        // SAFETY: `h` is a live branch (caller's contract).
+        let branch = unsafe { self.branch_ptr(h) };
+        // SAFETY: the branch is initialised; the children are copied out
+        // before it is dropped.
+        let b = unsafe { &*branch };
+        let children: alloc::vec::Vec<C::H> = (0..=b.len()).map(|i| b.child(i)).collect();
+        let mut rest = Rest {
+            tree: self,
+            children: &children,
+            height: height - 1,
+        };
+        // SAFETY: the branch is initialised and dropped once, in place; its
+        // slot is not read again.
+        unsafe { ptr::drop_in_place(branch) };
+        while let Some((&child, tail)) = rest.children.split_first() {
+            rest.children = tail;
+            // SAFETY: each child is live at `height - 1` and reached once.
+            unsafe { rest.tree.drop_subtree(child, rest.height) };
         }
     }
 
@@ -816,10 +875,13 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         leaf_free: &mut dyn FnMut(usize),
         branch_free: &mut dyn FnMut(usize),
     ) -> Result<(usize, usize), &'static str> {
-        self.leaves
-            .free_slots(self.leaf_head, Self::LEAF, leaf_free)?;
-        self.branches
-            .free_slots(self.branch_head, Self::BRANCH, branch_free)?;
+        // SAFETY: each head is its arena's, and each arena gets its layout.
+        unsafe {
+            self.leaves
+                .free_slots(self.leaf_head, Self::LEAF, leaf_free)?;
+            self.branches
+                .free_slots(self.branch_head, Self::BRANCH, branch_free)?;
+        }
         Ok((
             self.leaves.usage(Self::LEAF).slots,
             self.branches.usage(Self::BRANCH).slots,
@@ -875,30 +937,46 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         let dst = &mut moved.dst;
         if height == 0 {
             let new = dst.alloc_leaf().expect(FIT);
-            dst.leaf_mut(new).append_from(self.leaf_mut(h));
-            let prev = moved.last_leaf;
-            if !prev.is_nil() {
-                dst.leaf_mut(prev).next = new;
-                dst.leaf_mut(new).prev = prev;
+            // SAFETY: `h` is a live leaf of the old tree (read from its
+            // links); `new` was just allocated and `prev`, the leaf moved
+            // before it, is live in the new tree.
+            unsafe {
+                dst.leaf_mut(new).append_from(self.leaf_mut(h));
+                let prev = moved.last_leaf;
+                if !prev.is_nil() {
+                    dst.leaf_mut(prev).next = new;
+                    dst.leaf_mut(new).prev = prev;
+                }
             }
             moved.last_leaf = new;
             if h == moved.follow {
                 moved.followed = new;
             }
-            self.free_leaf(h);
+            // SAFETY: `h` is live, and no link of the old tree is followed
+            // to it again (its parent is being moved, its neighbours are
+            // reached from the parents).
+            unsafe { self.free_leaf(h) };
             return new;
         }
-        let children: alloc::vec::Vec<D::H> = (0..=self.branch(h).len())
+        // SAFETY: `h` is a live branch of the old tree (read from its links),
+        // and stays so while its children move.
+        let len = unsafe { self.branch(h) }.len();
+        let children: alloc::vec::Vec<D::H> = (0..=len)
             .map(|i| {
-                let child = self.branch(h).child(i);
+                // SAFETY: as above.
+                let child = unsafe { self.branch(h) }.child(i);
                 self.transcode_node(child, height - 1, moved)
             })
             .collect();
         let dst = &mut moved.dst;
         let new = dst.alloc_branch(children[0]).expect(FIT);
-        dst.branch_mut(new)
-            .take_keys_from(self.branch_mut(h), &children[1..]);
-        self.free_branch(h);
+        // SAFETY: `new` was just allocated; `h` is live, and freed once its
+        // separators have moved (its parent no longer follows it).
+        unsafe {
+            dst.branch_mut(new)
+                .take_keys_from(self.branch_mut(h), &children[1..]);
+            self.free_branch(h);
+        }
         new
     }
 }
@@ -925,13 +1003,13 @@ pub(crate) struct LeafView<K, V, H> {
 
 impl<K, V, C: Config> RawTree<K, V, C> {
     /// Raw view of leaf `h` (see [`LeafView`]).
+    ///
+    /// # Safety
+    /// `h` names a live leaf of this tree.
     #[inline]
-    pub(crate) fn leaf_view(&self, h: C::H) -> LeafView<K, V, C::H> {
-        let p = self
-            .leaves
-            .slot(h, Self::LEAF)
-            .cast::<Leaf<K, V, C>>()
-            .as_ptr();
+    pub(crate) unsafe fn leaf_view(&self, h: C::H) -> LeafView<K, V, C::H> {
+        // SAFETY: `h` is live (caller's contract).
+        let p = unsafe { self.leaf_ptr(h) };
         // SAFETY: `h` is a live leaf; fields are read by place, and the
         // buffers are reached through `Buf::raw`, so no reference to the
         // leaf or its slots is created.
@@ -943,220 +1021,6 @@ impl<K, V, C: Config> RawTree<K, V, C> {
                 next: (*p).next,
                 prev: (*p).prev,
             }
-        }
-    }
-}
-
-/// Raw access to a map in either representation; a NIL leaf handle names
-/// the small run (an empty leaf while the map is a tree).
-impl<K, V, C: Config> RawMap<K, V, C> {
-    /// The number of entries (a `const fn`, as std's `len`).
-    #[inline]
-    pub(crate) const fn len(&self) -> usize {
-        match &self.repr {
-            Repr::Small(run) => run.len(),
-            Repr::Tree(place) => core_of(place).len,
-            Repr::Wide(place) => core_of(place).len,
-        }
-    }
-
-    /// Raw view of leaf `h`, or of the run for NIL (see [`LeafView`]).
-    #[inline]
-    pub(crate) fn leaf_view(&self, h: C::H) -> LeafView<K, V, C::H> {
-        if !h.is_nil() {
-            return on_ref!(self, _ => unreachable!("a leaf handle names a tree's leaf"), t => {
-                let view = t.leaf_view(h.cast());
-                LeafView {
-                    keys: view.keys,
-                    vals: view.vals,
-                    len: view.len,
-                    next: view.next.cast(),
-                    prev: view.prev.cast(),
-                }
-            });
-        }
-        let (keys, vals, len) = match self.run() {
-            Some(run) => {
-                let (keys, vals) = run.raw::<K, V>();
-                (keys, vals, run.len())
-            }
-            None => (ptr::dangling(), ptr::dangling_mut(), 0),
-        };
-        LeafView {
-            keys,
-            vals,
-            len,
-            next: C::H::NIL,
-            prev: C::H::NIL,
-        }
-    }
-
-    /// Move the entry at `(leaf, i)` out.
-    ///
-    /// # Safety
-    /// The position holds an entry; each is taken at most once, and before
-    /// the map is used or dropped the caller drops the untaken entries and
-    /// calls `forget_entries`.
-    #[inline]
-    pub(crate) unsafe fn take(&mut self, (leaf, i): (C::H, usize)) -> (K, V) {
-        on_mut!(self,
-            // SAFETY: guaranteed by the caller.
-            run => unsafe { run.take::<K, V>(i) },
-            // SAFETY: guaranteed by the caller.
-            t => unsafe { t.leaf_mut(leaf.cast()).take(i) },
-        )
-    }
-
-    /// Treat every leaf (or the run) as empty without dropping anything.
-    pub(crate) fn forget_entries(&mut self) {
-        on_mut!(self,
-            run => run.forget_all::<K, V>(),
-            t => {
-                let mut h = t.first_leaf();
-                while !h.is_nil() {
-                    let leaf = t.leaf_mut(h);
-                    leaf.forget_all();
-                    h = leaf.next;
-                }
-                t.len = 0;
-            },
-        )
-    }
-}
-
-/// The core a place holds, in a `const fn` (trait methods are not const).
-#[inline]
-const fn core_of<X: Config, P: Place<Core<X>>>(place: &P) -> &Core<X> {
-    let p: *const P = place;
-    if P::BOXED {
-        // SAFETY: the only boxed place is `Box<Core<X>>`, which for a sized
-        // pointee is one non-null pointer to a live `Core<X>`.
-        unsafe { &**p.cast::<*const Core<X>>() }
-    } else {
-        // SAFETY: the other places are `Direct<Core<X>>`, `repr(transparent)`
-        // over `Core<X>`, and `Infallible`, of which no value (hence no
-        // reference to one) exists.
-        unsafe { &*p.cast::<Core<X>>() }
-    }
-}
-
-/// The engine of `IterMut` and friends: yields each position of a range at
-/// most once, as `(&'a K, &'a mut V)`, from a tree borrowed exclusively for
-/// `'a`.
-pub(crate) struct RawIterMut<'a, K, V, C: Config> {
-    /// Shared, so that many `&mut V` may be out at once; exclusive access
-    /// for `'a` was proven by the `&'a mut` the iterator was made from.
-    tree: &'a RawMap<K, V, C>,
-    range: RawRange<C::H>,
-    /// Stands for the `&'a mut` the iterator holds: variance as std's
-    /// `IterMut`, and Send/Sync set below as for `&'a mut (K, V)`.
-    marker: core::marker::PhantomData<&'a mut (K, V)>,
-    /// Opts out of the auto traits the shared `tree` field would give.
-    not_auto: core::marker::PhantomData<*mut ()>,
-}
-
-// SAFETY: the iterator stands for an exclusive borrow of the tree, which is
-// `Send` exactly when `&'a mut (K, V)` is.
-unsafe impl<K: Send, V: Send, C: Config> Send for RawIterMut<'_, K, V, C> {}
-// SAFETY: through `&RawIterMut` only shared access (`remaining`) is possible;
-// as for `&'a mut (K, V)`, that is `Sync` when `K` and `V` are.
-unsafe impl<K: Sync, V: Sync, C: Config> Sync for RawIterMut<'_, K, V, C> {}
-
-impl<'a, K, V, C: Config> RawIterMut<'a, K, V, C> {
-    pub(crate) fn new(tree: &'a mut RawMap<K, V, C>, range: RawRange<C::H>) -> Self {
-        RawIterMut {
-            tree,
-            range,
-            marker: core::marker::PhantomData,
-            not_auto: core::marker::PhantomData,
-        }
-    }
-
-    #[inline]
-    fn entry(&self, (leaf, i): (C::H, usize)) -> (&'a K, &'a mut V) {
-        let view = self.tree.leaf_view(leaf);
-        debug_assert!(i < view.len);
-        // SAFETY: `i < len`, so both slots are initialised; the range yields
-        // each position at most once, so the `&mut V`s never overlap; the
-        // tree is exclusively borrowed for `'a`; `leaf_view` created no
-        // reference to the leaf that could invalidate earlier ones.
-        unsafe { (&*view.keys.add(i), &mut *view.vals.add(i)) }
-    }
-
-    #[inline]
-    pub(crate) fn next(&mut self) -> Option<(&'a K, &'a mut V)> {
-        let pos = self.range.next(self.tree)?;
-        Some(self.entry(pos))
-    }
-
-    #[inline]
-    pub(crate) fn next_back(&mut self) -> Option<(&'a K, &'a mut V)> {
-        let pos = self.range.next_back(self.tree)?;
-        Some(self.entry(pos))
-    }
-
-    /// A shared view of what is left.
-    pub(crate) fn remaining(&self) -> (&RawMap<K, V, C>, RawRange<C::H>) {
-        (self.tree, self.range)
-    }
-}
-
-/// The engine of `IntoIter`: moves entries out of an owned tree.
-pub(crate) struct RawIntoIter<K, V, C: Config> {
-    tree: ManuallyDrop<RawMap<K, V, C>>,
-    range: RawRange<C::H>,
-}
-
-impl<K, V, C: Config> RawIntoIter<K, V, C> {
-    pub(crate) fn new(tree: RawMap<K, V, C>) -> Self {
-        let range = RawRange::full(&tree);
-        RawIntoIter {
-            tree: ManuallyDrop::new(tree),
-            range,
-        }
-    }
-
-    #[inline]
-    pub(crate) fn next(&mut self) -> Option<(K, V)> {
-        let pos = self.range.next(&self.tree)?;
-        // SAFETY: each position is yielded once; `Drop` drops only the
-        // untaken range and then forgets every entry.
-        Some(unsafe { self.tree.take(pos) })
-    }
-
-    #[inline]
-    pub(crate) fn next_back(&mut self) -> Option<(K, V)> {
-        let pos = self.range.next_back(&self.tree)?;
-        // SAFETY: as in `next`.
-        Some(unsafe { self.tree.take(pos) })
-    }
-
-    /// A shared view of what is left.
-    pub(crate) fn remaining(&self) -> (&RawMap<K, V, C>, RawRange<C::H>) {
-        (&self.tree, self.range)
-    }
-}
-
-impl<K, V, C: Config> Drop for RawIntoIter<K, V, C> {
-    fn drop(&mut self) {
-        /// Frees the tree even if dropping an entry panics.
-        struct Finish<'a, K, V, C: Config>(&'a mut RawIntoIter<K, V, C>);
-        impl<K, V, C: Config> Drop for Finish<'_, K, V, C> {
-            fn drop(&mut self) {
-                let it = &mut *self.0;
-                // Entries not yet dropped keep dropping (they were not
-                // taken, and the guard for the rest runs even on unwind).
-                while let Some(kv) = it.next() {
-                    drop(kv);
-                }
-                it.tree.forget_entries();
-                // SAFETY: dropped once, here; it holds no entries now.
-                unsafe { ManuallyDrop::drop(&mut it.tree) };
-            }
-        }
-        let guard = Finish(self);
-        while let Some(kv) = guard.0.next() {
-            drop(kv);
         }
     }
 }
@@ -1285,8 +1149,11 @@ mod tests {
             let mut path = crate::raw::Path::new();
             let k = key(i);
             let leaf = tree.descend(&k, &mut path);
-            let at = tree.leaf(leaf).keys().binary_search(&k).unwrap();
-            tree.remove_at(&path, leaf, at);
+            // SAFETY: the path and leaf were just recorded by a descent.
+            unsafe {
+                let at = tree.leaf(leaf).keys().binary_search(&k).unwrap();
+                tree.remove_at(&path, leaf, at);
+            }
         }
         tree.check().unwrap();
         let expect: Vec<(String, Vec<u32>)> = (0..n)
@@ -1294,19 +1161,22 @@ mod tests {
             .map(|i| (key(i), alloc::vec![i]))
             .collect();
         let follow = tree.last_leaf();
-        let follow_len = tree.leaf(follow).len();
+        // SAFETY: the last leaf is live.
+        let follow_len = unsafe { tree.leaf(follow) }.len();
 
         let (wide, followed): (Wide<A>, _) = tree.transcode(follow);
         wide.check().unwrap();
         assert_eq!(wide.len, expect.len());
         assert_eq!(wide.last_leaf(), followed);
-        assert_eq!(wide.leaf(followed).len(), follow_len);
+        // SAFETY: the transcode names the moved leaf, live.
+        assert_eq!(unsafe { wide.leaf(followed) }.len(), follow_len);
 
         let (back, _): (Narrow<A>, _) = wide.transcode(Wide32::NIL);
         back.check().unwrap();
         let (mut got, mut h) = (Vec::new(), back.first_leaf());
         while !h.is_nil() {
-            let leaf = back.leaf(h);
+            // SAFETY: the first leaf and the `next` links are live.
+            let leaf = unsafe { back.leaf(h) };
             got.extend(leaf.keys().iter().cloned().zip(leaf.vals().iter().cloned()));
             h = leaf.next;
         }
@@ -1315,7 +1185,8 @@ mod tests {
             leaf: back.first_leaf(),
             idx: 0,
         };
-        assert_eq!(back.normalize(first), first);
+        // SAFETY: the first leaf is live.
+        assert_eq!(unsafe { back.normalize(first) }, first);
     }
 
     #[test]

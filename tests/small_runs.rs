@@ -19,7 +19,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::rc::Rc;
 
 use bptree::map::Entry;
-use bptree::policy::{ArenaStrategy, Boxed, Cfg, Config, Growing, Handle, Indirect};
+use bptree::policy::{ArenaStrategy, Boxed, Growing, Handle, Indirect};
 use bptree::{Adaptive, BPlusTreeMap, BPlusTreeSet, PoolArena, VecArena, Wide32};
 
 type M<H, A, const CAP: usize> = BPlusTreeMap<u32, String, H, A, CAP>;
@@ -34,7 +34,7 @@ type Emptier<H, A, const CAP: usize> = (&'static str, fn(&mut M<H, A, CAP>));
 // ---------------------------------------------------------------------------
 
 fn run_max<H: Handle, A: ArenaStrategy, const CAP: usize>() -> usize {
-    <Cfg<H, A, CAP> as Config>::RUN_MAX
+    BPlusTreeMap::<u32, String, H, A, CAP>::RUN_MAX
 }
 
 /// The `i`-th key of a built map: multiples of ten, so every gap has room.

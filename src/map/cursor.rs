@@ -64,6 +64,11 @@ pub struct CursorMut<
 }
 
 /// Shared moves over a tree and a gap position.
+///
+/// A cursor's invariant: `pos` is a canonical position of its tree, made
+/// by the tree (`gap`) or by these moves since the tree last changed, or
+/// returned by the change (an insert or removal through the cursor). The
+/// moves below take such a position and return one.
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Tree<K, V, H, A, CAP> {
     /// The gap for a cursor: before the first key above the bound
     /// (`lower`), or after the last key below it (`upper`).
@@ -76,36 +81,67 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Tree<K, V, H, A, CAP> 
     }
 
     /// The entry after the gap, if any.
-    fn after(&self, pos: Pos<H>) -> Option<Pos<H>> {
-        (pos.idx < self.leaf(pos.leaf).len()).then_some(pos)
+    ///
+    /// # Safety
+    /// `pos` is a position of this tree (the cursor's invariant).
+    unsafe fn after(&self, pos: Pos<H>) -> Option<Pos<H>> {
+        // SAFETY: `pos.leaf` is live (caller's contract).
+        (pos.idx < unsafe { self.leaf(pos.leaf) }.len()).then_some(pos)
     }
 
     /// The entry before the gap, if any.
-    fn before(&self, pos: Pos<H>) -> Option<Pos<H>> {
+    ///
+    /// # Safety
+    /// As for [`after`](Self::after).
+    unsafe fn before(&self, pos: Pos<H>) -> Option<Pos<H>> {
         if pos.idx > 0 {
             return Some(Pos {
                 leaf: pos.leaf,
                 idx: pos.idx - 1,
             });
         }
-        let prev = self.leaf(pos.leaf).prev;
-        (!prev.is_nil()).then(|| Pos {
-            leaf: prev,
-            idx: self.leaf(prev).len() - 1,
-        })
+        // SAFETY: `pos.leaf` is live (caller's contract), and so is the
+        // leaf its `prev` link names (the tree's invariant).
+        unsafe {
+            let prev = self.leaf(pos.leaf).prev;
+            (!prev.is_nil()).then(|| Pos {
+                leaf: prev,
+                idx: self.leaf(prev).len() - 1,
+            })
+        }
     }
 
     /// The gap after entry `pos`.
-    fn past(&self, pos: Pos<H>) -> Pos<H> {
-        self.normalize(Pos {
-            leaf: pos.leaf,
-            idx: pos.idx + 1,
-        })
+    ///
+    /// # Safety
+    /// As for [`after`](Self::after), and `pos` holds an entry.
+    unsafe fn past(&self, pos: Pos<H>) -> Pos<H> {
+        // SAFETY: `pos.leaf` is live (caller's contract).
+        unsafe {
+            self.normalize(Pos {
+                leaf: pos.leaf,
+                idx: pos.idx + 1,
+            })
+        }
     }
 
-    fn entry_at(&self, pos: Pos<H>) -> (&K, &V) {
-        let leaf = self.leaf(pos.leaf);
+    /// The entry at `pos` (panics if there is none).
+    ///
+    /// # Safety
+    /// As for [`after`](Self::after).
+    unsafe fn entry_at(&self, pos: Pos<H>) -> (&K, &V) {
+        // SAFETY: `pos.leaf` is live (caller's contract).
+        let leaf = unsafe { self.leaf(pos.leaf) };
         (&leaf.keys()[pos.idx], &leaf.vals()[pos.idx])
+    }
+
+    /// The entry at `pos`, its value mutable (panics if there is none).
+    ///
+    /// # Safety
+    /// As for [`after`](Self::after).
+    unsafe fn entry_mut_at(&mut self, pos: Pos<H>) -> (&K, &mut V) {
+        // SAFETY: `pos.leaf` is live (caller's contract).
+        unsafe { self.leaf_mut(pos.leaf) }.kv_mut(pos.idx)
     }
 }
 
@@ -221,9 +257,13 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Cursor<'a, K, V, H
     /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<(&'a K, &'a V)> {
-        let at = self.tree.after(self.pos)?;
-        self.pos = self.tree.past(at);
-        Some(self.tree.entry_at(at))
+        // SAFETY: `self.pos` is a position of the tree (the invariant), and
+        // so are the positions the moves return.
+        unsafe {
+            let at = self.tree.after(self.pos)?;
+            self.pos = self.tree.past(at);
+            Some(self.tree.entry_at(at))
+        }
     }
 
     /// Moves back over the previous entry and returns it; at the start,
@@ -239,9 +279,12 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Cursor<'a, K, V, H
     /// assert_eq!(c.prev(), None);
     /// ```
     pub fn prev(&mut self) -> Option<(&'a K, &'a V)> {
-        let at = self.tree.before(self.pos)?;
-        self.pos = at;
-        Some(self.tree.entry_at(at))
+        // SAFETY: as in `next`.
+        unsafe {
+            let at = self.tree.before(self.pos)?;
+            self.pos = at;
+            Some(self.tree.entry_at(at))
+        }
     }
 
     /// The next entry, without moving.
@@ -253,7 +296,8 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Cursor<'a, K, V, H
     /// assert_eq!(map.lower_bound(Bound::Unbounded).peek_next(), Some((&1, &"a")));
     /// ```
     pub fn peek_next(&self) -> Option<(&'a K, &'a V)> {
-        self.tree.after(self.pos).map(|at| self.tree.entry_at(at))
+        // SAFETY: as in `next`.
+        unsafe { self.tree.after(self.pos).map(|at| self.tree.entry_at(at)) }
     }
 
     /// The previous entry, without moving.
@@ -265,7 +309,8 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Cursor<'a, K, V, H
     /// assert_eq!(map.lower_bound(Bound::Unbounded).peek_prev(), None);
     /// ```
     pub fn peek_prev(&self) -> Option<(&'a K, &'a V)> {
-        self.tree.before(self.pos).map(|at| self.tree.entry_at(at))
+        // SAFETY: as in `next`.
+        unsafe { self.tree.before(self.pos).map(|at| self.tree.entry_at(at)) }
     }
 }
 
@@ -309,9 +354,13 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> CursorMut<'_, K, V, H,
     /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Option<(&K, &mut V)> {
-        let at = self.tree.after(self.pos)?;
-        self.pos = self.tree.past(at);
-        Some(self.tree.leaf_mut(at.leaf).kv_mut(at.idx))
+        // SAFETY: `self.pos` is a position of the tree (the invariant), and
+        // so are the positions the moves return.
+        unsafe {
+            let at = self.tree.after(self.pos)?;
+            self.pos = self.tree.past(at);
+            Some(self.tree.entry_mut_at(at))
+        }
     }
 
     /// Moves back over the previous entry and returns it, the value mutable.
@@ -325,9 +374,12 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> CursorMut<'_, K, V, H,
     /// assert_eq!(map[&2], 0);
     /// ```
     pub fn prev(&mut self) -> Option<(&K, &mut V)> {
-        let at = self.tree.before(self.pos)?;
-        self.pos = at;
-        Some(self.tree.leaf_mut(at.leaf).kv_mut(at.idx))
+        // SAFETY: as in `next`.
+        unsafe {
+            let at = self.tree.before(self.pos)?;
+            self.pos = at;
+            Some(self.tree.entry_mut_at(at))
+        }
     }
 
     /// The next entry, without moving.
@@ -341,8 +393,11 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> CursorMut<'_, K, V, H,
     /// assert_eq!(map[&1], 11);
     /// ```
     pub fn peek_next(&mut self) -> Option<(&K, &mut V)> {
-        let at = self.tree.after(self.pos)?;
-        Some(self.tree.leaf_mut(at.leaf).kv_mut(at.idx))
+        // SAFETY: as in `next`.
+        unsafe {
+            let at = self.tree.after(self.pos)?;
+            Some(self.tree.entry_mut_at(at))
+        }
     }
 
     /// The previous entry, without moving.
@@ -355,8 +410,11 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> CursorMut<'_, K, V, H,
     /// assert_eq!(c.peek_prev(), Some((&1, &mut 10)));
     /// ```
     pub fn peek_prev(&mut self) -> Option<(&K, &mut V)> {
-        let at = self.tree.before(self.pos)?;
-        Some(self.tree.leaf_mut(at.leaf).kv_mut(at.idx))
+        // SAFETY: as in `next`.
+        unsafe {
+            let at = self.tree.before(self.pos)?;
+            Some(self.tree.entry_mut_at(at))
+        }
     }
 
     /// A read-only cursor at the same gap, borrowing this one.
@@ -468,7 +526,8 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// ```
     pub fn insert_before_unchecked(&mut self, key: K, value: V) {
         let at = self.insert_sorted(key, value);
-        self.pos = self.tree.past(at);
+        // SAFETY: `at` is where the insert put the entry.
+        self.pos = unsafe { self.tree.past(at) };
     }
 
     /// Removes the next entry and returns it; the cursor stays in the gap.
@@ -483,8 +542,10 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(c.remove_next(), None);
     /// ```
     pub fn remove_next(&mut self) -> Option<(K, V)> {
-        let at = self.tree.after(self.pos)?;
-        Some(self.remove(at))
+        // SAFETY: `self.pos` is a position of the tree (the invariant).
+        let at = unsafe { self.tree.after(self.pos) }?;
+        // SAFETY: `after` returned a position of an entry.
+        Some(unsafe { self.remove(at) })
     }
 
     /// Removes the previous entry and returns it; the cursor stays in the
@@ -499,8 +560,10 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(map.len(), 1);
     /// ```
     pub fn remove_prev(&mut self) -> Option<(K, V)> {
-        let at = self.tree.before(self.pos)?;
-        Some(self.remove(at))
+        // SAFETY: `self.pos` is a position of the tree (the invariant).
+        let at = unsafe { self.tree.before(self.pos) }?;
+        // SAFETY: `before` returned a position of an entry.
+        Some(unsafe { self.remove(at) })
     }
 
     fn check_order(&self, key: &K) -> Result<(), UnorderedKeyError> {
@@ -519,12 +582,16 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let tree = &mut *self.tree;
         let mut path = Path::new();
         let leaf = tree.descend(&key, &mut path);
-        let at = match search_leaf(tree.leaf(leaf).keys(), &key) {
-            Ok(idx) => {
-                tree.leaf_mut(leaf).vals_mut()[idx] = value;
-                Some((leaf, idx))
+        // SAFETY: `leaf` and `path` were just recorded by a descent of the
+        // tree, which has not changed since; `idx` comes from searching it.
+        let at = unsafe {
+            match search_leaf(tree.leaf(leaf).keys(), &key) {
+                Ok(idx) => {
+                    tree.leaf_mut(leaf).vals_mut()[idx] = value;
+                    Some((leaf, idx))
+                }
+                Err(idx) => tree.insert_at(&path, leaf, idx, key, value).ok(),
             }
-            Err(idx) => tree.insert_at(&path, leaf, idx, key, value).ok(),
         };
         match at {
             Some((leaf, idx)) => Pos { leaf, idx },
@@ -533,12 +600,12 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     }
 
     /// Remove the entry at `at`; the cursor goes to the gap it leaves.
-    fn remove(&mut self, at: Pos<H>) -> (K, V) {
-        let tree = &mut *self.tree;
-        let mut path = Path::new();
-        let found = tree.descend(&tree.leaf(at.leaf).keys()[at.idx], &mut path);
-        debug_assert!(found == at.leaf);
-        let (kv, next) = tree.remove_at(&path, at.leaf, at.idx);
+    ///
+    /// # Safety
+    /// `at` is a position of an entry of the tree (see the moves).
+    unsafe fn remove(&mut self, at: Pos<H>) -> (K, V) {
+        // SAFETY: caller's contract.
+        let (kv, next) = unsafe { self.tree.remove_at(at) };
         self.pos = next;
         kv
     }

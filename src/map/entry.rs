@@ -11,6 +11,7 @@ use super::BPlusTreeMap;
 use crate::error::CapacityError;
 use crate::policy::{ArenaStrategy, Cfg, Handle};
 use crate::raw::Path;
+use crate::raw::navigate::Pos;
 use crate::raw::repr::RawMap;
 use crate::raw::search::search_leaf;
 
@@ -43,6 +44,8 @@ pub struct VacantEntry<
 > {
     key: K,
     tree: &'a mut Tree<K, V, H, A, CAP>,
+    /// Invariant: `path`, `leaf` and `idx` were recorded by a descent of
+    /// `tree` (which cannot change while the entry borrows it).
     path: Path,
     /// The leaf and index where the key belongs; NIL leaf for an empty map.
     leaf: H,
@@ -59,6 +62,9 @@ pub struct OccupiedEntry<
     const CAP: usize = 64,
 > {
     tree: &'a mut Tree<K, V, H, A, CAP>,
+    /// Invariant: `path` and `leaf` were recorded by a descent of `tree`
+    /// (which cannot change while the entry borrows it), and `idx` holds
+    /// the entry.
     path: Path,
     leaf: H,
     idx: usize,
@@ -83,7 +89,8 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let tree = &mut self.raw;
         let mut path = Path::new();
         let leaf = tree.descend(&key, &mut path);
-        match search_leaf(tree.leaf(leaf).keys(), &key) {
+        // SAFETY: `leaf` was just found by a descent of the tree.
+        match search_leaf(unsafe { tree.leaf(leaf) }.keys(), &key) {
             Ok(idx) => Entry::Occupied(OccupiedEntry {
                 tree,
                 path,
@@ -137,7 +144,10 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         }
         let mut path = Path::new();
         let leaf = tree.descend_edge(last, &mut path);
-        let idx = if last { tree.leaf(leaf).len() - 1 } else { 0 };
+        // SAFETY: `leaf` was just found by a descent of the map, which is
+        // not empty (and a tree's leaves are never empty).
+        let len = unsafe { tree.leaf(leaf) }.len();
+        let idx = if last { len - 1 } else { 0 };
         Some(OccupiedEntry {
             tree,
             path,
@@ -316,7 +326,8 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// ```
     pub fn insert(self, value: V) -> &'a mut V {
         let (tree, leaf, idx) = self.insert_raw(value);
-        &mut tree.leaf_mut(leaf).vals_mut()[idx]
+        // SAFETY: the insert just returned this position.
+        &mut unsafe { tree.leaf_mut(leaf) }.vals_mut()[idx]
     }
 
     /// Inserts the entry's key with `value`; returns an occupied entry.
@@ -338,8 +349,11 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let (tree, leaf, idx) = self.insert_raw(value);
         // The split may have changed the path: find it again.
         let mut path = Path::new();
-        let found = tree.descend(&tree.leaf(leaf).keys()[idx], &mut path);
-        debug_assert!(found == leaf);
+        if !leaf.is_nil() {
+            // SAFETY: the insert just returned this position.
+            let found = tree.descend(&unsafe { tree.leaf(leaf) }.keys()[idx], &mut path);
+            tree.check_found(found, leaf);
+        }
         OccupiedEntry {
             tree,
             path,
@@ -356,7 +370,9 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
             leaf,
             idx,
         } = self;
-        match tree.insert_at(&path, leaf, idx, key, value).ok() {
+        // SAFETY: the entry's invariant: the path and leaf were recorded by
+        // the descent that made it, and the tree has not changed since.
+        match unsafe { tree.insert_at(&path, leaf, idx, key, value) }.ok() {
             Some((leaf, idx)) => (tree, leaf, idx),
             None => panic!("{}", CapacityError::new::<H>()),
         }
@@ -375,7 +391,8 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(map.entry("poneyland").key(), &"poneyland");
     /// ```
     pub fn key(&self) -> &K {
-        &self.tree.leaf(self.leaf).keys()[self.idx]
+        // SAFETY: the entry's position is the tree's (the type's invariant).
+        &unsafe { self.tree.leaf(self.leaf) }.keys()[self.idx]
     }
 
     /// A reference to the value.
@@ -390,7 +407,8 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// }
     /// ```
     pub fn get(&self) -> &V {
-        &self.tree.leaf(self.leaf).vals()[self.idx]
+        // SAFETY: as in `key`.
+        &unsafe { self.tree.leaf(self.leaf) }.vals()[self.idx]
     }
 
     /// A mutable reference to the value, borrowing the entry.
@@ -406,7 +424,8 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(map["poneyland"], 22);
     /// ```
     pub fn get_mut(&mut self) -> &mut V {
-        &mut self.tree.leaf_mut(self.leaf).vals_mut()[self.idx]
+        // SAFETY: as in `key`.
+        &mut unsafe { self.tree.leaf_mut(self.leaf) }.vals_mut()[self.idx]
     }
 
     /// The value, with the map's lifetime.
@@ -422,7 +441,8 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(map["poneyland"], 22);
     /// ```
     pub fn into_mut(self) -> &'a mut V {
-        &mut self.tree.leaf_mut(self.leaf).vals_mut()[self.idx]
+        // SAFETY: as in `key`.
+        &mut unsafe { self.tree.leaf_mut(self.leaf) }.vals_mut()[self.idx]
     }
 
     /// Replaces the value, returning the old one.
@@ -454,7 +474,13 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert!(map.is_empty());
     /// ```
     pub fn remove_entry(self) -> (K, V) {
-        self.tree.remove_at(&self.path, self.leaf, self.idx).0
+        let at = Pos {
+            leaf: self.leaf,
+            idx: self.idx,
+        };
+        // SAFETY: as in `key`; the path is the one recorded with the
+        // position.
+        unsafe { self.tree.remove_with_path(&self.path, at) }.0
     }
 
     /// Removes the entry, returning its value.

@@ -10,7 +10,6 @@ use core::iter::FusedIterator;
 use core::ops::{Bound, RangeBounds};
 
 use crate::policy::{ArenaStrategy, Cfg, Handle};
-use crate::raw::Path;
 use crate::raw::navigate::Pos;
 use crate::raw::repr::RawMap;
 
@@ -18,7 +17,8 @@ use crate::raw::repr::RawMap;
 /// position to look at, and the range.
 pub(crate) struct ExtractCore<'a, K, V, R, H: Handle, A: ArenaStrategy, const CAP: usize> {
     tree: &'a mut RawMap<K, V, Cfg<H, A, CAP>>,
-    /// The next entry to look at (canonical).
+    /// The next entry to look at (canonical). Invariant: a position of
+    /// `tree`, made by it since it last changed or returned by the change.
     pos: Pos<H>,
     /// Whether the walk passed the end of the range.
     done: bool,
@@ -44,11 +44,13 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
     pub(crate) fn next_with(&mut self, mut pred: impl FnMut(&K, &mut V) -> bool) -> Option<(K, V)> {
         loop {
             let Pos { leaf, idx } = self.pos;
-            if self.done || idx == self.tree.leaf(leaf).len() {
+            // SAFETY: `self.pos` is the tree's (the type's invariant).
+            if self.done || idx == unsafe { self.tree.leaf(leaf) }.len() {
                 self.done = true;
                 return None;
             }
-            let (k, v) = self.tree.leaf_mut(leaf).kv_mut(idx);
+            // SAFETY: as above.
+            let (k, v) = unsafe { self.tree.leaf_mut(leaf) }.kv_mut(idx);
             let in_range = match self.range.end_bound() {
                 Bound::Included(e) => k <= e,
                 Bound::Excluded(e) => k < e,
@@ -59,15 +61,13 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
                 return None;
             }
             if pred(k, v) {
-                let mut path = Path::new();
-                let tree = &*self.tree;
-                let found = tree.descend(&tree.leaf(leaf).keys()[idx], &mut path);
-                debug_assert!(found == leaf);
-                let (kv, next) = self.tree.remove_at(&path, leaf, idx);
+                // SAFETY: `self.pos` is the tree's and holds an entry.
+                let (kv, next) = unsafe { self.tree.remove_at(self.pos) };
                 self.pos = next;
                 return Some(kv);
             }
-            self.pos = self.tree.normalize(Pos { leaf, idx: idx + 1 });
+            // SAFETY: as above.
+            self.pos = unsafe { self.tree.normalize(Pos { leaf, idx: idx + 1 }) };
         }
     }
 
@@ -78,10 +78,11 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
     /// The next entry it would look at.
     pub(crate) fn peek(&self) -> Option<(&K, &V)> {
         let Pos { leaf, idx } = self.pos;
-        if self.done || idx >= self.tree.leaf(leaf).len() {
+        // SAFETY: `self.pos` is the tree's (the type's invariant).
+        let leaf = unsafe { self.tree.leaf(leaf) };
+        if self.done || idx >= leaf.len() {
             return None;
         }
-        let leaf = self.tree.leaf(leaf);
         Some((&leaf.keys()[idx], &leaf.vals()[idx]))
     }
 }

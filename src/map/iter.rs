@@ -1,12 +1,14 @@
 //! The map's iterators. All are double-ended and fused; those over a whole
 //! map are exact-size (range iterators are not, as in std).
 
+use core::borrow::Borrow;
 use core::fmt;
 use core::iter::FusedIterator;
+use core::ops::Bound;
 
 use super::BPlusTreeMap;
-use crate::node::{RawIntoIter, RawIterMut};
 use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::iter::{RawIntoIter, RawIterMut};
 use crate::raw::navigate::RawRange;
 use crate::raw::repr::RawMap;
 
@@ -20,6 +22,10 @@ type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, 
 /// The keys and values of the front leaf are cached as slices, so a step
 /// within a leaf is a slice index; the tree is consulted only to cross into
 /// the next leaf (and for steps from the back, which are rarer).
+///
+/// Invariant: `range` is a range of `tree` (made by `RawRange::full` or
+/// `RawMap::range_search`, and advanced only here), and `keys` and `vals`
+/// are the entries of its front leaf.
 struct Shared<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> {
     /// `None` only for a default (empty) iterator.
     tree: Option<&'a Tree<K, V, H, A, CAP>>,
@@ -48,8 +54,11 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
         vals: &[],
     };
 
-    fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>) -> Self {
-        let leaf = tree.leaf(range.front.leaf);
+    /// # Safety
+    /// `range` is a range of `tree` (see the type's invariant).
+    unsafe fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>) -> Self {
+        // SAFETY: the range's front leaf is live (caller's contract).
+        let leaf = unsafe { tree.leaf(range.front.leaf) };
         Shared {
             tree: Some(tree),
             range,
@@ -85,7 +94,8 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
     #[cold]
     fn cross_leaf(&mut self) {
         let Some(tree) = self.tree else { return };
-        match tree.next_leaf(self.range.front.leaf) {
+        // SAFETY: the range's front leaf is live (the type's invariant).
+        match unsafe { tree.next_leaf(self.range.front.leaf) } {
             None => self.range.front.idx = self.keys.len(),
             Some((next, leaf)) => {
                 self.range.front = crate::raw::navigate::Pos { leaf: next, idx: 0 };
@@ -98,8 +108,11 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H
     #[inline]
     fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
         let tree = self.tree?;
-        let (leaf, i) = self.range.next_back(tree)?;
-        let leaf = tree.leaf(leaf);
+        // SAFETY: the range is the tree's (the type's invariant), and so is
+        // the leaf of the position it yields.
+        let (leaf, i) = unsafe { self.range.next_back(tree) }?;
+        // SAFETY: as above.
+        let leaf = unsafe { tree.leaf(leaf) };
         Some((&leaf.keys()[i], &leaf.vals()[i]))
     }
 
@@ -141,7 +154,8 @@ where
     A: ArenaStrategy,
 {
     let mut it = match remaining {
-        Some((tree, range)) => Shared::new(tree, range),
+        // SAFETY: an iterator's remaining range is a range of its tree.
+        Some((tree, range)) => unsafe { Shared::new(tree, range) },
         None => Shared::EMPTY,
     };
     f.debug_list()
@@ -163,10 +177,12 @@ pub struct Iter<
 }
 
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iter<'a, K, V, H, A, CAP> {
-    pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>, len: usize) -> Self {
+    /// An iterator over all of `tree`.
+    pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>) -> Self {
         Iter {
-            inner: Shared::new(tree, range),
-            len,
+            // SAFETY: the range was just made from `tree`.
+            inner: unsafe { Shared::new(tree, RawRange::full(tree)) },
+            len: tree.len(),
         }
     }
 }
@@ -507,9 +523,17 @@ pub struct Range<
 }
 
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Range<'a, K, V, H, A, CAP> {
-    pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>) -> Self {
+    /// An iterator over the entries of `tree` between two bounds (with
+    /// std's panics, see `RawMap::range_search`).
+    pub(super) fn new<Q>(tree: &'a Tree<K, V, H, A, CAP>, start: Bound<&Q>, end: Bound<&Q>) -> Self
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let range = tree.range_search(start, end);
         Range {
-            inner: Shared::new(tree, range),
+            // SAFETY: the range was just made from `tree`.
+            inner: unsafe { Shared::new(tree, range) },
         }
     }
 }

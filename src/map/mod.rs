@@ -20,9 +20,8 @@ use core::hash::{Hash, Hasher};
 use core::ops::{Index, RangeBounds};
 
 use crate::error::{CapacityError, InvariantError};
-use crate::node::RawIterMut;
 use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
-use crate::raw::navigate::RawRange;
+use crate::raw::iter::RawIterMut;
 use crate::raw::repr::RawMap;
 
 /// An ordered map based on a B+ tree, whose memory layout is chosen by types.
@@ -105,6 +104,20 @@ impl<K, V> BPlusTreeMap<K, V> {
 }
 
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, A, CAP> {
+    /// The most entries this configuration keeps as one sorted run instead
+    /// of a tree: `CAP` for fixed-size node storage (`Inline`, `Boxed`),
+    /// `16 * CAP` behind `Indirect`, and 0 (no runs) for `Growing` storage
+    /// or a bare `MaskedArena`, which reproduce the seed's layout.
+    ///
+    /// ```
+    /// use bptree::phase::{Compact, Phase0};
+    /// use bptree::{BPlusTreeMap, Compact16, PoolArena};
+    /// assert_eq!(BPlusTreeMap::<u8, u8, Compact16, PoolArena, 32>::RUN_MAX, 32);
+    /// assert_eq!(Compact::<u8, u8>::RUN_MAX, 2048);
+    /// assert_eq!(Phase0::<u8, u8>::RUN_MAX, 0);
+    /// ```
+    pub const RUN_MAX: usize = <Cfg<H, A, CAP> as Config>::RUN_MAX;
+
     /// Makes a new, empty map of any configuration. Allocates nothing.
     ///
     /// ```
@@ -222,8 +235,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
         K: Borrow<Q> + Ord,
         Q: Ord + ?Sized,
     {
-        let (leaf, i) = self.raw.find(key)?;
-        Some(&mut self.raw.leaf_mut(leaf).vals_mut()[i])
+        self.raw.get_mut(key)
     }
 
     /// The first entry (least key).
@@ -234,8 +246,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(map.first_key_value(), Some((&1, &"a")));
     /// ```
     pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        let leaf = self.raw.leaf(self.raw.edge_leaf(false));
-        Some((leaf.keys().first()?, leaf.vals().first()?))
+        self.raw.edge_entry(false)
     }
 
     /// The last entry (greatest key).
@@ -246,8 +257,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(map.last_key_value(), Some((&2, &"b")));
     /// ```
     pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        let leaf = self.raw.leaf(self.raw.edge_leaf(true));
-        Some((leaf.keys().last()?, leaf.vals().last()?))
+        self.raw.edge_entry(true)
     }
 
     /// An iterator over the entries, in key order.
@@ -259,7 +269,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(keys, [1, 2, 3]);
     /// ```
     pub fn iter(&self) -> Iter<'_, K, V, H, A, CAP> {
-        Iter::new(&self.raw, RawRange::full(&self.raw), self.raw.len())
+        Iter::new(&self.raw)
     }
 
     /// An iterator over the entries with mutable values, in key order.
@@ -273,8 +283,8 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// assert_eq!(map["a"], 11);
     /// ```
     pub fn iter_mut(&mut self) -> IterMut<'_, K, V, H, A, CAP> {
-        let (range, len) = (RawRange::full(&self.raw), self.raw.len());
-        IterMut::new(RawIterMut::new(&mut self.raw, range), len)
+        let len = self.raw.len();
+        IterMut::new(RawIterMut::full(&mut self.raw), len)
     }
 
     /// An iterator over the keys, in order.
@@ -337,11 +347,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
         K: Borrow<T> + Ord,
         R: RangeBounds<T>,
     {
-        Range::new(
-            &self.raw,
-            self.raw
-                .range_search(range.start_bound(), range.end_bound()),
-        )
+        Range::new(&self.raw, range.start_bound(), range.end_bound())
     }
 
     /// An iterator over the entries whose keys lie in `range`, with mutable
@@ -366,10 +372,11 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
         K: Borrow<T> + Ord,
         R: RangeBounds<T>,
     {
-        let r = self
-            .raw
-            .range_search(range.start_bound(), range.end_bound());
-        RangeMut::new(RawIterMut::new(&mut self.raw, r))
+        RangeMut::new(RawIterMut::range(
+            &mut self.raw,
+            range.start_bound(),
+            range.end_bound(),
+        ))
     }
 
     /// Consumes the map into an iterator over its keys, in order.

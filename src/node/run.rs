@@ -7,9 +7,9 @@
 //! arrays, as in a leaf, so searches scan keys only and the run hands out
 //! the same `&[K]`/`&[V]` slices a leaf does.
 //!
-//! The run is type-erased (the map stays covariant in `K` and `V`, as with
-//! the arenas): every method takes `K` and `V` as type parameters, and the
-//! caller passes the same pair on every call to one run.
+//! The run is typed (`Run<K, V>` holds a raw block pointer and a
+//! `PhantomData<(K, V)>`, so the map stays covariant in `K` and `V`); its
+//! invariants (below) are kept by its own methods.
 //!
 //! Capacity grows 4, 8, 11, then by a quarter; it never exceeds `max`, and
 //! it shrinks by three quarters once the run is under half full. A
@@ -26,7 +26,11 @@ use core::slice;
 use super::{DropOnUnwind, slice_insert, slice_remove};
 
 /// A sorted run of entries (see the module docs).
-pub(crate) struct Run {
+///
+/// Invariants: the block, when allocated, has the layout `layout::<K,
+/// V>(cap)`; its first `len` keys and values are initialised, the rest are
+/// not; `len <= cap`.
+pub(crate) struct Run<K, V> {
     /// The block, or dangling while nothing is allocated.
     ptr: NonNull<u8>,
     /// `u16`, as the capacity: a run holds at most `RUN_MAX <= u16::MAX`
@@ -35,13 +39,15 @@ pub(crate) struct Run {
     /// `Adaptive` handles stays 24 bytes).
     len: u16,
     cap: u16,
+    /// The run owns `K`s and `V`s. Covariant.
+    marker: PhantomData<(K, V)>,
 }
 
-// SAFETY: a `Run` owns its block and the entries in it, like a `Vec`; the
-// entries' `Send`/`Sync` are accounted for by the map's `PhantomData<(K, V)>`.
-unsafe impl Send for Run {}
+// SAFETY: a `Run` owns its block and the entries in it, like a `Vec<(K, V)>`,
+// and is `Send` on the same condition.
+unsafe impl<K: Send, V: Send> Send for Run<K, V> {}
 // SAFETY: as above; `&Run` gives only shared access to the entries.
-unsafe impl Sync for Run {}
+unsafe impl<K: Sync, V: Sync> Sync for Run<K, V> {}
 
 /// The capacity after `cap` when the run is full (see the module docs).
 fn grown(cap: usize, max: usize) -> usize {
@@ -54,11 +60,12 @@ fn grown(cap: usize, max: usize) -> usize {
     next.min(max).max(cap + 1)
 }
 
-impl Run {
-    pub(crate) const EMPTY: Run = Run {
+impl<K, V> Run<K, V> {
+    pub(crate) const EMPTY: Self = Run {
         ptr: NonNull::dangling(),
         len: 0,
         cap: 0,
+        marker: PhantomData,
     };
 
     #[inline]
@@ -72,7 +79,7 @@ impl Run {
     }
 
     /// The block for `cap` entries, and the offset of its values.
-    fn layout<K, V>(cap: usize) -> (Layout, usize) {
+    fn layout(cap: usize) -> (Layout, usize) {
         let keys = Layout::array::<K>(cap).expect("run size overflows isize");
         let vals = Layout::array::<V>(cap).expect("run size overflows isize");
         let (block, offset) = keys.extend(vals).expect("run size overflows isize");
@@ -80,13 +87,13 @@ impl Run {
     }
 
     /// Whether this run's block is allocated (zero-sized blocks never are).
-    fn allocated<K, V>(&self) -> bool {
-        self.cap != 0 && Self::layout::<K, V>(self.cap()).0.size() != 0
+    fn allocated(&self) -> bool {
+        self.cap != 0 && Self::layout(self.cap()).0.size() != 0
     }
 
     #[inline]
-    fn keys_ptr<K, V>(&self) -> *mut K {
-        if self.allocated::<K, V>() {
+    fn keys_ptr(&self) -> *mut K {
+        if self.allocated() {
             self.ptr.as_ptr().cast()
         } else {
             NonNull::<K>::dangling().as_ptr()
@@ -94,42 +101,37 @@ impl Run {
     }
 
     #[inline]
-    fn vals_ptr<K, V>(&self) -> *mut V {
-        if self.allocated::<K, V>() {
+    fn vals_ptr(&self) -> *mut V {
+        if self.allocated() {
             // SAFETY: the offset lies within the block (module docs).
-            unsafe {
-                self.ptr
-                    .as_ptr()
-                    .add(Self::layout::<K, V>(self.cap()).1)
-                    .cast()
-            }
+            unsafe { self.ptr.as_ptr().add(Self::layout(self.cap()).1).cast() }
         } else {
             NonNull::<V>::dangling().as_ptr()
         }
     }
 
     #[inline]
-    pub(crate) fn keys<K, V>(&self) -> &[K] {
+    pub(crate) fn keys(&self) -> &[K] {
         // SAFETY: the first `len` keys are initialised; the pointer is
         // aligned and non-null even when nothing is allocated.
-        unsafe { slice::from_raw_parts(self.keys_ptr::<K, V>(), self.len()) }
+        unsafe { slice::from_raw_parts(self.keys_ptr(), self.len()) }
     }
 
     #[inline]
-    pub(crate) fn vals<K, V>(&self) -> &[V] {
+    pub(crate) fn vals(&self) -> &[V] {
         // SAFETY: as in `keys`.
-        unsafe { slice::from_raw_parts(self.vals_ptr::<K, V>(), self.len()) }
+        unsafe { slice::from_raw_parts(self.vals_ptr(), self.len()) }
     }
 
     /// The keys, and the values mutably.
     #[inline]
-    pub(crate) fn split_mut<K, V>(&mut self) -> (&[K], &mut [V]) {
+    pub(crate) fn split_mut(&mut self) -> (&[K], &mut [V]) {
         // SAFETY: as in `keys`; the two arrays do not overlap, and `&mut
         // self` makes the value borrow unique.
         unsafe {
             (
-                slice::from_raw_parts(self.keys_ptr::<K, V>(), self.len()),
-                slice::from_raw_parts_mut(self.vals_ptr::<K, V>(), self.len()),
+                slice::from_raw_parts(self.keys_ptr(), self.len()),
+                slice::from_raw_parts_mut(self.vals_ptr(), self.len()),
             )
         }
     }
@@ -137,41 +139,37 @@ impl Run {
     /// Raw pointers to the keys and values, for iterators that must not
     /// create references to the whole run (see `LeafView`).
     #[inline]
-    pub(crate) fn raw<K, V>(&self) -> (*const K, *mut V) {
-        (self.keys_ptr::<K, V>(), self.vals_ptr::<K, V>())
+    pub(crate) fn raw(&self) -> (*const K, *mut V) {
+        (self.keys_ptr(), self.vals_ptr())
     }
 
     /// Replace key `i` (equal to `key` by `Ord`), returning the old one.
-    pub(crate) fn replace_key<K, V>(&mut self, i: usize, key: K) -> K {
+    pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
         assert!(i < self.len());
         // SAFETY: key `i` is initialised.
-        unsafe { ptr::replace(self.keys_ptr::<K, V>().add(i), key) }
+        unsafe { ptr::replace(self.keys_ptr().add(i), key) }
     }
 
     /// Reallocate to exactly `cap` slots (at least `len`).
-    fn resize<K, V>(&mut self, cap: usize) {
+    fn resize(&mut self, cap: usize) {
         debug_assert!(cap >= self.len() && cap <= u16::MAX as usize);
-        let (new, new_off) = Self::layout::<K, V>(cap);
+        let (new, new_off) = Self::layout(cap);
         let ptr = if new.size() == 0 {
             NonNull::dangling()
         } else {
             // SAFETY: `new` has non-zero size.
             NonNull::new(unsafe { alloc(new) }).unwrap_or_else(|| handle_alloc_error(new))
         };
-        if self.allocated::<K, V>() {
-            let (old, _) = Self::layout::<K, V>(self.cap());
+        if self.allocated() {
+            let (old, _) = Self::layout(self.cap());
             // SAFETY: the first `len` keys and values move to the new block,
             // which has room for them (`cap >= len`); the old block was
             // allocated with `old` and nothing refers to it afterwards.
             unsafe {
                 if new.size() != 0 {
+                    ptr::copy_nonoverlapping(self.keys_ptr(), ptr.as_ptr().cast::<K>(), self.len());
                     ptr::copy_nonoverlapping(
-                        self.keys_ptr::<K, V>(),
-                        ptr.as_ptr().cast::<K>(),
-                        self.len(),
-                    );
-                    ptr::copy_nonoverlapping(
-                        self.vals_ptr::<K, V>(),
+                        self.vals_ptr(),
                         ptr.as_ptr().add(new_off).cast::<V>(),
                         self.len(),
                     );
@@ -184,45 +182,45 @@ impl Run {
     }
 
     /// An empty run with room for exactly `cap` entries.
-    pub(crate) fn with_capacity<K, V>(cap: usize) -> Run {
+    pub(crate) fn with_capacity(cap: usize) -> Self {
         let mut run = Run::EMPTY;
         if cap > 0 {
-            run.resize::<K, V>(cap);
+            run.resize(cap);
         }
         run
     }
 
     /// Insert at `i` (the caller keeps the keys sorted), growing the block
     /// if full; the run may hold at most `max` entries.
-    pub(crate) fn insert<K, V>(&mut self, i: usize, key: K, val: V, max: usize) {
+    pub(crate) fn insert(&mut self, i: usize, key: K, val: V, max: usize) {
         assert!(i <= self.len() && self.len() < max);
         if self.len() == self.cap() {
-            self.resize::<K, V>(grown(self.cap(), max));
+            self.resize(grown(self.cap(), max));
         }
         // SAFETY: there is room for `len + 1` entries and `i <= len`.
         unsafe {
-            slice_insert(self.keys_ptr::<K, V>(), self.len(), i, key);
-            slice_insert(self.vals_ptr::<K, V>(), self.len(), i, val);
+            slice_insert(self.keys_ptr(), self.len(), i, key);
+            slice_insert(self.vals_ptr(), self.len(), i, val);
         }
         self.len += 1;
     }
 
     /// Remove entry `i`, shrinking the block once under half full and
     /// freeing it when empty.
-    pub(crate) fn remove<K, V>(&mut self, i: usize) -> (K, V) {
+    pub(crate) fn remove(&mut self, i: usize) -> (K, V) {
         assert!(i < self.len());
         // SAFETY: entry `i` is initialised; both arrays shift by one.
         let kv = unsafe {
             (
-                slice_remove(self.keys_ptr::<K, V>(), self.len(), i),
-                slice_remove(self.vals_ptr::<K, V>(), self.len(), i),
+                slice_remove(self.keys_ptr(), self.len(), i),
+                slice_remove(self.vals_ptr(), self.len(), i),
             )
         };
         self.len -= 1;
         if self.len == 0 {
-            self.resize::<K, V>(0);
+            self.resize(0);
         } else if self.len() < self.cap() / 2 && self.cap() > 4 {
-            self.resize::<K, V>((self.len() + self.len() / 4).max(4));
+            self.resize((self.len() + self.len() / 4).max(4));
         }
         kv
     }
@@ -234,15 +232,10 @@ impl Run {
     /// used again the caller drops the untaken entries and calls
     /// `forget_all`.
     #[inline]
-    pub(crate) unsafe fn take<K, V>(&mut self, i: usize) -> (K, V) {
+    pub(crate) unsafe fn take(&mut self, i: usize) -> (K, V) {
         debug_assert!(i < self.len());
         // SAFETY: guaranteed by the caller.
-        unsafe {
-            (
-                self.keys_ptr::<K, V>().add(i).read(),
-                self.vals_ptr::<K, V>().add(i).read(),
-            )
-        }
+        unsafe { (self.keys_ptr().add(i).read(), self.vals_ptr().add(i).read()) }
     }
 
     /// Drop entries `from..to` in place.
@@ -250,14 +243,14 @@ impl Run {
     /// # Safety
     /// Those entries are initialised and never used again; the caller then
     /// calls `forget_all`.
-    pub(crate) unsafe fn drop_range<K, V>(&mut self, from: usize, to: usize) {
+    pub(crate) unsafe fn drop_range(&mut self, from: usize, to: usize) {
         // SAFETY: guaranteed by the caller. The guard drops the values even
         // if a key's drop panics.
         unsafe {
-            let vals = ptr::slice_from_raw_parts_mut(self.vals_ptr::<K, V>().add(from), to - from);
+            let vals = ptr::slice_from_raw_parts_mut(self.vals_ptr().add(from), to - from);
             let _guard = DropOnUnwind(vals);
             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
-                self.keys_ptr::<K, V>().add(from),
+                self.keys_ptr().add(from),
                 to - from,
             ));
         }
@@ -265,31 +258,31 @@ impl Run {
 
     /// Free the block without dropping any entry (they were moved out or
     /// dropped); the run becomes empty.
-    pub(crate) fn forget_all<K, V>(&mut self) {
+    pub(crate) fn forget_all(&mut self) {
         self.len = 0;
-        self.resize::<K, V>(0);
+        self.resize(0);
     }
 
     /// Drop every entry and free the block. If a drop panics, the rest are
     /// still dropped and the block freed.
-    pub(crate) fn drop_all<K, V>(&mut self) {
-        struct Free<'a, K, V>(&'a mut Run, PhantomData<(K, V)>);
+    pub(crate) fn drop_all(&mut self) {
+        struct Free<'a, K, V>(&'a mut Run<K, V>);
         impl<K, V> Drop for Free<'_, K, V> {
             fn drop(&mut self) {
-                self.0.forget_all::<K, V>();
+                self.0.forget_all();
             }
         }
         let len = self.len();
-        let guard = Free::<K, V>(self, PhantomData);
+        let guard = Free(self);
         // SAFETY: all `len` entries are initialised and never used again:
         // the guard forgets them.
-        unsafe { guard.0.drop_range::<K, V>(0, len) };
+        unsafe { guard.0.drop_range(0, len) };
     }
 
     /// Heap bytes and allocations of the run.
-    pub(crate) fn heap<K, V>(&self) -> (usize, usize) {
-        if self.allocated::<K, V>() {
-            (Self::layout::<K, V>(self.cap()).0.size(), 1)
+    pub(crate) fn heap(&self) -> (usize, usize) {
+        if self.allocated() {
+            (Self::layout(self.cap()).0.size(), 1)
         } else {
             (0, 0)
         }
@@ -299,18 +292,13 @@ impl Run {
 /// Moves a run's entries out in order; dropping it drops the entries not
 /// yet taken and frees the block.
 pub(crate) struct RunDrain<K, V> {
-    run: Run,
+    run: Run<K, V>,
     next: usize,
-    marker: PhantomData<(K, V)>,
 }
 
 impl<K, V> RunDrain<K, V> {
-    pub(crate) fn new(run: Run) -> Self {
-        RunDrain {
-            run,
-            next: 0,
-            marker: PhantomData,
-        }
+    pub(crate) fn new(run: Run<K, V>) -> Self {
+        RunDrain { run, next: 0 }
     }
 }
 
@@ -324,7 +312,7 @@ impl<K, V> Iterator for RunDrain<K, V> {
         self.next += 1;
         // SAFETY: each index below `len` is taken once, in order; `Drop`
         // handles the rest and forgets the run.
-        Some(unsafe { self.run.take::<K, V>(self.next - 1) })
+        Some(unsafe { self.run.take(self.next - 1) })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -335,18 +323,18 @@ impl<K, V> Iterator for RunDrain<K, V> {
 
 impl<K, V> Drop for RunDrain<K, V> {
     fn drop(&mut self) {
-        struct Forget<'a, K, V>(&'a mut Run, PhantomData<(K, V)>);
+        struct Forget<'a, K, V>(&'a mut Run<K, V>);
         impl<K, V> Drop for Forget<'_, K, V> {
             fn drop(&mut self) {
-                self.0.forget_all::<K, V>();
+                self.0.forget_all();
             }
         }
         let (from, to) = (self.next, self.run.len());
         self.next = to;
-        let guard = Forget::<K, V>(&mut self.run, PhantomData);
+        let guard = Forget(&mut self.run);
         // SAFETY: entries `from..to` were not taken; they are dropped once
         // here and the guard forgets the run.
-        unsafe { guard.0.drop_range::<K, V>(from, to) };
+        unsafe { guard.0.drop_range(from, to) };
     }
 }
 
@@ -376,30 +364,30 @@ mod tests {
         make: impl Fn(usize) -> (K, V),
     ) {
         let n = if cfg!(miri) { 40 } else { 300 };
-        let mut run = Run::EMPTY;
+        let mut run = Run::<K, V>::EMPTY;
         let mut model: Vec<(K, V)> = Vec::new();
         for i in 0..n {
             let (k, v) = make((i * 7) % n);
             let at = model.partition_point(|(mk, _)| *mk < k);
-            run.insert::<K, V>(at, k.clone(), v.clone(), n);
+            run.insert(at, k.clone(), v.clone(), n);
             model.insert(at, (k, v));
             assert!(run.len() <= run.cap());
         }
         let keys: Vec<K> = model.iter().map(|(k, _)| k.clone()).collect();
-        assert_eq!(run.keys::<K, V>(), &keys[..]);
+        assert_eq!(run.keys(), &keys[..]);
         for i in (0..n).step_by(3).rev() {
-            assert_eq!(run.remove::<K, V>(i), model.remove(i));
+            assert_eq!(run.remove(i), model.remove(i));
             assert!(run.cap() <= 4 || run.len() + 1 >= run.cap() / 2);
         }
-        let (_, vals) = run.split_mut::<K, V>();
+        let (_, vals) = run.split_mut();
         assert_eq!(vals.len(), model.len());
-        let mut drain = RunDrain::<K, V>::new(core::mem::replace(&mut run, Run::EMPTY));
+        let mut drain = RunDrain::new(core::mem::replace(&mut run, Run::EMPTY));
         assert_eq!(drain.next(), Some(model[0].clone()));
         drop(drain);
-        let mut run = Run::with_capacity::<K, V>(3);
-        run.insert::<K, V>(0, make(1).0, make(1).1, 10);
-        run.drop_all::<K, V>();
-        assert_eq!(run.heap::<K, V>(), (0, 0));
+        let mut run = Run::<K, V>::with_capacity(3);
+        run.insert(0, make(1).0, make(1).1, 10);
+        run.drop_all();
+        assert_eq!(run.heap(), (0, 0));
     }
 
     #[test]
@@ -410,10 +398,10 @@ mod tests {
     #[test]
     fn zero_sized_values_and_keys() {
         exercise(|i| (i as u32, ()));
-        let mut run = Run::EMPTY;
-        run.insert::<(), ()>(0, (), (), 5);
-        assert_eq!(run.heap::<(), ()>(), (0, 0));
-        assert_eq!(run.remove::<(), ()>(0), ((), ()));
+        let mut run = Run::<(), ()>::EMPTY;
+        run.insert(0, (), (), 5);
+        assert_eq!(run.heap(), (0, 0));
+        assert_eq!(run.remove(0), ((), ()));
     }
 
     #[test]

@@ -149,7 +149,9 @@ pub struct ArenaUsage {
     pub allocations: usize,
 }
 
-/// A type-erased slot arena (internal; see the module docs for the contract).
+/// A type-erased slot arena (internal to the engine; see the module docs for
+/// the contract). Outside the crate it cannot be named, and every method
+/// that could reach a slot is an `unsafe fn`.
 ///
 /// # Safety
 /// Implementors guarantee that `slot(h)` for a handle returned by `alloc`
@@ -166,21 +168,32 @@ pub unsafe trait RawArena<H: Handle>: Send + Sync + Sized {
     const EMPTY_HEAD: Self::Head;
 
     /// A fresh slot, or `None` if every handle value is in use.
-    fn alloc(&mut self, head: &mut Self::Head, layout: Layout) -> Option<H>;
+    ///
+    /// # Safety
+    /// `head` is this arena's head (kept by the caller since `EMPTY` and
+    /// changed only by this arena's methods), and `layout` is the layout of
+    /// every other call on this arena.
+    unsafe fn alloc(&mut self, head: &mut Self::Head, layout: Layout) -> Option<H>;
 
     /// The address of slot `h`.
-    fn slot(&self, h: H, layout: Layout) -> NonNull<u8>;
+    ///
+    /// # Safety
+    /// `h` was returned by `alloc` and not released since, and `layout` is
+    /// the layout of every call on this arena.
+    unsafe fn slot(&self, h: H, layout: Layout) -> NonNull<u8>;
 
     /// Give slot `h` back.
     ///
     /// # Safety
-    /// `h` is live and its contents were dropped or moved out.
+    /// As for `slot`, `head` is this arena's head, and the slot's contents
+    /// were dropped or moved out.
     unsafe fn release(&mut self, head: &mut Self::Head, h: H, layout: Layout);
 
     /// Free all memory and become `EMPTY` (the caller resets the head).
     ///
     /// # Safety
-    /// The contents of every live slot were dropped or moved out.
+    /// `layout` is the layout of every call on this arena, and the contents
+    /// of every live slot were dropped or moved out.
     unsafe fn free_all(&mut self, layout: Layout);
 
     /// What the arena holds.
@@ -188,7 +201,11 @@ pub unsafe trait RawArena<H: Handle>: Send + Sync + Sized {
 
     /// Call `f` with the index of every free slot, and check the arena's own
     /// bookkeeping on the way (cycles, out-of-range links, bitmaps).
-    fn free_slots(
+    ///
+    /// # Safety
+    /// `head` is this arena's head and `layout` the layout of every call on
+    /// it.
+    unsafe fn free_slots(
         &self,
         head: Self::Head,
         layout: Layout,
@@ -196,8 +213,9 @@ pub unsafe trait RawArena<H: Handle>: Send + Sync + Sized {
     ) -> Result<(), &'static str>;
 }
 
-/// One `Vec`-like growable run of slots (doubling growth; slots move when it
-/// grows). Shared by [`VecArena`] and [`MaskedArena`].
+/// One `Vec`-like growable run of slots (grown by a function the arena
+/// chooses: by a quarter for [`VecArena`], doubling for [`MaskedArena`];
+/// slots move when it grows). Shared by both.
 struct RawSlots {
     ptr: NonNull<u8>,
     cap: usize,
@@ -247,11 +265,17 @@ impl RawSlots {
         Some(self.len - 1)
     }
 
+    /// The address of slot `index`; panics if there is no such slot.
     #[inline]
     fn slot(&self, index: usize, layout: Layout) -> NonNull<u8> {
-        debug_assert!(index < self.len, "slot {index} out of {}", self.len);
-        // SAFETY: index < len <= cap, so the offset stays inside the
-        // allocation of `cap` padded slots.
+        assert!(
+            index < self.len,
+            "bptree: arena slot {index} out of {}",
+            self.len
+        );
+        // SAFETY: index < len <= cap (checked just above), so the offset
+        // stays inside the allocation of `cap` padded slots of `layout`
+        // (every call on one arena passes the same layout).
         unsafe { self.ptr.add(index * layout.pad_to_align().size()) }
     }
 
@@ -365,11 +389,12 @@ unsafe impl<H: Handle> RawArena<H> for VecRaw<H> {
     };
     const EMPTY_HEAD: H = H::NIL;
 
-    fn alloc(&mut self, head: &mut H, layout: Layout) -> Option<H> {
+    unsafe fn alloc(&mut self, head: &mut H, layout: Layout) -> Option<H> {
         debug_assert!(layout.size() >= size_of::<H>());
         if !head.is_nil() {
             let h = *head;
-            // SAFETY: a free slot holds the next free handle, written by
+            // SAFETY: `head` is this arena's (caller's contract), so it names
+            // a free slot, which holds the next free handle written by
             // `release`; the read is unaligned-tolerant.
             *head = unsafe {
                 self.slots
@@ -384,12 +409,13 @@ unsafe impl<H: Handle> RawArena<H> for VecRaw<H> {
     }
 
     #[inline]
-    fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
+    unsafe fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
         self.slots.slot(h.index(), layout)
     }
 
     unsafe fn release(&mut self, head: &mut H, h: H, layout: Layout) {
-        // SAFETY: the slot is at least handle-sized and its contents are dead.
+        // SAFETY: the slot is live (caller's contract), at least handle-sized,
+        // and its contents are dead.
         unsafe {
             self.slots
                 .slot(h.index(), layout)
@@ -407,7 +433,7 @@ unsafe impl<H: Handle> RawArena<H> for VecRaw<H> {
         self.slots.usage(layout)
     }
 
-    fn free_slots(
+    unsafe fn free_slots(
         &self,
         head: H,
         layout: Layout,
@@ -424,7 +450,8 @@ unsafe impl<H: Handle> RawArena<H> for VecRaw<H> {
                 return Err("free list has a cycle");
             }
             f(h.index());
-            // SAFETY: `h` is a free slot in range; free slots hold a handle.
+            // SAFETY: `h` is in range (checked above) and on this arena's
+            // free list (`head` is this arena's); free slots hold a handle.
             h = unsafe {
                 self.slots
                     .slot(h.index(), layout)
@@ -458,7 +485,7 @@ unsafe impl<H: Handle> RawArena<H> for MaskedRaw<H> {
     };
     const EMPTY_HEAD: () = ();
 
-    fn alloc(&mut self, _: &mut (), layout: Layout) -> Option<H> {
+    unsafe fn alloc(&mut self, _: &mut (), layout: Layout) -> Option<H> {
         self.generation = self.generation.wrapping_add(1);
         if let Some(index) = self.free.pop() {
             self.mask[index] = true;
@@ -474,7 +501,7 @@ unsafe impl<H: Handle> RawArena<H> for MaskedRaw<H> {
     }
 
     #[inline]
-    fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
+    unsafe fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
         debug_assert!(self.mask[h.index()]);
         self.slots.slot(h.index(), layout)
     }
@@ -498,7 +525,12 @@ unsafe impl<H: Handle> RawArena<H> for MaskedRaw<H> {
         u
     }
 
-    fn free_slots(&self, _: (), _: Layout, f: &mut dyn FnMut(usize)) -> Result<(), &'static str> {
+    unsafe fn free_slots(
+        &self,
+        _: (),
+        _: Layout,
+        f: &mut dyn FnMut(usize),
+    ) -> Result<(), &'static str> {
         if self.mask.len() != self.slots.len {
             return Err("mask length differs from the slot count");
         }
@@ -536,7 +568,10 @@ pub struct PoolRaw<H> {
     _h: PhantomData<H>,
 }
 
-// SAFETY: `PoolRaw` owns plain memory; see `RawSlots`.
+// SAFETY: `PoolRaw` owns plain memory (its chunks) with no thread affinity,
+// like `RawSlots`; the typed contents' Send/Sync are accounted for by the
+// map's `PhantomData<(K, V)>`, and the type cannot be named outside the
+// crate.
 unsafe impl<H> Send for PoolRaw<H> {}
 // SAFETY: as above.
 unsafe impl<H> Sync for PoolRaw<H> {}
@@ -591,6 +626,7 @@ impl<H: Handle> PoolRaw<H> {
         )
     }
 
+    /// The header of chunk `chunk` (the index is checked).
     #[inline]
     fn header(&self, chunk: usize) -> *mut ChunkHeader {
         self.chunks[chunk].as_ptr().cast()
@@ -626,7 +662,7 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
     };
     const EMPTY_HEAD: H = H::NIL;
 
-    fn alloc(&mut self, head: &mut H, layout: Layout) -> Option<H> {
+    unsafe fn alloc(&mut self, head: &mut H, layout: Layout) -> Option<H> {
         let chunk = match Self::chunk_index(*head) {
             Some(c) => c,
             None => {
@@ -650,8 +686,8 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
                 c
             }
         };
-        // SAFETY: `chunk` is in range (heads only name existing chunks) and
-        // its header was initialised when the chunk was made.
+        // SAFETY: `chunk` exists (`header` checks the index) and its header
+        // was initialised when the chunk was made; nothing else borrows it.
         let hdr = unsafe { &mut *self.header(chunk) };
         debug_assert!(hdr.free != 0, "a listed chunk has a free slot");
         let s = hdr.free.trailing_zeros() as usize;
@@ -667,17 +703,19 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
     }
 
     #[inline]
-    fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
+    unsafe fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
         let (chunk, s) = chunk_of(h.index());
         let offset = size_of::<ChunkHeader>().next_multiple_of(layout.align());
-        // SAFETY: `chunk` exists (debug-checked by the index) and slot `s`
-        // lies inside it, after the header.
+        // SAFETY: `chunk` exists (the index into `chunks` is checked) and,
+        // `layout` being the one the chunk was made with (caller's
+        // contract), slot `s < chunk_slots(chunk)` lies inside it.
         unsafe { self.chunks[chunk].add(offset + s * layout.pad_to_align().size()) }
     }
 
     unsafe fn release(&mut self, head: &mut H, h: H, _: Layout) {
         let (chunk, s) = chunk_of(h.index());
-        // SAFETY: `chunk` exists and its header is initialised.
+        // SAFETY: `chunk` exists (checked by `header`) and its header is
+        // initialised.
         let hdr = unsafe { &mut *self.header(chunk) };
         debug_assert!(hdr.free & (1 << s) == 0, "double release");
         if hdr.free == 0 {
@@ -711,7 +749,12 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
         }
     }
 
-    fn free_slots(&self, head: H, _: Layout, f: &mut dyn FnMut(usize)) -> Result<(), &'static str> {
+    unsafe fn free_slots(
+        &self,
+        head: H,
+        _: Layout,
+        f: &mut dyn FnMut(usize),
+    ) -> Result<(), &'static str> {
         let mut listed = alloc::vec![false; self.chunks.len()];
         let mut c = Self::chunk_index(head);
         while let Some(chunk) = c {
@@ -774,7 +817,8 @@ mod tests {
         let mut head = R::EMPTY_HEAD;
         let mut live = Vec::new();
         for i in 0..rounds {
-            let h = arena.alloc(&mut head, layout).unwrap();
+            // SAFETY: `head` is this arena's and every call passes `layout`.
+            let h = unsafe { arena.alloc(&mut head, layout) }.unwrap();
             // SAFETY: a fresh slot of `layout`.
             unsafe {
                 arena
@@ -795,7 +839,8 @@ mod tests {
             assert_eq!((n.a, n.b), (a, 7));
         }
         let mut free = 0;
-        arena.free_slots(head, layout, &mut |_| free += 1).unwrap();
+        // SAFETY: as for `alloc`.
+        unsafe { arena.free_slots(head, layout, &mut |_| free += 1) }.unwrap();
         let usage = arena.usage(layout);
         assert_eq!(free + live.len(), usage.slots);
         // SAFETY: `Node` needs no drop.
@@ -820,17 +865,21 @@ mod tests {
         let mut pool = PoolRaw::<Compact16>::EMPTY;
         let mut head = Compact16::NIL;
         for _ in 0..Compact16::MAX_NODES {
-            assert!(pool.alloc(&mut head, layout).is_some());
+            // SAFETY: `head` is this arena's and every call passes `layout`.
+            assert!(unsafe { pool.alloc(&mut head, layout) }.is_some());
         }
-        assert!(pool.alloc(&mut head, layout).is_none());
+        // SAFETY: as above.
+        assert!(unsafe { pool.alloc(&mut head, layout) }.is_none());
         // SAFETY: nothing to drop.
         unsafe { pool.free_all(layout) };
         let mut v = VecRaw::<Compact16>::EMPTY;
         let mut head = Compact16::NIL;
         for _ in 0..Compact16::MAX_NODES {
-            assert!(v.alloc(&mut head, layout).is_some());
+            // SAFETY: `head` is this arena's and every call passes `layout`.
+            assert!(unsafe { v.alloc(&mut head, layout) }.is_some());
         }
-        assert!(v.alloc(&mut head, layout).is_none());
+        // SAFETY: as above.
+        assert!(unsafe { v.alloc(&mut head, layout) }.is_none());
         // SAFETY: nothing to drop.
         unsafe { v.free_all(layout) };
     }

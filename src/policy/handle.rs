@@ -23,10 +23,12 @@ mod sealed {
     pub trait Sealed {}
 }
 
-/// The handle width of a tree: [`Compact16`] or [`Wide32`].
+/// A handle policy: [`Compact16`], [`Wide32`] or [`Adaptive`].
 ///
 /// This trait is sealed: the tree relies on `index`/`from_index` being exact
-/// inverses, so only the handle types of this crate implement it.
+/// inverses, so only the handle types of this crate implement it. Its
+/// methods convert between handles and arena indices; none of them reaches
+/// a node.
 pub trait Handle:
     sealed::Sealed + Copy + Eq + Ord + Hash + fmt::Debug + Send + Sync + 'static
 {

@@ -19,19 +19,54 @@
 //!
 //! [`Compact`]: crate::config::Compact
 //!
-//! Inside the crate the four choices travel as one [`Config`] type, so node,
-//! search and navigation code carries a single generic parameter.
+//! Inside the crate the four choices travel as one configuration type, so
+//! node, search and navigation code carries a single generic parameter.
+//!
+//! # The engine stays inside
+//!
+//! Only what a configuration names is public. The traits above are sealed:
+//! they can be named in bounds, but not implemented outside the crate.
+//! The arenas' raw slot stores, node buffers and the folded configuration
+//! are the engine's and cannot be reached from outside, so no safe code can
+//! touch a node's memory:
+//!
+//! ```compile_fail
+//! use bptree::policy::RawArena; // private: the arenas' slot interface
+//! ```
+//!
+//! ```compile_fail
+//! use bptree::policy::VecRaw; // private: the raw form of `VecArena`
+//! ```
+//!
+//! ```compile_fail
+//! use bptree::policy::PoolRaw; // private: the raw form of `PoolArena`
+//! ```
+//!
+//! ```compile_fail
+//! use bptree::policy::{Buf, BoxedBuf, GrowingBuf}; // private: node buffers
+//! ```
+//!
+//! ```compile_fail
+//! use bptree::policy::{Cfg, Config}; // private: the folded configuration
+//! ```
+//!
+//! ```compile_fail
+//! use bptree::policy::{Direct, Place}; // private: where a tree's state lives
+//! ```
 
 mod arena;
 mod handle;
 mod storage;
 
-pub use arena::{
-    ArenaStrategy, ArenaUsage, Direct, Indirect, MaskedArena, MaskedRaw, POOL_CHUNK, Place,
-    PoolArena, PoolRaw, RawArena, VecArena, VecRaw,
-};
+pub use arena::{ArenaStrategy, Indirect, MaskedArena, POOL_CHUNK, PoolArena, VecArena};
 pub use handle::{Adaptive, Compact16, Handle, Wide32};
-pub use storage::{Boxed, BoxedBuf, Buf, Growing, GrowingBuf, Inline, Storage};
+pub use storage::{Boxed, Growing, Inline, Storage};
+
+// The engine's side of the policies: crate-internal, and unnameable outside
+// the crate (the traits are `pub` only so that the public, sealed traits
+// above may name them in their bounds).
+pub(crate) use arena::{ArenaUsage, Place, RawArena};
+pub(crate) use storage::Buf;
 
 use core::marker::PhantomData;
 
@@ -39,11 +74,36 @@ use core::marker::PhantomData;
 /// halves at least half full.
 pub const MIN_CAP: usize = 4;
 /// The largest node capacity: node lengths are stored as `u16`.
+///
+/// Capacities are checked when a map type is used, at compile time (by
+/// `cargo build`; `cargo check` does not evaluate the check):
+///
+/// ```compile_fail
+/// // A capacity below MIN_CAP is a compile error.
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 2>::empty();
+/// ```
+///
+/// ```compile_fail
+/// // So is one above MAX_CAP.
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 5000>::empty();
+/// ```
+///
+/// ```compile_fail
+/// // And an `Indirect` arena whose small runs (16 leaves' worth of entries)
+/// // would not fit a `u16` length: with `Indirect`, CAP is at most 4095.
+/// use bptree::policy::Indirect;
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, Indirect, 4096>::empty();
+/// ```
+///
+/// ```
+/// use bptree::policy::Indirect;
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, Indirect, 4095>::empty();
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 4096>::empty();
+/// ```
 pub const MAX_CAP: usize = 4096;
 
-/// A whole configuration folded into one type (internal to the engine, but
-/// nameable so that generic code can be written over configurations).
-pub trait Config: 'static {
+/// A whole configuration folded into one type (internal to the engine).
+pub(crate) trait Config: 'static {
     /// Handle width: the handle policy, whose handles name nodes in the
     /// engine's positions and paths.
     type H: Handle;
@@ -71,20 +131,9 @@ pub trait Config: 'static {
     const CHECK: ();
 }
 
-/// The [`Config`] for handle width `H`, arena `A` and capacity `CAP`.
-///
-/// Naming it checks `CAP` at compile time:
-///
-/// ```compile_fail
-/// // A capacity below MIN_CAP is a compile error.
-/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 2>::empty();
-/// ```
-///
-/// ```compile_fail
-/// // So is one above MAX_CAP.
-/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 5000>::empty();
-/// ```
-pub struct Cfg<H, A, const CAP: usize>(PhantomData<fn() -> (H, A)>);
+/// The [`Config`] for handle width `H`, arena `A` and capacity `CAP`;
+/// naming it checks `CAP` at compile time (see [`MAX_CAP`]).
+pub(crate) struct Cfg<H, A, const CAP: usize>(PhantomData<fn() -> (H, A)>);
 
 impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
     type H = H;
@@ -102,6 +151,10 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
     const CHECK: () = {
         assert!(CAP >= MIN_CAP, "bptree: CAP must be at least 4 (MIN_CAP)");
         assert!(CAP <= MAX_CAP, "bptree: CAP must be at most 4096 (MAX_CAP)");
-        assert!(Self::RUN_MAX <= u16::MAX as usize);
+        assert!(
+            Self::RUN_MAX <= u16::MAX as usize,
+            "bptree: a small run of RUN_MAX = CAP * 16 entries (Indirect arenas) must fit a u16 \
+             length: with Indirect, CAP must be at most 4095"
+        );
     };
 }

@@ -8,12 +8,12 @@
 //! | policy | buffer | trade-off |
 //! |---|---|---|
 //! | [`Inline`] | `[MaybeUninit<T>; CAP]` in the node | best locality; arena slots are large |
-//! | [`Boxed`] | one `Box<[MaybeUninit<T>]>` of exactly `CAP` per array | small arena slots; one pointer hop |
+//! | [`Boxed`] | one heap array of exactly `CAP` slots per node array (held as a raw pointer) | small arena slots; one pointer hop |
 //! | [`Growing`] | a `Vec` per array that grows as the node fills | the seed's baseline (Phase 0/1) |
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::mem::{MaybeUninit, size_of};
+use core::mem::{ManuallyDrop, MaybeUninit, size_of};
 use core::ptr::{self, NonNull};
 
 mod sealed {
@@ -38,7 +38,8 @@ pub trait Storage: sealed::Sealed + Send + Sync + 'static {
     const FIXED: bool;
 }
 
-/// A fixed-capacity, possibly uninitialised buffer of `T` (internal).
+/// A fixed-capacity, possibly uninitialised buffer of `T` (internal to the
+/// engine; it cannot be named outside the crate).
 ///
 /// # Safety
 /// Implementors guarantee that after `reserve(n)` (and for as long as the
@@ -49,6 +50,20 @@ pub unsafe trait Buf<T> {
     /// A new buffer. `Inline` and `Boxed` buffers have all their slots from
     /// the start; a `Growing` buffer has none until `reserve`.
     fn new() -> Self;
+    /// Write a new buffer at `this` without building it on the stack (an
+    /// inline buffer is a whole node's keys or values).
+    ///
+    /// # Safety
+    /// `this` is valid for writes and aligned; what it held is overwritten
+    /// unread.
+    #[inline]
+    unsafe fn init(this: *mut Self)
+    where
+        Self: Sized,
+    {
+        // SAFETY: caller's contract.
+        unsafe { this.write(Self::new()) }
+    }
     /// Make sure at least `n` slots exist (no-op for fixed buffers, which
     /// always have `N`, and `n` never exceeds `N`).
     fn reserve(&mut self, n: usize);
@@ -102,6 +117,11 @@ unsafe impl<T, const N: usize> Buf<T> for [MaybeUninit<T>; N] {
         [const { MaybeUninit::uninit() }; N]
     }
     #[inline]
+    unsafe fn init(_: *mut Self) {
+        // Uninitialised slots are a valid array of `MaybeUninit`: nothing
+        // to write.
+    }
+    #[inline]
     fn reserve(&mut self, n: usize) {
         debug_assert!(n <= N);
     }
@@ -129,11 +149,11 @@ unsafe impl<T, const N: usize> Buf<T> for [MaybeUninit<T>; N] {
 /// never asserts uniqueness over all of them.
 pub struct BoxedBuf<T, const N: usize>(NonNull<MaybeUninit<T>>);
 
-// SAFETY: a `BoxedBuf` owns its array like a `Box` would; the element type's
-// Send/Sync are accounted for by the owning map.
-unsafe impl<T, const N: usize> Send for BoxedBuf<T, N> {}
-// SAFETY: as above.
-unsafe impl<T, const N: usize> Sync for BoxedBuf<T, N> {}
+// SAFETY: a `BoxedBuf` owns its array like a `Box<[MaybeUninit<T>]>` would,
+// and is `Send` on the same condition.
+unsafe impl<T: Send, const N: usize> Send for BoxedBuf<T, N> {}
+// SAFETY: as above; `&BoxedBuf` only hands out a `*const T`.
+unsafe impl<T: Sync, const N: usize> Sync for BoxedBuf<T, N> {}
 
 impl<T, const N: usize> Drop for BoxedBuf<T, N> {
     fn drop(&mut self) {
@@ -176,51 +196,88 @@ unsafe impl<T, const N: usize> Buf<T> for BoxedBuf<T, N> {
     }
 }
 
-/// The buffer of the [`Growing`] policy: a `Vec` whose capacity grows
+/// The buffer of the [`Growing`] policy: an array whose capacity grows
 /// (amortised doubling) as the node needs slots.
 ///
-/// The `Vec`'s length is kept equal to its capacity (every `MaybeUninit` is a
-/// valid value), so that growing preserves every slot, not only a prefix.
-pub struct GrowingBuf<T>(Vec<MaybeUninit<T>>);
+/// Held as the raw parts of a `Vec<MaybeUninit<T>>` whose length is always
+/// its capacity (every `MaybeUninit` is a valid value, so growing preserves
+/// every slot, not only a prefix). Raw parts rather than a `Vec`, so that
+/// [`Buf::raw`] reads the pointer without creating a reference to the
+/// buffer: iterators reach a leaf's slots through a shared path while other
+/// iterators over the same `&map` do the same on other threads.
+pub struct GrowingBuf<T> {
+    ptr: NonNull<MaybeUninit<T>>,
+    cap: usize,
+}
 
-// SAFETY: `reserve(n)` makes the Vec's length (= capacity) at least n; its
-// elements are aligned, writable `MaybeUninit` slots that the Vec moves
-// whole when it grows and never reads or drops as `T`.
+// SAFETY: a `GrowingBuf` owns its array like a `Vec<MaybeUninit<T>>` would,
+// and is `Send` on the same condition.
+unsafe impl<T: Send> Send for GrowingBuf<T> {}
+// SAFETY: as above; `&GrowingBuf` only hands out a `*const T`.
+unsafe impl<T: Sync> Sync for GrowingBuf<T> {}
+
+impl<T> GrowingBuf<T> {
+    /// Rebuild the vector the buffer was made from, to grow or free it.
+    fn as_vec(&mut self) -> ManuallyDrop<Vec<MaybeUninit<T>>> {
+        // SAFETY: `ptr` and `cap` are the raw parts of a
+        // `Vec<MaybeUninit<T>>` of length `cap` (see the type docs), or a
+        // dangling pointer with capacity 0, which is an empty `Vec`'s.
+        ManuallyDrop::new(unsafe { Vec::from_raw_parts(self.ptr.as_ptr(), self.cap, self.cap) })
+    }
+}
+
+impl<T> Drop for GrowingBuf<T> {
+    fn drop(&mut self) {
+        // `MaybeUninit` drops nothing: this frees the array only.
+        drop(ManuallyDrop::into_inner(self.as_vec()));
+    }
+}
+
+// SAFETY: `reserve(n)` makes the capacity (= the vector's length) at least
+// n; the slots are aligned, writable `MaybeUninit`s that growth moves whole
+// (the vector's length is its capacity) and nothing reads or drops as `T`.
 unsafe impl<T> Buf<T> for GrowingBuf<T> {
     #[inline]
     fn new() -> Self {
-        GrowingBuf(Vec::new())
+        GrowingBuf {
+            ptr: NonNull::dangling(),
+            cap: 0,
+        }
     }
     #[inline]
     fn reserve(&mut self, n: usize) {
-        let len = self.0.len();
-        if n > len {
-            // Doubling growth, as the seed's `Vec::push` had.
-            let target = n.max(len * 2).max(4);
-            self.0.reserve_exact(target - len);
-            let cap = self.0.capacity();
+        if n > self.cap {
+            // Doubling growth, as the seed's `Vec::push` had. If growing
+            // fails, the vector is left as it was and still ours.
+            let target = n.max(self.cap * 2).max(4);
+            let mut v = self.as_vec();
+            v.reserve_exact(target - self.cap);
+            let cap = v.capacity();
             // SAFETY: `cap` slots are allocated and `MaybeUninit<T>` needs
             // no initialisation.
-            unsafe { self.0.set_len(cap) };
+            unsafe { v.set_len(cap) };
+            // SAFETY: a vector's pointer is never null.
+            self.ptr = unsafe { NonNull::new_unchecked(v.as_mut_ptr()) };
+            self.cap = cap;
         }
     }
     #[inline]
     fn as_ptr(&self) -> *const T {
-        self.0.as_ptr().cast()
+        self.ptr.as_ptr().cast()
     }
     #[inline]
     fn as_mut_ptr(&mut self) -> *mut T {
-        self.0.as_mut_ptr().cast()
+        self.ptr.as_ptr().cast()
     }
     #[inline]
     unsafe fn raw(this: *mut Self) -> *mut T {
-        // SAFETY: `this` is live; `Vec::as_mut_ptr` borrows only the Vec's
-        // header and promises not to materialise a reference to its elements.
-        unsafe { (*this).0.as_mut_ptr().cast() }
+        // SAFETY: `this` is live; the field is read by place, creating no
+        // reference to the buffer.
+        unsafe { (*this).ptr.as_ptr().cast() }
     }
     #[inline]
     fn heap_bytes(&self) -> usize {
-        self.0.capacity() * size_of::<T>()
+        self.cap * size_of::<T>()
     }
 }
 

@@ -39,9 +39,16 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
                 t.root = C::H::NIL;
                 t.len = 0;
                 while !h.is_nil() {
-                    let next = t.leaf(h).next;
-                    t.free_leaf(h);
-                    h = next;
+                    // SAFETY: `h` is the first leaf (the root link, cleared
+                    // above) or was read from the previous leaf's `next`, and
+                    // each leaf is visited once. Only the next leaf's `prev`
+                    // still names it, and that leaf is freed in the next
+                    // round without reading it.
+                    unsafe {
+                        let next = t.leaf(h).next;
+                        t.free_leaf(h);
+                        h = next;
+                    }
                 }
             }
         }
@@ -53,7 +60,9 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
         let mut level: Vec<(C::H, Option<K>)> = Vec::new();
         let mut cur = C::H::NIL;
         for (k, v) in entries {
-            if cur.is_nil() || tree.leaf(cur).len() == C::CAP {
+            // SAFETY: `cur` (when not NIL) was allocated by `alloc_leaf`
+            // below, and no leaf is freed while building.
+            if cur.is_nil() || unsafe { tree.leaf(cur) }.len() == C::CAP {
                 let sep = if cur.is_nil() {
                     None
                 } else {
@@ -63,13 +72,19 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
                 if cur.is_nil() {
                     tree.root = h;
                 } else {
-                    tree.leaf_mut(cur).next = h;
-                    tree.leaf_mut(h).prev = cur;
+                    // SAFETY: `h` was just allocated by `alloc_leaf`, `cur`
+                    // before it, and no leaf is freed while building.
+                    unsafe {
+                        tree.leaf_mut(cur).next = h;
+                        tree.leaf_mut(h).prev = cur;
+                    }
                 }
                 level.push((h, sep));
                 cur = h;
             }
-            let leaf = tree.leaf_mut(cur);
+            // SAFETY: `cur` is not NIL here and was allocated by `alloc_leaf`
+            // above; no leaf is freed while building.
+            let leaf = unsafe { tree.leaf_mut(cur) };
             let at = leaf.len();
             leaf.insert(at, k, v);
             tree.len += 1;
@@ -113,7 +128,8 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
         for size in sizes {
             let (first, key) = it.next().expect("group sizes add up to n");
             let h = self.alloc_branch(first).ok_or(OutOfHandles)?;
-            let b = self.branch_mut(h);
+            // SAFETY: `h` was just allocated by `alloc_branch`.
+            let b = unsafe { self.branch_mut(h) };
             for j in 0..size - 1 {
                 let (child, sep) = it.next().expect("group sizes add up to n");
                 b.insert(j, sep.expect("only the first child lacks a key"), child);

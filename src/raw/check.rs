@@ -46,7 +46,8 @@ impl<K: Ord, V, C: Config> RawTree<K, V, C> {
                 ));
             }
         } else {
-            self.check_node(self.root, 0, None, None, (true, true), &mut walk)?;
+            // SAFETY: the root is live by the tree invariant, at depth 0.
+            unsafe { self.check_node(self.root, 0, None, None, (true, true), &mut walk)? };
         }
         if walk.entries != self.len {
             return fail(format!(
@@ -57,7 +58,9 @@ impl<K: Ord, V, C: Config> RawTree<K, V, C> {
 
         // The leaf chain.
         for (n, &h) in walk.leaves.iter().enumerate() {
-            let leaf = self.leaf(h);
+            // SAFETY: `check_node` recorded `h` as a leaf read from the
+            // tree's links, and the tree is not changed (`&self`).
+            let leaf = unsafe { self.leaf(h) };
             let prev = if n == 0 {
                 C::H::NIL
             } else {
@@ -95,7 +98,12 @@ impl<K: Ord, V, C: Config> RawTree<K, V, C> {
         Ok(())
     }
 
-    fn check_node(
+    /// Check the subtree under `h`, at `depth`.
+    ///
+    /// # Safety
+    /// `h` names a live node of this tree: a leaf if `depth == height`,
+    /// else a branch.
+    unsafe fn check_node(
         &self,
         h: C::H,
         depth: usize,
@@ -115,10 +123,14 @@ impl<K: Ord, V, C: Config> RawTree<K, V, C> {
             Some(s) if *s => return fail(format!("{kind} {h:?} reachable twice")),
             Some(s) => *s = true,
         }
-        let keys = if is_leaf {
-            self.leaf(h).keys()
-        } else {
-            self.branch(h).keys()
+        // SAFETY: `h` is live, a leaf exactly at the leaf depth (caller's
+        // contract).
+        let keys = unsafe {
+            if is_leaf {
+                self.leaf(h).keys()
+            } else {
+                self.branch(h).keys()
+            }
         };
         let len = keys.len();
         let min = if depth == 0 || left_edge || right_edge {
@@ -148,12 +160,16 @@ impl<K: Ord, V, C: Config> RawTree<K, V, C> {
             walk.entries += len;
             return Ok(());
         }
-        let b = self.branch(h);
+        // SAFETY: `h` is a live branch (caller's contract; not the leaf
+        // depth).
+        let b = unsafe { self.branch(h) };
         for i in 0..=len {
             let child_lo = if i == 0 { lo } else { Some(&keys[i - 1]) };
             let child_hi = if i == len { hi } else { Some(&keys[i]) };
             let edges = (left_edge && i == 0, right_edge && i == len);
-            self.check_node(b.child(i), depth + 1, child_lo, child_hi, edges, walk)?;
+            // SAFETY: the child was just read from live branch `h`'s
+            // children, one level deeper.
+            unsafe { self.check_node(b.child(i), depth + 1, child_lo, child_hi, edges, walk)? };
         }
         Ok(())
     }

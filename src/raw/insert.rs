@@ -41,17 +41,21 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         );
         let mut path = Path::new();
         let leaf = self.descend(&key, &mut path);
-        match search_leaf(self.leaf(leaf).keys(), &key) {
+        // SAFETY: the tree is not empty (see the assertion above), so `leaf`
+        // came from `descend`, which read it from the tree's links, and
+        // nothing changed the tree since.
+        match search_leaf(unsafe { self.leaf(leaf) }.keys(), &key) {
             Ok(i) => {
                 // The map keeps its key. Drop the new one first, as std does:
                 // if that panics, the old value is still in the map.
                 drop(key);
-                Ok(Some(core::mem::replace(
-                    &mut self.leaf_mut(leaf).vals_mut()[i],
-                    val,
-                )))
+                // SAFETY: as above; dropping `key` did not touch the tree.
+                let l = unsafe { self.leaf_mut(leaf) };
+                Ok(Some(core::mem::replace(&mut l.vals_mut()[i], val)))
             }
-            Err(i) => match self.insert_at(&path, leaf, i, key, val) {
+            // SAFETY: `path` and `leaf` were recorded by `descend` just
+            // above, and nothing changed the tree since.
+            Err(i) => match unsafe { self.insert_at(&path, leaf, i, key, val) } {
                 Ok(_) => Ok(None),
                 Err((OutOfHandles, kv)) => Err(kv),
             },
@@ -60,8 +64,12 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
 
     /// Insert a new entry at index `i` of `leaf`, reached by `path`, where
     /// the key belongs (it is absent). Returns where the entry ended up.
+    ///
+    /// # Safety
+    /// `path` and `leaf` were recorded by a descent of this tree
+    /// (`descend`, `descend_edge`) since it last changed.
     #[allow(clippy::type_complexity)]
-    pub(crate) fn insert_at(
+    pub(crate) unsafe fn insert_at(
         &mut self,
         path: &Path,
         leaf: C::H,
@@ -70,7 +78,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         val: V,
     ) -> Result<(C::H, usize), (OutOfHandles, (K, V))> {
         let cap = C::CAP;
-        let l = self.leaf_mut(leaf);
+        // SAFETY: `leaf` is live (caller's contract).
+        let l = unsafe { self.leaf_mut(leaf) };
         let len = l.len();
         if len < cap {
             l.insert(i, key, val);
@@ -78,8 +87,12 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             return Ok((leaf, i));
         }
 
-        if let Some(at) = self.shift_to_sibling(path, leaf, i, &key) {
-            let l = self.leaf_mut(at.0);
+        // SAFETY: `path` and `leaf` are still those of a descent since the
+        // tree last changed (nothing changed above).
+        if let Some(at) = unsafe { self.shift_to_sibling(path, leaf, i, &key) } {
+            // SAFETY: `at.0` is `leaf`, live (caller's contract); the shift
+            // moved entries, not nodes.
+            let l = unsafe { self.leaf_mut(at.0) };
             l.insert(at.1, key, val);
             self.len += 1;
             return Ok(at);
@@ -92,7 +105,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         // same parent makes the split two leaves into three, each two thirds
         // full (one into two leaves halves); only for fixed-size nodes, as
         // growing ones cost what they hold.
-        let l = self.leaf(leaf);
+        // SAFETY: `leaf` is live (caller's contract); nothing changed.
+        let l = unsafe { self.leaf(leaf) };
         let edge = if i == cap && l.next.is_nil() {
             Some(cap)
         } else if i == 0 && l.prev.is_nil() {
@@ -105,8 +119,13 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let full_left = match path.len().checked_sub(1) {
             Some(level) if fixed && edge.is_none() && path.idx(level) > 0 => {
                 let (parent, ci) = path.at(level);
-                let left = self.branch(parent).child(ci - 1);
-                (self.leaf(left).len() == cap).then_some((parent, ci - 1, left))
+                // SAFETY: `parent` is the path's last branch, live (caller's
+                // contract), and `left` was just read from its children, at
+                // the leaf level.
+                unsafe {
+                    let left = self.branch(parent).child(ci - 1);
+                    (self.leaf(left).len() == cap).then_some((parent, ci - 1, left))
+                }
             }
             _ => None,
         };
@@ -118,7 +137,14 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let (sep, three) = match full_left {
             Some((parent, sep_at, a)) => (
                 l.keys()[cap - thirds[2]].clone(),
-                Some((parent, sep_at, a, self.leaf(a).keys()[thirds[0]].clone())),
+                Some((
+                    parent,
+                    sep_at,
+                    a,
+                    // SAFETY: `a` was read from live branch `parent`'s
+                    // children just above, and nothing changed the tree since.
+                    unsafe { self.leaf(a) }.keys()[thirds[0]].clone(),
+                )),
             ),
             None => (
                 match i.cmp(&left) {
@@ -132,7 +158,11 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
 
         // Every node the split needs, allocated up front.
         let mut full = 0;
-        while full < path.len() && self.branch(path.at(path.len() - 1 - full).0).len() == cap {
+        while full < path.len()
+            // SAFETY: the path's branches are live (caller's contract), and
+            // nothing changed the tree since.
+            && unsafe { self.branch(path.at(path.len() - 1 - full).0) }.len() == cap
+        {
             full += 1;
         }
         let branches = full + usize::from(full == path.len());
@@ -144,10 +174,15 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             match self.alloc_branch(C::H::NIL) {
                 Some(h) => spare[k] = h,
                 None => {
-                    for &h in &spare[..k] {
-                        self.free_branch(h);
+                    // SAFETY: `spare[..k]` and `new_leaf` were just allocated
+                    // by `alloc_branch` and `alloc_leaf`, and no link names
+                    // them.
+                    unsafe {
+                        for &h in &spare[..k] {
+                            self.free_branch(h);
+                        }
+                        self.free_leaf(new_leaf);
                     }
-                    self.free_leaf(new_leaf);
                     return Err((OutOfHandles, (key, val)));
                 }
             }
@@ -168,13 +203,20 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let three_way = three.is_some();
         if let Some((parent, sep_at, a, left_sep)) = three {
             let [a_len, _, c_len] = thirds;
-            let (l, r) = self.leaf_pair_mut(leaf, new_leaf);
-            l.move_tail_to(cap - c_len, r);
-            let (la, l) = self.leaf_pair_mut(a, leaf);
-            la.give_back_to(l, cap - a_len);
-            _displaced = Some(self.branch_mut(parent).replace_key(sep_at, left_sep));
+            // SAFETY: `leaf` is live (caller's contract), `new_leaf` was just
+            // allocated, `a` was read from live branch `parent`'s children
+            // (the path's last branch); only node contents changed since.
+            unsafe {
+                let (l, r) = self.leaf_pair_mut(leaf, new_leaf);
+                l.move_tail_to(cap - c_len, r);
+                let (la, l) = self.leaf_pair_mut(a, leaf);
+                la.give_back_to(l, cap - a_len);
+                _displaced = Some(self.branch_mut(parent).replace_key(sep_at, left_sep));
+            }
         }
-        let (l, r) = self.leaf_pair_mut(leaf, new_leaf);
+        // SAFETY: `leaf` is live (caller's contract) and `new_leaf` was just
+        // allocated; only node contents changed since.
+        let (l, r) = unsafe { self.leaf_pair_mut(leaf, new_leaf) };
         let at = if three_way {
             // The leaf kept its first `kept` entries, behind `a`'s tail.
             let kept = cap - thirds[2];
@@ -200,7 +242,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         r.prev = leaf;
         r.next = next;
         if !next.is_nil() {
-            self.leaf_mut(next).prev = new_leaf;
+            // SAFETY: `next` was just read from live leaf `leaf`'s `next`.
+            unsafe { self.leaf_mut(next) }.prev = new_leaf;
         }
         self.len += 1;
 
@@ -208,13 +251,17 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let (mut sep, mut right) = (sep, new_leaf);
         for (used, level) in (0..path.len()).rev().enumerate() {
             let (p, ci) = path.at(level);
-            if self.branch(p).len() < cap {
-                self.branch_mut(p).insert(ci, sep, right);
+            // SAFETY: the path's branches are live: recorded by the descent
+            // and only their contents changed since.
+            if unsafe { self.branch(p) }.len() < cap {
+                // SAFETY: as just above.
+                unsafe { self.branch_mut(p) }.insert(ci, sep, right);
                 return Ok(at);
             }
             let right_edge = (0..level).all(|j| {
                 let (h, ci) = path.at(j);
-                ci == self.branch(h).len()
+                // SAFETY: as above, `h` is one of the path's branches.
+                ci == unsafe { self.branch(h) }.len()
             });
             let left_edge = (0..level).all(|j| path.idx(j) == 0);
             let keep = if ci == cap && right_edge {
@@ -225,7 +272,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 cap / 2
             };
             let nb = spare[used];
-            let (b, nbr) = self.branch_pair_mut(p, nb);
+            // SAFETY: `p` is one of the path's branches (live, as above) and
+            // `nb` was allocated by `alloc_branch` above.
+            let (b, nbr) = unsafe { self.branch_pair_mut(p, nb) };
             sep = split_branch(b, nbr, keep, ci, sep, right);
             right = nb;
         }
@@ -233,7 +282,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         // The root split: a new root above it.
         let new_root = spare[full];
         let old_root = self.root;
-        let root = self.branch_mut(new_root);
+        // SAFETY: `new_root` was allocated by `alloc_branch` above.
+        let root = unsafe { self.branch_mut(new_root) };
         root.set_first(old_root);
         root.insert(0, sep, right);
         self.root = new_root;
@@ -249,7 +299,11 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// fuller and allocates nothing. Only entries on the far side of `i`
     /// move, so the new key still goes into `leaf`; returns where, or
     /// `None` if neither sibling can help.
-    fn shift_to_sibling(
+    ///
+    /// # Safety
+    /// `path` and `leaf` were recorded by a descent of this tree since it
+    /// last changed.
+    unsafe fn shift_to_sibling(
         &mut self,
         path: &Path,
         leaf: C::H,
@@ -258,10 +312,14 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     ) -> Option<(C::H, usize)> {
         let cap = C::CAP;
         let (parent, ci) = path.at(path.len().checked_sub(1)?);
-        let p = self.branch(parent);
+        // SAFETY: `parent` is the path's last branch, live (caller's
+        // contract).
+        let p = unsafe { self.branch(parent) };
         if ci > 0 {
             let left = p.child(ci - 1);
-            let room = cap - self.leaf(left).len();
+            // SAFETY: `left` was just read from live branch `parent`'s
+            // children, at the leaf level.
+            let room = cap - unsafe { self.leaf(left) }.len();
             let m = room.div_ceil(2).min(i);
             if m > 0 {
                 // The leaf's new first key, the new separator, is cloned
@@ -269,23 +327,36 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 let sep = if i == m {
                     key.clone()
                 } else {
-                    self.leaf(leaf).keys()[m].clone()
+                    // SAFETY: `leaf` is live (caller's contract).
+                    unsafe { self.leaf(leaf) }.keys()[m].clone()
                 };
-                let (l, r) = self.leaf_pair_mut(left, leaf);
-                l.take_front_of(r, m);
-                drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                // SAFETY: `left` and `leaf` are live leaves (read from
+                // `parent` above, and the caller's contract), and `parent`
+                // is live; a clone changes no node.
+                unsafe {
+                    let (l, r) = self.leaf_pair_mut(left, leaf);
+                    l.take_front_of(r, m);
+                    drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                }
                 return Some((leaf, i - m));
             }
         }
         if ci < p.len() {
             let right = p.child(ci + 1);
-            let room = cap - self.leaf(right).len();
+            // SAFETY: `right` was just read from live branch `parent`'s
+            // children, at the leaf level.
+            let room = cap - unsafe { self.leaf(right) }.len();
             let m = room.div_ceil(2).min(cap - i);
             if m > 0 {
-                let sep = self.leaf(leaf).keys()[cap - m].clone();
-                let (l, r) = self.leaf_pair_mut(leaf, right);
-                l.give_back_to(r, m);
-                drop(self.branch_mut(parent).replace_key(ci, sep));
+                // SAFETY: `leaf` and `right` are live leaves (the caller's
+                // contract, and read from `parent` above), `parent` is
+                // live; nothing changed the tree since.
+                unsafe {
+                    let sep = self.leaf(leaf).keys()[cap - m].clone();
+                    let (l, r) = self.leaf_pair_mut(leaf, right);
+                    l.give_back_to(r, m);
+                    drop(self.branch_mut(parent).replace_key(ci, sep));
+                }
                 return Some((leaf, i));
             }
         }

@@ -22,6 +22,7 @@
 pub(crate) mod bulk;
 pub(crate) mod check;
 pub(crate) mod insert;
+pub(crate) mod iter;
 pub(crate) mod navigate;
 pub(crate) mod remove;
 pub(crate) mod repr;
@@ -89,11 +90,37 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     }
 
     /// Take ownership of a core holding `K`s and `V`s.
-    pub(crate) const fn from_core(core: Core<C>) -> Self {
+    ///
+    /// # Safety
+    /// `core` was made by a `RawTree<K, V, C>` (with these `K` and `V`) and
+    /// is owned by no other tree.
+    pub(crate) const unsafe fn from_core(core: Core<C>) -> Self {
         RawTree {
             core,
             marker: PhantomData,
         }
+    }
+
+    /// The tree whose state is `core`.
+    ///
+    /// # Safety
+    /// As for [`from_core`](Self::from_core): `core` holds `K`s and `V`s.
+    #[inline]
+    pub(crate) const unsafe fn view(core: &Core<C>) -> &Self {
+        // SAFETY: `RawTree` is `repr(transparent)` over `Core<C>` (its other
+        // field is a zero-sized marker), so the pointee has the same layout;
+        // the core holds `K`s and `V`s (caller's contract).
+        unsafe { &*(core as *const Core<C>).cast::<Self>() }
+    }
+
+    /// As [`view`](Self::view), mutably.
+    ///
+    /// # Safety
+    /// As for [`view`](Self::view).
+    #[inline]
+    pub(crate) unsafe fn view_mut(core: &mut Core<C>) -> &mut Self {
+        // SAFETY: as in `view`; the borrow stays unique.
+        unsafe { &mut *(core as *mut Core<C>).cast::<Self>() }
     }
 
     /// Give up the core (and its entries) without dropping anything.

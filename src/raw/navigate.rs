@@ -42,7 +42,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     {
         let mut h = self.root;
         for _ in 0..self.height {
-            let b = self.branch(h);
+            // SAFETY: `h` is the root or was read from a live branch's
+            // children one level up; above the leaf level it is a branch.
+            let b = unsafe { self.branch(h) };
             let i = search_branch(b.keys(), q);
             path.push(h, i);
             h = b.child(i);
@@ -59,7 +61,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     {
         let (mut h, mut above) = (self.root, self.height);
         while above > 0 {
-            let b = self.branch(h);
+            // SAFETY: `h` is the root or was read from a live branch's
+            // children one level up; above the leaf level it is a branch.
+            let b = unsafe { self.branch(h) };
             h = b.child(search_branch(b.keys(), q));
             above -= 1;
         }
@@ -77,7 +81,11 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             return None;
         }
         let h = self.leaf_for(q);
-        search_leaf(self.leaf(h).keys(), q).ok().map(|i| (h, i))
+        // SAFETY: the tree is not empty (checked above), so `leaf_for` read
+        // `h` from the tree's links down to the leaf level: a live leaf.
+        search_leaf(unsafe { self.leaf(h) }.keys(), q)
+            .ok()
+            .map(|i| (h, i))
     }
 
     /// The entry for `q`, if present.
@@ -90,7 +98,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         if self.root.is_nil() {
             return None;
         }
-        let leaf = self.leaf(self.leaf_for(q));
+        // SAFETY: the tree is not empty (checked above), so `leaf_for`
+        // returns a live leaf read from the tree's links.
+        let leaf = unsafe { self.leaf(self.leaf_for(q)) };
         let i = search_leaf(leaf.keys(), q).ok()?;
         Some(leaf.entry(i))
     }
@@ -100,7 +110,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     pub(crate) fn descend_edge(&self, last: bool, path: &mut Path) -> C::H {
         let mut h = self.root;
         for _ in 0..self.height {
-            let b = self.branch(h);
+            // SAFETY: `h` is the root or was read from a live branch's
+            // children one level up; above the leaf level it is a branch.
+            let b = unsafe { self.branch(h) };
             let i = if last { b.len() } else { 0 };
             path.push(h, i);
             h = b.child(i);
@@ -115,7 +127,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         }
         let mut h = self.root;
         for _ in 0..self.height {
-            h = self.branch(h).child(0);
+            // SAFETY: the tree is not empty (checked above); `h` is the root
+            // or a child of a live branch, and a branch above the leaf level.
+            h = unsafe { self.branch(h) }.child(0);
         }
         h
     }
@@ -127,16 +141,24 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         }
         let mut h = self.root;
         for _ in 0..self.height {
-            let b = self.branch(h);
+            // SAFETY: the tree is not empty (checked above); `h` is the root
+            // or a child of a live branch, and a branch above the leaf level.
+            let b = unsafe { self.branch(h) };
             h = b.child(b.len());
         }
         h
     }
 
     /// Bring a position into canonical form.
+    ///
+    /// # Safety
+    /// `pos.leaf` names a live leaf of this tree (a position the engine
+    /// handed out, or a leaf read from the tree's links, since the tree last
+    /// changed).
     #[inline]
-    pub(crate) fn normalize(&self, pos: Pos<C::H>) -> Pos<C::H> {
-        let leaf = self.leaf(pos.leaf);
+    pub(crate) unsafe fn normalize(&self, pos: Pos<C::H>) -> Pos<C::H> {
+        // SAFETY: `pos.leaf` is a live leaf (caller's contract).
+        let leaf = unsafe { self.leaf(pos.leaf) };
         if pos.idx == leaf.len() && !leaf.next.is_nil() {
             Pos {
                 leaf: leaf.next,
@@ -164,7 +186,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             },
             Pos {
                 leaf: last,
-                idx: self.leaf(last).len(),
+                // SAFETY: the tree is not empty (checked above), so
+                // `last_leaf` read `last` from the tree's links: a live leaf.
+                idx: unsafe { self.leaf(last) }.len(),
             },
         )
     }
@@ -187,9 +211,93 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             Bound::Included(q) | Bound::Excluded(q) => q,
         };
         let h = self.leaf_for(q);
-        let idx = key_bound(self.leaf(h).keys(), bound, upper);
-        self.normalize(Pos { leaf: h, idx })
+        // SAFETY: the tree is not empty (this fn's precondition), so
+        // `leaf_for` read `h` from the tree's links: a live leaf, and
+        // nothing changes the tree in between.
+        unsafe {
+            let idx = key_bound(self.leaf(h).keys(), bound, upper);
+            self.normalize(Pos { leaf: h, idx })
+        }
     }
+
+    /// The canonical positions of a range's two ends, as
+    /// [`bound_pos`](Self::bound_pos) finds them (`start` as a lower bound,
+    /// `end` as an upper one), in one descent that follows both bounds
+    /// while they share a node. The tree must not be empty.
+    ///
+    /// # Panics
+    ///
+    /// If the lower end comes after the upper one: in a shared node, the
+    /// lower bound's child (or index) lies right of the upper bound's. With
+    /// bounds in order (the caller checks that with std's panics) only an
+    /// `Ord` that is not a total order can do that, and std panics then too.
+    /// Iterators rely on it: walking from the lower end forwards reaches the
+    /// upper end, so no position is yielded twice and none past a leaf.
+    pub(crate) fn range_edges<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> (Pos<C::H>, Pos<C::H>)
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let (mut lo, mut hi) = (self.root, self.root);
+        for _ in 0..self.height {
+            // SAFETY: `lo` and `hi` are the root or were read from live
+            // branches' children one level up; above the leaves they are
+            // branches.
+            let (a, b) = unsafe { (self.branch(lo), self.branch(hi)) };
+            let (i, j) = (
+                child_bound(a.keys(), start, false),
+                child_bound(b.keys(), end, true),
+            );
+            if lo == hi && i > j {
+                ill_defined_range();
+            }
+            (lo, hi) = (a.child(i), b.child(j));
+        }
+        // SAFETY: as above, at the leaf level.
+        let (a, b) = unsafe { (self.leaf(lo), self.leaf(hi)) };
+        let (i, j) = (
+            key_bound(a.keys(), start, false),
+            key_bound(b.keys(), end, true),
+        );
+        if lo == hi && i > j {
+            ill_defined_range();
+        }
+        // SAFETY: `lo` and `hi` are live leaves (above).
+        unsafe {
+            (
+                self.normalize(Pos { leaf: lo, idx: i }),
+                self.normalize(Pos { leaf: hi, idx: j }),
+            )
+        }
+    }
+}
+
+/// The child of a branch with separators `keys` that a bound descends
+/// into: the leftmost (`upper == false`) or rightmost child for
+/// `Unbounded`, else the one where its key is or would be.
+#[inline]
+fn child_bound<K, Q>(keys: &[K], bound: Bound<&Q>, upper: bool) -> usize
+where
+    K: Borrow<Q>,
+    Q: Ord + ?Sized,
+{
+    match bound {
+        Bound::Unbounded => {
+            if upper {
+                keys.len()
+            } else {
+                0
+            }
+        }
+        Bound::Included(q) | Bound::Excluded(q) => search_branch(keys, q),
+    }
+}
+
+/// The panic for a range whose ends cross (see [`RawTree::range_edges`]).
+#[cold]
+#[track_caller]
+pub(crate) fn ill_defined_range() -> ! {
+    panic!("Ord is ill-defined in BPlusTreeMap range")
 }
 
 /// Where `bound` falls in sorted `keys`, as [`RawTree::bound_pos`] reads it:
@@ -245,8 +353,13 @@ impl<H: Handle> RawRange<H> {
     }
 
     /// The next position from the front, as (leaf, index).
+    ///
+    /// # Safety
+    /// This is a range of `tree`: made by [`RawRange::full`] or
+    /// [`RawMap::range_search`] since the tree last changed, and advanced
+    /// only by `next` and `next_back`.
     #[inline]
-    pub(crate) fn next<K, V, C: Config<H = H>>(
+    pub(crate) unsafe fn next<K, V, C: Config<H = H>>(
         &mut self,
         tree: &RawMap<K, V, C>,
     ) -> Option<(H, usize)> {
@@ -254,7 +367,9 @@ impl<H: Handle> RawRange<H> {
             return None;
         }
         let Pos { leaf, idx } = self.front;
-        let view = tree.leaf_view(leaf);
+        // SAFETY: `front` is a position of this range, which is `tree`'s
+        // (caller's contract): its leaf is NIL (the run) or live.
+        let view = unsafe { tree.leaf_view(leaf) };
         self.front = if idx + 1 < view.len || view.next.is_nil() {
             Pos { leaf, idx: idx + 1 }
         } else {
@@ -267,8 +382,11 @@ impl<H: Handle> RawRange<H> {
     }
 
     /// The next position from the back, as (leaf, index).
+    ///
+    /// # Safety
+    /// As for [`next`](Self::next).
     #[inline]
-    pub(crate) fn next_back<K, V, C: Config<H = H>>(
+    pub(crate) unsafe fn next_back<K, V, C: Config<H = H>>(
         &mut self,
         tree: &RawMap<K, V, C>,
     ) -> Option<(H, usize)> {
@@ -279,10 +397,16 @@ impl<H: Handle> RawRange<H> {
         self.back = if idx > 0 {
             Pos { leaf, idx: idx - 1 }
         } else {
-            let prev = tree.leaf_view(leaf).prev;
-            Pos {
-                leaf: prev,
-                idx: tree.leaf_view(prev).len - 1,
+            // SAFETY: `back` is a position of this range, which is `tree`'s
+            // (caller's contract), so `leaf` is live; at index 0 of a
+            // non-empty range it is not the run nor the first leaf, and
+            // `prev` was read from its `prev` link: a live leaf.
+            unsafe {
+                let prev = tree.leaf_view(leaf).prev;
+                Pos {
+                    leaf: prev,
+                    idx: tree.leaf_view(prev).len - 1,
+                }
             }
         };
         Some((self.back.leaf, self.back.idx))

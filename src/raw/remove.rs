@@ -29,15 +29,31 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// Remove entry `i` of `leaf`, reached by `path`, and rebalance.
     /// Returns the entry and the canonical position of the entry that
     /// followed it (entries move between leaves when leaves borrow or merge).
-    pub(crate) fn remove_at(&mut self, path: &Path, leaf: C::H, i: usize) -> ((K, V), Pos<C::H>) {
+    ///
+    /// # Safety
+    /// `path` and `leaf` were recorded by a descent of this tree
+    /// (`descend`, `descend_edge`) since it last changed.
+    pub(crate) unsafe fn remove_at(
+        &mut self,
+        path: &Path,
+        leaf: C::H,
+        i: usize,
+    ) -> ((K, V), Pos<C::H>) {
         let min = C::CAP / 2;
-        let len = self.leaf(leaf).len();
+        // SAFETY: `leaf` is live (caller's contract).
+        let len = unsafe { self.leaf(leaf) }.len();
         if self.height == 0 {
-            let kv = self.leaf_mut(leaf).remove(i);
+            // SAFETY: as just above; nothing changed the tree.
+            let kv = unsafe { self.leaf_mut(leaf) }.remove(i);
             self.len -= 1;
             if len == 1 {
-                self.free_leaf(leaf);
+                // The root link goes first: `free_leaf` wants a leaf that no
+                // link names.
                 self.root = C::H::NIL;
+                // SAFETY: `leaf` (live, caller's contract) was the root, a
+                // lone leaf with no neighbours, and the root link to it was
+                // cleared just above.
+                unsafe { self.free_leaf(leaf) };
                 return (
                     kv,
                     Pos {
@@ -54,14 +70,19 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let fix = if len > min {
             LeafFix::Nothing
         } else {
-            let p = self.branch(parent);
+            // SAFETY: `parent` is the path's last branch, live (caller's
+            // contract).
+            let p = unsafe { self.branch(parent) };
             let sib = if ci > 0 { p.child(ci - 1) } else { p.child(1) };
-            let slen = self.leaf(sib).len();
+            // SAFETY: `sib` was just read from live branch `parent`'s
+            // children, at the leaf level.
+            let slen = unsafe { self.leaf(sib) }.len();
             if len - 1 + slen <= C::CAP {
                 LeafFix::Merge
             } else {
                 let count = (len - 1 + slen) / 2 - (len - 1);
-                let s = self.leaf(sib).keys();
+                // SAFETY: as just above; nothing changed the tree.
+                let s = unsafe { self.leaf(sib) }.keys();
                 // The new separator: the first key the right leaf will have.
                 let sep = if ci > 0 {
                     s[slen - count].clone()
@@ -72,44 +93,70 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             }
         };
 
-        let kv = self.leaf_mut(leaf).remove(i);
+        // SAFETY: `leaf` is live (caller's contract); clones change no node.
+        let kv = unsafe { self.leaf_mut(leaf) }.remove(i);
         self.len -= 1;
         let next = match fix {
             LeafFix::Nothing => Pos { leaf, idx: i },
             LeafFix::Borrow { count, sep } => {
-                let p = self.branch(parent);
+                // SAFETY: `parent` is the path's last branch, live (caller's
+                // contract); only leaf contents changed since.
+                let p = unsafe { self.branch(parent) };
                 if ci > 0 {
                     let sib = p.child(ci - 1);
-                    let (l, r) = self.leaf_pair_mut(sib, leaf);
-                    l.give_back_to(r, count);
-                    drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                    // SAFETY: `sib` was just read from live branch `parent`'s
+                    // children, `leaf` is live (caller's contract).
+                    unsafe {
+                        let (l, r) = self.leaf_pair_mut(sib, leaf);
+                        l.give_back_to(r, count);
+                        drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                    }
                     Pos {
                         leaf,
                         idx: i + count,
                     }
                 } else {
                     let sib = p.child(1);
-                    let (l, r) = self.leaf_pair_mut(leaf, sib);
-                    l.take_front_of(r, count);
-                    drop(self.branch_mut(parent).replace_key(0, sep));
+                    // SAFETY: `sib` was just read from live branch `parent`'s
+                    // children, `leaf` is live (caller's contract).
+                    unsafe {
+                        let (l, r) = self.leaf_pair_mut(leaf, sib);
+                        l.take_front_of(r, count);
+                        drop(self.branch_mut(parent).replace_key(0, sep));
+                    }
                     Pos { leaf, idx: i }
                 }
             }
             LeafFix::Merge => {
-                let p = self.branch(parent);
+                // SAFETY: `parent` is the path's last branch, live (caller's
+                // contract); only leaf contents changed since.
+                let p = unsafe { self.branch(parent) };
                 let s = if ci > 0 { ci - 1 } else { 0 };
                 let (left, right) = (p.child(s), p.child(s + 1));
-                let (l, r) = self.leaf_pair_mut(left, right);
+                // SAFETY: `left` and `right` were just read from live branch
+                // `parent`'s children, at the leaf level.
+                let (l, r) = unsafe { self.leaf_pair_mut(left, right) };
                 let offset = if ci > 0 { l.len() } else { 0 };
                 l.append_from(r);
                 let next = r.next;
                 l.next = next;
                 if !next.is_nil() {
-                    self.leaf_mut(next).prev = left;
+                    // SAFETY: `next` was just read from live leaf `right`'s
+                    // `next`.
+                    unsafe { self.leaf_mut(next) }.prev = left;
                 }
-                self.free_leaf(right);
-                let (old_sep, _) = self.branch_mut(parent).remove(s);
-                self.fix_branch(path, path.len() - 1);
+                // The parent's link goes first: `free_leaf` wants a leaf that
+                // no link names.
+                // SAFETY: `parent` is live (as above).
+                let (old_sep, _) = unsafe { self.branch_mut(parent) }.remove(s);
+                // SAFETY: `right` is live (read from `parent` above); its
+                // parent link was removed just above and its neighbours'
+                // links (`left.next`, `next.prev`) bypass it.
+                unsafe { self.free_leaf(right) };
+                // SAFETY: the path's branches are live: recorded by the
+                // descent and only their contents changed since (the one
+                // node freed is leaf `right`).
+                unsafe { self.fix_branch(path, path.len() - 1) };
                 // Dropped only now: a panicking `K::drop` finds the tree whole.
                 drop(old_sep);
                 Pos {
@@ -118,21 +165,34 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 }
             }
         };
-        (kv, self.normalize(next))
+        // SAFETY: `next.leaf` is `leaf` or `left`, a live leaf: the only
+        // node freed is `right` (or, by `fix_branch`, branches).
+        (kv, unsafe { self.normalize(next) })
     }
 
     /// The branch at `level` of `path` may have run low: fix it and, after
     /// a merge, its parent, up to the root.
-    fn fix_branch(&mut self, path: &Path, mut level: usize) {
+    ///
+    /// # Safety
+    /// `path` was recorded by a descent of this tree, and since then only
+    /// the contents of its branches changed (none of them was freed);
+    /// `level < path.len()`.
+    unsafe fn fix_branch(&mut self, path: &Path, mut level: usize) {
         let min = C::CAP / 2;
         loop {
             let (h, _) = path.at(level);
-            let len = self.branch(h).len();
+            // SAFETY: `h` is one of the path's branches, live (caller's
+            // contract): a merge below frees only a node of a level the loop
+            // has finished with.
+            let len = unsafe { self.branch(h) }.len();
             if level == 0 {
                 if len == 0 {
-                    self.root = self.branch(h).child(0);
+                    // SAFETY: as just above.
+                    self.root = unsafe { self.branch(h) }.child(0);
                     self.height -= 1;
-                    self.free_branch(h);
+                    // SAFETY: `h` was the root, a live branch; the root link
+                    // moved to its only child just above, so no link names it.
+                    unsafe { self.free_branch(h) };
                 }
                 return;
             }
@@ -140,20 +200,33 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 return;
             }
             let (parent, ci) = path.at(level - 1);
-            let p = self.branch(parent);
+            // SAFETY: `parent` is one of the path's branches, live (caller's
+            // contract).
+            let p = unsafe { self.branch(parent) };
             let s = if ci > 0 { ci - 1 } else { 0 };
             let (left, right) = (p.child(s), p.child(s + 1));
-            let (llen, rlen) = (self.branch(left).len(), self.branch(right).len());
-            let (sep, right_again) = self.branch_mut(parent).remove(s);
+            // SAFETY: `left` and `right` were just read from live branch
+            // `parent`'s children, and are branches (`level` is a branch
+            // level).
+            let (llen, rlen) = unsafe { (self.branch(left).len(), self.branch(right).len()) };
+            // SAFETY: `parent` is live (as above).
+            let (sep, right_again) = unsafe { self.branch_mut(parent) }.remove(s);
             debug_assert!(right_again == right);
             if llen + 1 + rlen <= C::CAP {
-                let (l, r) = self.branch_pair_mut(left, right);
-                l.append_from(sep, r);
-                self.free_branch(right);
+                // SAFETY: `left` and `right` are live (read from `parent`
+                // above); `right` was unlinked from `parent` just above, its
+                // entries move into `left`, and then no link names it.
+                unsafe {
+                    let (l, r) = self.branch_pair_mut(left, right);
+                    l.append_from(sep, r);
+                    self.free_branch(right);
+                }
                 level -= 1;
                 continue;
             }
-            let (l, r) = self.branch_pair_mut(left, right);
+            // SAFETY: `left` and `right` are live (read from `parent` above;
+            // `right` was taken out of `parent` only to be put back below).
+            let (l, r) = unsafe { self.branch_pair_mut(left, right) };
             let new_sep = if ci > 0 {
                 // This branch is the right one: take from the left.
                 let count = (llen + rlen) / 2 - rlen;
@@ -162,7 +235,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 let count = (llen + rlen) / 2 - llen;
                 l.take_front_of(sep, r, count)
             };
-            self.branch_mut(parent).insert(s, new_sep, right);
+            // SAFETY: `parent` is live (as above).
+            unsafe { self.branch_mut(parent) }.insert(s, new_sep, right);
             return;
         }
     }

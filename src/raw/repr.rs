@@ -31,18 +31,19 @@
 
 use alloc::vec::Vec;
 use core::borrow::Borrow;
-use core::marker::PhantomData;
 use core::mem;
 use core::ops::Bound;
+use core::ptr;
 
 use super::insert::OutOfHandles;
-use super::navigate::{Pos, RawRange, key_bound};
+use super::navigate::{Pos, RawRange, ill_defined_range, key_bound};
 use super::search::search_leaf;
 use super::stats::MemoryUsage;
 use super::{Core, Path, RawTree};
 use crate::error::InvariantError;
-use crate::node::{Leaf, RawIntoIter, Run, RunDrain};
+use crate::node::{Leaf, LeafView, Run, RunDrain};
 use crate::policy::{ArenaStrategy, Config, Handle, Place};
+use crate::raw::iter::RawIntoIter;
 
 /// Where a tree of configuration `C` keeps its state (in the map, or boxed).
 pub(crate) type PlaceOf<C> = <<C as Config>::A as ArenaStrategy>::Place<Core<C>>;
@@ -51,8 +52,8 @@ pub(crate) type PlaceOf<C> = <<C as Config>::A as ArenaStrategy>::Place<Core<C>>
 pub(crate) type WidePlaceOf<C> = <<C as Config>::H as Handle>::WidePlace<Core<<C as Config>::Wide>>;
 
 /// Which representation a map is in.
-pub(crate) enum Repr<C: Config> {
-    Small(Run),
+pub(crate) enum Repr<K, V, C: Config> {
+    Small(Run<K, V>),
     /// A tree with the policy's narrow handles (for a fixed width, its only
     /// handles).
     Tree(PlaceOf<C::Narrow>),
@@ -62,52 +63,55 @@ pub(crate) enum Repr<C: Config> {
     Wide(WidePlaceOf<C>),
 }
 
+/// A map's contents, typed: the run, or the tree with whichever handles it
+/// has. Made only by [`RawMap::view`], which gives the type-erased trees
+/// their key and value types back.
+pub(crate) enum View<'a, K, V, C: Config> {
+    Run(&'a Run<K, V>),
+    Narrow(&'a RawTree<K, V, C::Narrow>),
+    Wide(&'a RawTree<K, V, C::Wide>),
+}
+
+/// As [`View`], mutably: made by [`RawMap::view_mut`].
+pub(crate) enum ViewMut<'a, K, V, C: Config> {
+    Run(&'a mut Run<K, V>),
+    Narrow(&'a mut RawTree<K, V, C::Narrow>),
+    Wide(&'a mut RawTree<K, V, C::Wide>),
+}
+
 /// `$tree` with `$t` bound to the map's tree (a `&RawTree` with whichever
-/// handles it has), or `$run` with the run matched against `$r`.
+/// handles it has), or `$run` with the run (a `&Run<K, V>`) matched against
+/// `$r`: one piece of code for both trees, whose types the compiler checks
+/// in each arm.
 macro_rules! on_ref {
     ($map:expr, $r:pat => $run:expr, $t:ident => $tree:expr $(,)?) => {
-        match &$map.repr {
-            $crate::raw::repr::Repr::Small($r) => $run,
-            $crate::raw::repr::Repr::Tree(place) => {
-                let $t = $crate::raw::RawTree::<K, V, _>::view($crate::policy::Place::get(place));
-                $tree
-            }
-            $crate::raw::repr::Repr::Wide(place) => {
-                let $t = $crate::raw::RawTree::<K, V, _>::view($crate::policy::Place::get(place));
-                $tree
-            }
+        match $crate::raw::repr::RawMap::view($map) {
+            $crate::raw::repr::View::Run($r) => $run,
+            $crate::raw::repr::View::Narrow($t) => $tree,
+            $crate::raw::repr::View::Wide($t) => $tree,
         }
     };
 }
 
-/// As `on_ref!`, with `$t` a `&mut RawTree` and the run matched mutably.
+/// As `on_ref!`, with `$t` a `&mut RawTree` and the run a `&mut Run`.
 macro_rules! on_mut {
     ($map:expr, $r:pat => $run:expr, $t:ident => $tree:expr $(,)?) => {
-        match &mut $map.repr {
-            $crate::raw::repr::Repr::Small($r) => $run,
-            $crate::raw::repr::Repr::Tree(place) => {
-                let $t = $crate::raw::RawTree::<K, V, _>::view_mut($crate::policy::Place::get_mut(
-                    place,
-                ));
-                $tree
-            }
-            $crate::raw::repr::Repr::Wide(place) => {
-                let $t = $crate::raw::RawTree::<K, V, _>::view_mut($crate::policy::Place::get_mut(
-                    place,
-                ));
-                $tree
-            }
+        match $crate::raw::repr::RawMap::view_mut($map) {
+            $crate::raw::repr::ViewMut::Run($r) => $run,
+            $crate::raw::repr::ViewMut::Narrow($t) => $tree,
+            $crate::raw::repr::ViewMut::Wide($t) => $tree,
         }
     };
 }
 
-pub(crate) use {on_mut, on_ref};
-
 /// A map's state in either representation (see the module docs).
+///
+/// Invariant: a tree in `repr` holds `K`s and `V`s. Its core is
+/// type-erased, so this is what lets [`view`](Self::view) give the tree
+/// its types back; it holds because `repr` is private to this module,
+/// which only ever stores the core of a `RawTree<K, V, _>` there.
 pub(crate) struct RawMap<K, V, C: Config> {
-    pub(crate) repr: Repr<C>,
-    /// The map owns `K`s and `V`s (type-erased in the run or the arenas).
-    marker: PhantomData<(K, V)>,
+    repr: Repr<K, V, C>,
 }
 
 /// A leaf's (or the run's) entries and neighbours.
@@ -201,19 +205,51 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         let () = Self::CHECK;
         RawMap {
             repr: Repr::Small(Run::EMPTY),
-            marker: PhantomData,
         }
     }
 
     fn from_tree(tree: RawTree<K, V, C::Narrow>) -> Self {
         RawMap {
             repr: Repr::Tree(Place::new(tree.into_core())),
-            marker: PhantomData,
+        }
+    }
+
+    /// The map's contents, typed.
+    #[inline]
+    pub(crate) fn view(&self) -> View<'_, K, V, C> {
+        match &self.repr {
+            Repr::Small(run) => View::Run(run),
+            // SAFETY: the core holds `K`s and `V`s (the type's invariant).
+            Repr::Tree(place) => View::Narrow(unsafe { RawTree::view(place.get()) }),
+            // SAFETY: as above.
+            Repr::Wide(place) => View::Wide(unsafe { RawTree::view(place.get()) }),
+        }
+    }
+
+    /// The map's contents, typed and mutable.
+    #[inline]
+    pub(crate) fn view_mut(&mut self) -> ViewMut<'_, K, V, C> {
+        match &mut self.repr {
+            Repr::Small(run) => ViewMut::Run(run),
+            // SAFETY: the core holds `K`s and `V`s (the type's invariant).
+            Repr::Tree(place) => ViewMut::Narrow(unsafe { RawTree::view_mut(place.get_mut()) }),
+            // SAFETY: as above.
+            Repr::Wide(place) => ViewMut::Wide(unsafe { RawTree::view_mut(place.get_mut()) }),
+        }
+    }
+
+    /// The number of entries (a `const fn`, as std's `len`).
+    #[inline]
+    pub(crate) const fn len(&self) -> usize {
+        match &self.repr {
+            Repr::Small(run) => run.len(),
+            Repr::Tree(place) => core_of(place).len,
+            Repr::Wide(place) => core_of(place).len,
         }
     }
 
     #[inline]
-    pub(crate) fn run(&self) -> Option<&Run> {
+    pub(crate) fn run(&self) -> Option<&Run<K, V>> {
         match &self.repr {
             Repr::Small(run) => Some(run),
             _ => None,
@@ -221,7 +257,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     }
 
     #[inline]
-    pub(crate) fn run_mut(&mut self) -> Option<&mut Run> {
+    pub(crate) fn run_mut(&mut self) -> Option<&mut Run<K, V>> {
         match &mut self.repr {
             Repr::Small(run) => Some(run),
             _ => None,
@@ -234,11 +270,15 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     }
 
     /// Leaf `h`, or the run for NIL (empty while the map is a tree).
+    ///
+    /// # Safety
+    /// `h` is NIL or a leaf of a position this map handed out since it last
+    /// changed (or that the change returned): such a leaf is live.
     #[inline]
-    pub(crate) fn leaf(&self, h: C::H) -> LeafRef<'_, K, V, C::H> {
+    pub(crate) unsafe fn leaf(&self, h: C::H) -> LeafRef<'_, K, V, C::H> {
         if h.is_nil() {
             let (keys, vals) = match self.run() {
-                Some(run) => (run.keys::<K, V>(), run.vals::<K, V>()),
+                Some(run) => (run.keys(), run.vals()),
                 None => (&[][..], &[][..]),
             };
             return LeafRef {
@@ -250,47 +290,86 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         }
         on_ref!(self,
             _ => unreachable!("a leaf handle names a tree's leaf"),
-            t => LeafRef::of(t.leaf(h.cast())),
+            // SAFETY: `h` names a live leaf (caller's contract).
+            t => LeafRef::of(unsafe { t.leaf(h.cast()) }),
         )
     }
 
     /// The leaf after leaf `h`, with its entries: `None` after the last
     /// leaf and for the run (NIL).
+    ///
+    /// # Safety
+    /// As for [`leaf`](Self::leaf).
     #[inline]
     #[allow(clippy::type_complexity)]
-    pub(crate) fn next_leaf(&self, h: C::H) -> Option<(C::H, LeafRef<'_, K, V, C::H>)> {
+    pub(crate) unsafe fn next_leaf(&self, h: C::H) -> Option<(C::H, LeafRef<'_, K, V, C::H>)> {
         if h.is_nil() {
             return None;
         }
         on_ref!(self, _ => None, t => {
-            let next = t.leaf(h.cast()).next;
+            // SAFETY: `h` names a live leaf (caller's contract), and its
+            // `next` link is live by the tree's invariant.
+            let next = unsafe { t.leaf(h.cast()) }.next;
             if next.is_nil() {
                 return None;
             }
-            Some((next.cast(), LeafRef::of(t.leaf(next))))
+            // SAFETY: as above.
+            Some((next.cast(), LeafRef::of(unsafe { t.leaf(next) })))
         })
     }
 
     /// As [`leaf`](Self::leaf), the values mutable.
+    ///
+    /// # Safety
+    /// As for [`leaf`](Self::leaf).
     #[inline]
-    pub(crate) fn leaf_mut(&mut self, h: C::H) -> LeafMut<'_, K, V> {
+    pub(crate) unsafe fn leaf_mut(&mut self, h: C::H) -> LeafMut<'_, K, V> {
         let (keys, vals) = on_mut!(self,
-            run => run.split_mut::<K, V>(),
+            run => run.split_mut(),
             t => if h.is_nil() {
                 (&[][..], &mut [][..])
             } else {
-                t.leaf_mut(h.cast()).split_mut()
+                // SAFETY: `h` names a live leaf (caller's contract).
+                unsafe { t.leaf_mut(h.cast()) }.split_mut()
             },
         );
         LeafMut { keys, vals }
     }
 
-    /// Replace the key at `(leaf, i)` by an equal one; returns the old key.
-    pub(crate) fn replace_key(&mut self, (leaf, i): (C::H, usize), key: K) -> K {
-        on_mut!(self,
-            run => run.replace_key::<K, V>(i, key),
-            t => t.leaf_mut(leaf.cast()).replace_key(i, key),
-        )
+    /// Replace the stored key equal to `key` by `key`, returning the old
+    /// one; gives `key` back if no key is equal to it.
+    pub(crate) fn replace_key(&mut self, key: K) -> Result<K, K>
+    where
+        K: Ord,
+    {
+        let Some((leaf, i)) = self.find(&key) else {
+            return Err(key);
+        };
+        Ok(on_mut!(self,
+            run => run.replace_key(i, key),
+            // SAFETY: `find` just returned this position.
+            t => unsafe { t.leaf_mut(leaf.cast()) }.replace_key(i, key),
+        ))
+    }
+
+    /// The value for `q`, mutably, if present.
+    #[inline]
+    pub(crate) fn get_mut<Q>(&mut self, q: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let (leaf, i) = self.find(q)?;
+        // SAFETY: `find` just returned this position.
+        Some(&mut unsafe { self.leaf_mut(leaf) }.vals_mut()[i])
+    }
+
+    /// The first (`last == false`) or last entry, if any.
+    pub(crate) fn edge_entry(&self, last: bool) -> Option<(&K, &V)> {
+        // SAFETY: `edge_leaf` names the run or a live leaf.
+        let leaf = unsafe { self.leaf(self.edge_leaf(last)) };
+        let i = if last { leaf.len().checked_sub(1)? } else { 0 };
+        Some((leaf.keys().get(i)?, &leaf.vals()[i]))
     }
 
     /// The position of `q`, if present.
@@ -301,7 +380,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         Q: Ord + ?Sized,
     {
         on_ref!(self,
-            run => search_leaf(run.keys::<K, V>(), q).ok().map(|i| (C::H::NIL, i)),
+            run => search_leaf(run.keys(), q).ok().map(|i| (C::H::NIL, i)),
             t => t.find(q).map(|(h, i)| (h.cast(), i)),
         )
     }
@@ -315,8 +394,8 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     {
         on_ref!(self,
             run => {
-                let i = search_leaf(run.keys::<K, V>(), q).ok()?;
-                Some((&run.keys::<K, V>()[i], &run.vals::<K, V>()[i]))
+                let i = search_leaf(run.keys(), q).ok()?;
+                Some((&run.keys()[i], &run.vals()[i]))
             },
             t => t.get(q),
         )
@@ -346,12 +425,16 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     }
 
     /// Bring a position into canonical form (see `navigate`).
+    ///
+    /// # Safety
+    /// As for [`leaf`](Self::leaf), for `pos.leaf`.
     #[inline]
-    pub(crate) fn normalize(&self, pos: Pos<C::H>) -> Pos<C::H> {
+    pub(crate) unsafe fn normalize(&self, pos: Pos<C::H>) -> Pos<C::H> {
         if pos.leaf.is_nil() {
             return pos;
         }
-        on_ref!(self, _ => pos, t => t.normalize(pos.cast()).cast())
+        // SAFETY: `pos.leaf` names a live leaf (caller's contract).
+        on_ref!(self, _ => pos, t => unsafe { t.normalize(pos.cast()) }.cast())
     }
 
     /// The position of the first entry, and the end position.
@@ -383,14 +466,16 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         on_ref!(self,
             run => Pos {
                 leaf: C::H::NIL,
-                idx: key_bound(run.keys::<K, V>(), bound, upper),
+                idx: key_bound(run.keys(), bound, upper),
             },
             t => t.bound_pos(bound, upper).cast(),
         )
     }
 
     /// The range between two bounds, with std's panics for inverted bounds
-    /// (on a non-empty map).
+    /// (on a non-empty map), and a panic if an `Ord` that is not a total
+    /// order makes the ends cross (see `RawTree::range_edges`): a range's
+    /// front never lies after its back.
     pub(crate) fn range_search<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> RawRange<C::H>
     where
         K: Borrow<Q>,
@@ -410,35 +495,60 @@ impl<K, V, C: Config> RawMap<K, V, C> {
             }
             _ => {}
         }
-        RawRange {
-            front: self.bound_pos(start, false),
-            back: self.bound_pos(end, true),
-        }
+        let (front, back) = on_ref!(self,
+            run => {
+                let (i, j) = (key_bound(run.keys(), start, false), key_bound(run.keys(), end, true));
+                if i > j {
+                    ill_defined_range();
+                }
+                let pos = |idx| Pos {
+                    leaf: C::H::NIL,
+                    idx,
+                };
+                (pos(i), pos(j))
+            },
+            t => {
+                let (front, back) = t.range_edges(start, end);
+                (front.cast(), back.cast())
+            },
+        );
+        RawRange { front, back }
+    }
+
+    /// Take the map's tree out, typed (the map is left an empty run).
+    fn take_tree<X: Config, P: Place<Core<X>>>(place: P) -> RawTree<K, V, X> {
+        // SAFETY: the core holds `K`s and `V`s (the type's invariant), and
+        // the caller took it out of the map, so it is owned once.
+        unsafe { RawTree::from_core(place.into_inner()) }
     }
 
     /// Drop every entry and free everything; the map becomes an empty run.
     pub(crate) fn drop_all(&mut self) {
         match mem::replace(&mut self.repr, Repr::Small(Run::EMPTY)) {
-            Repr::Small(mut run) => run.drop_all::<K, V>(),
-            Repr::Tree(place) => drop(RawTree::<K, V, C::Narrow>::from_core(place.into_inner())),
-            Repr::Wide(place) => drop(RawTree::<K, V, C::Wide>::from_core(place.into_inner())),
+            Repr::Small(mut run) => run.drop_all(),
+            Repr::Tree(place) => drop(Self::take_tree(place)),
+            Repr::Wide(place) => drop(Self::take_tree(place)),
         }
     }
 
     /// Where the map's memory goes.
     pub(crate) fn memory_usage(&self, stack_bytes: usize) -> MemoryUsage {
         /// A tree's usage, its boxed state included.
-        fn tree<K, V, X: Config, P: Place<Core<X>>>(place: &P, stack_bytes: usize) -> MemoryUsage {
-            let mut usage = RawTree::<K, V, X>::view(place.get()).memory_usage(stack_bytes);
-            if P::BOXED {
+        fn tree<K, V, X: Config>(
+            t: &RawTree<K, V, X>,
+            boxed: bool,
+            stack_bytes: usize,
+        ) -> MemoryUsage {
+            let mut usage = t.memory_usage(stack_bytes);
+            if boxed {
                 usage.heap_bytes += size_of::<Core<X>>();
                 usage.allocations += 1;
             }
             usage
         }
-        match &self.repr {
-            Repr::Small(run) => {
-                let (heap_bytes, allocations) = run.heap::<K, V>();
+        match self.view() {
+            View::Run(run) => {
+                let (heap_bytes, allocations) = run.heap();
                 MemoryUsage {
                     stack_bytes,
                     heap_bytes,
@@ -447,20 +557,24 @@ impl<K, V, C: Config> RawMap<K, V, C> {
                     ..MemoryUsage::default()
                 }
             }
-            Repr::Tree(place) => tree::<K, V, C::Narrow, _>(place, stack_bytes),
-            Repr::Wide(place) => tree::<K, V, C::Wide, _>(place, stack_bytes),
+            View::Narrow(t) => tree(t, <PlaceOf<C::Narrow> as Place<_>>::BOXED, stack_bytes),
+            View::Wide(t) => tree(t, <WidePlaceOf<C> as Place<_>>::BOXED, stack_bytes),
         }
     }
 
     /// A tree below `RUN_MAX / 2` becomes a run, and so does an empty one
     /// (an empty map allocates nothing); a wide tree below `NARROW_BELOW`
     /// moves to narrow handles. Returns where position `at` is now.
+    ///
+    /// # Safety
+    /// As for [`leaf`](Self::leaf), for `at.leaf`.
     #[inline]
-    fn settle_at(&mut self, at: Pos<C::H>) -> Pos<C::H> {
+    unsafe fn settle_at(&mut self, at: Pos<C::H>) -> Pos<C::H> {
         let len = self.len();
         match self.repr {
             Repr::Small(_) => at,
-            _ if len < Self::MIN_TREE => self.demote(at),
+            // SAFETY: `at` is valid (caller's contract).
+            _ if len < Self::MIN_TREE => unsafe { self.demote(at) },
             Repr::Wide(_) if len < Self::NARROW_BELOW => self.narrow(at),
             Repr::Tree(_) | Repr::Wide(_) => at,
         }
@@ -475,11 +589,11 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         let Repr::Tree(place) = mem::replace(&mut self.repr, Repr::Small(Run::EMPTY)) else {
             unreachable!("only a narrow tree widens");
         };
-        let narrow = RawTree::<K, V, C::Narrow>::from_core(place.into_inner());
+        let narrow = Self::take_tree(place);
         let (wide, _) = narrow.transcode::<C::Wide>(<C::Narrow as Config>::H::NIL);
         self.repr = Repr::Wide(Place::new(wide.into_core()));
-        match &mut self.repr {
-            Repr::Wide(place) => RawTree::view_mut(place.get_mut()),
+        match self.view_mut() {
+            ViewMut::Wide(t) => t,
             _ => unreachable!("the tree was just widened"),
         }
     }
@@ -492,7 +606,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         let Repr::Wide(place) = mem::replace(&mut self.repr, Repr::Small(Run::EMPTY)) else {
             unreachable!("only a wide tree narrows");
         };
-        let wide = RawTree::<K, V, C::Wide>::from_core(place.into_inner());
+        let wide: RawTree<K, V, C::Wide> = Self::take_tree(place);
         let (narrow, leaf) = wide.transcode::<C::Narrow>(at.leaf.cast());
         self.repr = Repr::Tree(Place::new(narrow.into_core()));
         Pos {
@@ -502,24 +616,30 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     }
 
     /// Turn a tree into a run; returns where position `at` is now.
+    ///
+    /// # Safety
+    /// As for [`leaf`](Self::leaf), for `at.leaf`.
     #[cold]
     #[inline(never)]
-    fn demote(&mut self, at: Pos<C::H>) -> Pos<C::H> {
+    unsafe fn demote(&mut self, at: Pos<C::H>) -> Pos<C::H> {
         let mut rank = at.idx;
         if !at.leaf.is_nil() {
             let mut h = self.edge_leaf(false);
             while h != at.leaf {
-                let leaf = self.leaf(h);
+                // SAFETY: `h` is the first leaf or read from a live leaf's
+                // `next`; the walk reaches `at.leaf` (live, by the caller's
+                // contract) before the chain ends.
+                let leaf = unsafe { self.leaf(h) };
                 rank += leaf.len();
                 h = leaf.next;
             }
         }
         let n = self.len();
-        let mut run = Run::with_capacity::<K, V>(n);
+        let mut run = Run::with_capacity(n);
         let mut entries = RawIntoIter::new(mem::replace(self, RawMap::new()));
         while let Some((k, v)) = entries.next() {
             let at = run.len();
-            run.insert::<K, V>(at, k, v, n);
+            run.insert(at, k, v, n);
         }
         self.repr = Repr::Small(run);
         Pos {
@@ -544,7 +664,7 @@ impl<K: Ord, V, C: Config> RawMap<K, V, C> {
                 if run.len() > run.cap() {
                     return Err(InvariantError::new("a run longer than its capacity"));
                 }
-                if let Some(i) = run.keys::<K, V>().windows(2).position(|w| w[0] >= w[1]) {
+                if let Some(i) = run.keys().windows(2).position(|w| w[0] >= w[1]) {
                     return Err(InvariantError::new(alloc::format!(
                         "run keys {i} and {} are not strictly ascending",
                         i + 1
@@ -582,7 +702,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
     ) -> Result<Self, OutOfHandles> {
         let mut entries = entries.into_iter();
         let run = match entries.size_hint() {
-            (lo, Some(hi)) if lo == hi && hi <= C::RUN_MAX => Run::with_capacity::<K, V>(hi),
+            (lo, Some(hi)) if lo == hi && hi <= C::RUN_MAX => Run::with_capacity(hi),
             _ => Run::EMPTY,
         };
         // The map owns the entries taken so far if the input panics.
@@ -594,13 +714,13 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
             };
             let run = map.run_mut().expect("a new map is a run");
             let at = run.len();
-            run.insert::<K, V>(at, k, v, C::RUN_MAX);
+            run.insert(at, k, v, C::RUN_MAX);
         }
         let Some(first) = entries.next() else {
             return Ok(map);
         };
         let run = mem::replace(map.run_mut().expect("a new map is a run"), Run::EMPTY);
-        let entries = RunDrain::<K, V>::new(run).chain(Some(first)).chain(entries);
+        let entries = RunDrain::new(run).chain(Some(first)).chain(entries);
         let fits_narrow = entries
             .size_hint()
             .1
@@ -611,10 +731,13 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
         let wide = RawTree::<K, V, C::Wide>::from_sorted(entries)?;
         map.repr = Repr::Wide(Place::new(wide.into_core()));
         // The bound was loose: a tree this small narrows.
-        map.settle_at(Pos {
-            leaf: C::H::NIL,
-            idx: 0,
-        });
+        // SAFETY: a NIL position is valid in any map.
+        unsafe {
+            map.settle_at(Pos {
+                leaf: C::H::NIL,
+                idx: 0,
+            })
+        };
         Ok(map)
     }
 }
@@ -623,31 +746,36 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     /// Insert `key`, or replace the value of an equal key (keeping the old
     /// key, as std does). On running out of handles, gives the pair back.
     pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (K, V)> {
-        let (key, val) = match &mut self.repr {
-            Repr::Small(run) => match search_leaf(run.keys::<K, V>(), &key) {
+        let (key, val) = match self.view_mut() {
+            ViewMut::Run(run) => match search_leaf(run.keys(), &key) {
                 Ok(i) => {
                     // As in the tree: drop the new key first.
                     drop(key);
-                    return Ok(Some(mem::replace(&mut run.split_mut::<K, V>().1[i], val)));
+                    return Ok(Some(mem::replace(&mut run.split_mut().1[i], val)));
                 }
                 Err(i) => {
                     self.run_insert(i, key, val);
                     return Ok(None);
                 }
             },
-            Repr::Tree(place) => match RawTree::view_mut(place.get_mut()).insert(key, val) {
+            ViewMut::Narrow(t) => match t.insert(key, val) {
                 Err(kv) if C::H::WIDENS => kv,
                 done => return done,
             },
-            Repr::Wide(place) => return RawTree::view_mut(place.get_mut()).insert(key, val),
+            ViewMut::Wide(t) => return t.insert(key, val),
         };
         self.widened().insert(key, val)
     }
 
     /// Insert a new entry at index `i` of `leaf`, reached by `path`, where
     /// the key belongs (it is absent). Returns where the entry ended up.
+    ///
+    /// # Safety
+    /// `path` and `leaf` were recorded by a descent of this map
+    /// ([`descend`](Self::descend)) since it last changed, and `i` is at most
+    /// the leaf's length.
     #[allow(clippy::type_complexity)]
-    pub(crate) fn insert_at(
+    pub(crate) unsafe fn insert_at(
         &mut self,
         path: &Path,
         leaf: C::H,
@@ -655,18 +783,17 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         key: K,
         val: V,
     ) -> Result<(C::H, usize), (OutOfHandles, (K, V))> {
-        let (key, val) = match &mut self.repr {
-            Repr::Small(_) => return Ok(self.run_insert(i, key, val)),
-            Repr::Tree(place) => {
-                match RawTree::view_mut(place.get_mut()).insert_at(path, leaf.cast(), i, key, val) {
-                    Ok((h, i)) => return Ok((h.cast(), i)),
-                    Err((OutOfHandles, kv)) if C::H::WIDENS => kv,
-                    Err(e) => return Err(e),
-                }
-            }
-            Repr::Wide(place) => {
-                return RawTree::view_mut(place.get_mut())
-                    .insert_at(path, leaf.cast(), i, key, val)
+        let (key, val) = match self.view_mut() {
+            ViewMut::Run(_) => return Ok(self.run_insert(i, key, val)),
+            // SAFETY: the path and leaf are this tree's (caller's contract).
+            ViewMut::Narrow(t) => match unsafe { t.insert_at(path, leaf.cast(), i, key, val) } {
+                Ok((h, i)) => return Ok((h.cast(), i)),
+                Err((OutOfHandles, kv)) if C::H::WIDENS => kv,
+                Err(e) => return Err(e),
+            },
+            ViewMut::Wide(t) => {
+                // SAFETY: as above.
+                return unsafe { t.insert_at(path, leaf.cast(), i, key, val) }
                     .map(|(h, i)| (h.cast(), i));
             }
         };
@@ -674,10 +801,11 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         let wide = self.widened();
         let mut path = Path::new();
         let leaf = wide.descend(&key, &mut path);
-        let i =
-            search_leaf(wide.leaf(leaf).keys(), &key).expect_err("the key of an insert is absent");
-        wide.insert_at(&path, leaf, i, key, val)
-            .map(|(h, i)| (h.cast(), i))
+        // SAFETY: `leaf` was just found by a descent of `wide`.
+        let i = search_leaf(unsafe { wide.leaf(leaf) }.keys(), &key)
+            .expect_err("Ord is ill-defined: the key of an insert is absent, then present");
+        // SAFETY: the path and leaf were just recorded by a descent of `wide`.
+        unsafe { wide.insert_at(&path, leaf, i, key, val) }.map(|(h, i)| (h.cast(), i))
     }
 
     /// Insert into the run at index `i`, promoting a full run to a tree;
@@ -685,7 +813,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     fn run_insert(&mut self, i: usize, key: K, val: V) -> (C::H, usize) {
         match &mut self.repr {
             Repr::Small(run) if run.len() < C::RUN_MAX => {
-                run.insert::<K, V>(i, key, val, C::RUN_MAX);
+                run.insert(i, key, val, C::RUN_MAX);
                 (C::H::NIL, i)
             }
             _ => self.promote_with(i, key, val),
@@ -700,18 +828,23 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     {
         let (kv, next) = on_mut!(self,
             run => {
-                let i = search_leaf(run.keys::<K, V>(), q).ok()?;
-                return Some(run.remove::<K, V>(i));
+                let i = search_leaf(run.keys(), q).ok()?;
+                return Some(run.remove(i));
             },
             t => {
                 let mut path = Path::new();
                 let leaf = t.descend(q, &mut path);
-                let i = search_leaf(t.leaf(leaf).keys(), q).ok()?;
-                let (kv, next) = t.remove_at(&path, leaf, i);
+                // SAFETY: `leaf` and `path` were just recorded by a descent
+                // of `t`, and `i` indexes the leaf.
+                let (kv, next) = unsafe {
+                    let i = search_leaf(t.leaf(leaf).keys(), q).ok()?;
+                    t.remove_at(&path, leaf, i)
+                };
                 (kv, next.cast())
             },
         );
-        self.settle_at(next);
+        // SAFETY: `next` is the position the removal returned.
+        unsafe { self.settle_at(next) };
         Some(kv)
     }
 
@@ -723,27 +856,42 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                     return None;
                 }
                 let i = if last { run.len() - 1 } else { 0 };
-                return Some(run.remove::<K, V>(i));
+                return Some(run.remove(i));
             },
             t => {
                 let mut path = Path::new();
                 let leaf = t.descend_edge(last, &mut path);
-                let i = if last { t.leaf(leaf).len() - 1 } else { 0 };
-                let (kv, next) = t.remove_at(&path, leaf, i);
+                // SAFETY: `leaf` and `path` were just recorded by a descent
+                // of `t`; a tree's leaves are never empty.
+                let (kv, next) = unsafe {
+                    let i = if last { t.leaf(leaf).len() - 1 } else { 0 };
+                    t.remove_at(&path, leaf, i)
+                };
                 (kv, next.cast())
             },
         );
-        self.settle_at(next);
+        // SAFETY: `next` is the position the removal returned.
+        unsafe { self.settle_at(next) };
         Some(kv)
     }
 
-    /// Remove entry `i` of `leaf`, reached by `path`, and rebalance (or
+    /// Remove the entry at `at`, reached by `path`, and rebalance (or
     /// demote, or narrow). Returns the entry and the canonical position of
     /// the entry that followed it.
-    pub(crate) fn remove_at(&mut self, path: &Path, leaf: C::H, i: usize) -> ((K, V), Pos<C::H>) {
+    ///
+    /// # Safety
+    /// `path` and `at.leaf` were recorded by a descent of this map
+    /// ([`descend`](Self::descend), [`descend_edge`](Self::descend_edge))
+    /// since it last changed, and `at.idx` holds an entry.
+    pub(crate) unsafe fn remove_with_path(
+        &mut self,
+        path: &Path,
+        at: Pos<C::H>,
+    ) -> ((K, V), Pos<C::H>) {
+        let Pos { leaf, idx: i } = at;
         let (kv, next) = on_mut!(self,
             run => {
-                let kv = run.remove::<K, V>(i);
+                let kv = run.remove(i);
                 return (
                     kv,
                     Pos {
@@ -753,11 +901,48 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                 );
             },
             t => {
-                let (kv, next) = t.remove_at(path, leaf.cast(), i);
+                // SAFETY: the path and leaf are this tree's (caller's
+                // contract).
+                let (kv, next) = unsafe { t.remove_at(path, leaf.cast(), i) };
                 (kv, next.cast())
             },
         );
-        (kv, self.settle_at(next))
+        // SAFETY: `next` is the position the removal returned.
+        (kv, unsafe { self.settle_at(next) })
+    }
+
+    /// Remove the entry at `at`, as [`remove_with_path`](Self::remove_with_path)
+    /// does, finding the path by descending with the entry's own key.
+    ///
+    /// If that descent ends elsewhere, the keys' `Ord` is not a total order
+    /// (or disagrees with itself over time): this panics before anything
+    /// changes, as std does where it detects one.
+    ///
+    /// # Safety
+    /// `at` is the position of an entry of this map, handed out since the
+    /// map last changed (or returned by that change).
+    pub(crate) unsafe fn remove_at(&mut self, at: Pos<C::H>) -> ((K, V), Pos<C::H>) {
+        let mut path = Path::new();
+        if !at.leaf.is_nil() {
+            // SAFETY: `at.leaf` is live (caller's contract).
+            let key = &unsafe { self.leaf(at.leaf) }.keys()[at.idx];
+            let found = self.descend(key, &mut path);
+            self.check_found(found, at.leaf);
+        }
+        // SAFETY: the path and leaf were just recorded by a descent (checked
+        // to end at `at.leaf`), and `at.idx` holds an entry (its key was
+        // read above).
+        unsafe { self.remove_with_path(&path, at) }
+    }
+
+    /// Panics unless a descent by a key in `expected` found `found`: the
+    /// keys' `Ord` is then not a total order.
+    #[inline]
+    pub(crate) fn check_found(&self, found: C::H, expected: C::H) {
+        assert!(
+            found == expected,
+            "Ord is ill-defined in BPlusTreeMap: a key's descent does not reach its own leaf"
+        );
     }
 
     /// Turn a full run into a tree holding the run and a new entry, which
@@ -770,7 +955,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             unreachable!("only a run is promoted");
         };
         // The separators: the merged entries' keys at CAP, 2 * CAP, ...
-        let keys = run.keys::<K, V>();
+        let keys = run.keys();
         let seps: Vec<K> = (C::CAP..=keys.len())
             .step_by(C::CAP)
             .map(|j| match j.cmp(&i) {
@@ -779,7 +964,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                 core::cmp::Ordering::Greater => keys[j - 1].clone(),
             })
             .collect();
-        let mut drain = RunDrain::<K, V>::new(mem::replace(run, Run::EMPTY));
+        let mut drain = RunDrain::new(mem::replace(run, Run::EMPTY));
         let (mut new, mut drained) = (Some((key, val)), 0);
         let entries = core::iter::from_fn(move || {
             if drained == i
@@ -797,10 +982,101 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         .unwrap_or_else(|OutOfHandles| unreachable!("a run fits in a fresh tree"));
         let mut leaf = tree.first_leaf();
         for _ in 0..i / C::CAP {
-            leaf = tree.leaf(leaf).next;
+            // SAFETY: the first leaf and its `next` links are live; a tree
+            // of full leaves holding entry `i` has `i / CAP` leaves after
+            // the first.
+            leaf = unsafe { tree.leaf(leaf) }.next;
         }
         self.repr = Repr::Tree(Place::new(tree.into_core()));
         (leaf.cast(), i % C::CAP)
+    }
+}
+
+/// Raw access for the iteration engines; a NIL leaf handle names the small
+/// run (an empty leaf while the map is a tree).
+impl<K, V, C: Config> RawMap<K, V, C> {
+    /// Raw view of leaf `h`, or of the run for NIL (see [`LeafView`]).
+    ///
+    /// # Safety
+    /// As for [`leaf`](Self::leaf).
+    #[inline]
+    pub(crate) unsafe fn leaf_view(&self, h: C::H) -> LeafView<K, V, C::H> {
+        if !h.is_nil() {
+            return on_ref!(self, _ => unreachable!("a leaf handle names a tree's leaf"), t => {
+                // SAFETY: `h` names a live leaf (caller's contract).
+                let view = unsafe { t.leaf_view(h.cast()) };
+                LeafView {
+                    keys: view.keys,
+                    vals: view.vals,
+                    len: view.len,
+                    next: view.next.cast(),
+                    prev: view.prev.cast(),
+                }
+            });
+        }
+        let (keys, vals, len) = match self.run() {
+            Some(run) => {
+                let (keys, vals) = run.raw();
+                (keys, vals, run.len())
+            }
+            None => (ptr::dangling(), ptr::dangling_mut(), 0),
+        };
+        LeafView {
+            keys,
+            vals,
+            len,
+            next: C::H::NIL,
+            prev: C::H::NIL,
+        }
+    }
+
+    /// Move the entry at `(leaf, i)` out.
+    ///
+    /// # Safety
+    /// The position holds an entry (its leaf as for [`leaf`](Self::leaf));
+    /// each is taken at most once, and before the map is used or dropped
+    /// the caller drops the untaken entries and calls `forget_entries`.
+    #[inline]
+    pub(crate) unsafe fn take(&mut self, (leaf, i): (C::H, usize)) -> (K, V) {
+        on_mut!(self,
+            // SAFETY: guaranteed by the caller.
+            run => unsafe { run.take(i) },
+            // SAFETY: guaranteed by the caller.
+            t => unsafe { t.leaf_mut(leaf.cast()).take(i) },
+        )
+    }
+
+    /// Treat every leaf (or the run) as empty without dropping anything.
+    pub(crate) fn forget_entries(&mut self) {
+        on_mut!(self,
+            run => run.forget_all(),
+            t => {
+                let mut h = t.first_leaf();
+                while !h.is_nil() {
+                    // SAFETY: the first leaf and the `next` links are live.
+                    let leaf = unsafe { t.leaf_mut(h) };
+                    leaf.forget_all();
+                    h = leaf.next;
+                }
+                t.len = 0;
+            },
+        )
+    }
+}
+
+/// The core a place holds, in a `const fn` (trait methods are not const).
+#[inline]
+const fn core_of<X: Config, P: Place<Core<X>>>(place: &P) -> &Core<X> {
+    let p: *const P = place;
+    if P::BOXED {
+        // SAFETY: the only boxed place is `Box<Core<X>>`, which for a sized
+        // pointee is one non-null pointer to a live `Core<X>`.
+        unsafe { &**p.cast::<*const Core<X>>() }
+    } else {
+        // SAFETY: the other places are `Direct<Core<X>>`, `repr(transparent)`
+        // over `Core<X>`, and `Infallible`, of which no value (hence no
+        // reference to one) exists.
+        unsafe { &*p.cast::<Core<X>>() }
     }
 }
 

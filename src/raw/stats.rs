@@ -56,7 +56,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         }
         let mut h = self.first_leaf();
         while !h.is_nil() {
-            let leaf = self.leaf(h);
+            // SAFETY: `h` is the first leaf (from `first_leaf`, read from
+            // the tree's links) or the previous leaf's `next`.
+            let leaf = unsafe { self.leaf(h) };
             let (bytes, allocations) = leaf.heap();
             usage.heap_bytes += bytes;
             usage.allocations += allocations;
@@ -64,7 +66,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             h = leaf.next;
         }
         if self.height > 0 {
-            self.branch_usage(self.root, self.height, &mut usage);
+            // SAFETY: the root is live by the tree invariant, and a branch
+            // as `height > 0`.
+            unsafe { self.branch_usage(self.root, self.height, &mut usage) };
         }
         if usage.leaves > 0 {
             usage.leaf_fill = self.len as f64 / (usage.leaves * C::CAP) as f64;
@@ -72,15 +76,24 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         usage
     }
 
-    fn branch_usage(&self, h: C::H, height: u8, usage: &mut MemoryUsage) {
-        let b = self.branch(h);
+    /// Add up branch `h` and the branches below it, `height` levels above
+    /// the leaves.
+    ///
+    /// # Safety
+    /// `h` names a live branch of this tree, `height >= 1` levels above the
+    /// leaves.
+    unsafe fn branch_usage(&self, h: C::H, height: u8, usage: &mut MemoryUsage) {
+        // SAFETY: `h` is a live branch (caller's contract).
+        let b = unsafe { self.branch(h) };
         let (bytes, allocations) = b.heap();
         usage.heap_bytes += bytes;
         usage.allocations += allocations;
         usage.branches += 1;
         if height > 1 {
             for i in 0..=b.len() {
-                self.branch_usage(b.child(i), height - 1, usage);
+                // SAFETY: the child was just read from live branch `h`'s
+                // children and, as `height > 1`, is a branch.
+                unsafe { self.branch_usage(b.child(i), height - 1, usage) };
             }
         }
     }

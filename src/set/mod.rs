@@ -402,9 +402,9 @@ impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet
     /// assert_eq!(set.get(&[][..]).unwrap().capacity(), 10);
     /// ```
     pub fn replace(&mut self, value: T) -> Option<T> {
-        match self.map.raw.find(&value) {
-            Some(at) => Some(self.map.raw.replace_key(at, value)),
-            None => {
+        match self.map.raw.replace_key(value) {
+            Ok(old) => Some(old),
+            Err(value) => {
                 self.insert(value);
                 None
             }

@@ -60,7 +60,7 @@ mod raw;
 pub mod set;
 
 pub use config::TreeConfig;
-pub use error::{CapacityError, InvariantError};
+pub use error::{CapacityError, InsertError, InvariantError};
 pub use map::BPlusTreeMap;
 pub use policy::{Adaptive, Compact16, PoolArena, VecArena, Wide32};
 pub use raw::stats::MemoryUsage;

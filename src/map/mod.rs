@@ -485,13 +485,17 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         }
     }
 
-    /// Inserts a key-value pair, or returns an error if the tree has run
-    /// out of node handles, in which case the map is unchanged (and the key
-    /// and value are dropped). Only [`Compact16`](crate::Compact16) trees
-    /// run out (at 65,535 leaves or branches); an
-    /// [`Adaptive`](crate::Adaptive) tree moves to 32-bit handles instead.
-    /// Named apart from std's unstable `try_insert`, which means something
-    /// else.
+    /// Inserts a key-value pair, or hands the key and value back if the
+    /// tree has run out of node handles, in which case the map is unchanged.
+    /// Otherwise the same as [`insert`](Self::insert).
+    ///
+    /// Only [`Compact16`](crate::Compact16) trees run out (at 65,535 leaves
+    /// or branches); an [`Adaptive`](crate::Adaptive) tree moves to 32-bit
+    /// handles instead, so for it and for [`Wide32`] trees this never errs.
+    /// The [`InsertError`](crate::InsertError) owns the key and value (as
+    /// std's `OccupiedError` does) and holds the [`CapacityError`] that
+    /// `insert` would have panicked with. Named apart from std's unstable
+    /// `try_insert`, which means something else.
     ///
     /// ```
     /// use bptree::{BPlusTreeMap, Compact16, VecArena};
@@ -499,10 +503,35 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(map.checked_insert(1, 1), Ok(None));
     /// assert_eq!(map.checked_insert(1, 2), Ok(Some(1)));
     /// ```
-    pub fn checked_insert(&mut self, key: K, value: V) -> Result<Option<V>, CapacityError> {
+    ///
+    /// A full tree refuses and gives everything back (see
+    /// [`InsertError`](crate::InsertError) for a full example):
+    ///
+    /// ```
+    /// # use bptree::{BPlusTreeMap, Compact16, VecArena};
+    /// # let mut map: BPlusTreeMap<u32, String, Compact16, VecArena, 4> =
+    /// #     BPlusTreeMap::from_sorted_iter((0..4 * 65_535).map(|i| (2 * i, String::new()))).unwrap();
+    /// let name = String::from("kept");
+    /// match map.checked_insert(1, name) {
+    ///     Ok(_) => unreachable!("every leaf is full"),
+    ///     Err(err) => {
+    ///         assert_eq!(err.key, 1);
+    ///         assert_eq!(err.value, "kept");
+    ///     }
+    /// }
+    /// ```
+    pub fn checked_insert(
+        &mut self,
+        key: K,
+        value: V,
+    ) -> Result<Option<V>, crate::InsertError<K, V>> {
         self.raw
             .insert(key, value)
-            .map_err(|_| CapacityError::new::<H>())
+            .map_err(|(key, value)| crate::InsertError {
+                key,
+                value,
+                error: CapacityError::new::<H>(),
+            })
     }
 
     /// Removes `key`, returning its value.

@@ -22,7 +22,8 @@
 //!
 //! # The crate's configurations
 //!
-//! Declared in this module with the derive; the plan phases' map types
+//! Declared in this module (by hand, so that the crate builds without the
+//! `derive` feature); the plan phases' map types
 //! [`phase::Phase0`](crate::phase::Phase0) to
 //! [`phase::Phase3`](crate::phase::Phase3) are these configurations' maps.
 //!
@@ -437,68 +438,96 @@ tuple_lists!(A B C D E F G H I J);
 tuple_lists!(A B C D E F G H I J K);
 tuple_lists!(A B C D E F G H I J K L);
 
-/// The seed's baseline (plan phase 0): 32-bit handles, masked arena, growing vectors.
-///
-/// The seed's "current" layout: a masked arena (`Vec` of slots, `Vec<usize>`
-/// free list, `Vec<bool>` mask and a generation) and a `Vec` per node array.
-#[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Wide32, arena = MaskedArena, storage = Growing, capacity = PLAN_CAP)]
-pub struct Phase0;
+/// Declares one of the crate's own configurations with the impl
+/// `#[derive(TreeConfig)]` would write, so that the crate builds without the
+/// optional `derive` feature (and its proc-macro dependencies). `summary` is
+/// the doc comment's first paragraph and the
+/// [`DESCRIPTION`](TreeConfig::DESCRIPTION), as the derive takes it.
+macro_rules! configuration {
+    (
+        summary = $summary:literal;
+        $(#[$attr:meta])*
+        $name:ident: handle = $handle:ty, arena = $arena:ty, capacity = $cap:expr;
+    ) => {
+        #[doc = $summary]
+        #[doc = ""]
+        $(#[$attr])*
+        pub struct $name;
 
-/// Plan phase 1: packed handles, free-list arena, growing vectors.
-///
-/// Steps 1.1 to 1.3 of the plan: handles without a leaf flag, the free list
-/// threaded through free slots, no per-node capacity field.
-#[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Wide32, arena = VecArena, storage = Growing, capacity = PLAN_CAP)]
-pub struct Phase1;
+        impl TreeConfig for $name {
+            type Handle = $handle;
+            type Arena = $arena;
+            type Storage = <$arena as ArenaStrategy>::Storage;
+            const CAPACITY: usize = $cap;
+            const NAME: &'static str = stringify!($name);
+            const DESCRIPTION: &'static str = $summary;
+            type Map<K: Ord, V> = crate::BPlusTreeMap<K, V, $handle, $arena, { $cap }>;
+            type Set<T: Ord> = crate::BPlusTreeSet<T, $handle, $arena, { $cap }>;
 
-/// Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays.
-#[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Wide32, arena = VecArena, storage = Boxed, capacity = PLAN_CAP)]
-pub struct Phase2;
+            fn visit<Vis: ConfigVisitor + ?Sized>(visitor: &mut Vis) {
+                visitor.visit::<Self, { $cap }>();
+            }
+        }
+    };
+}
 
-/// Plan phase 3: phase 2 with 16-bit handles and the pool arena.
-///
-/// Plan step 3.1 done right: [`Adaptive`] handles are 16 bits while the
-/// tree fits them and move to 32 bits when it outgrows them, so the tree has
-/// no size limit and the map stays 64 bytes (the plan's `enum NodeId {
-/// Small(u16), Large(u32) }` would have made every handle wider instead).
-/// The pool holds the nodes themselves, arrays inline (plan step 3.2: one
-/// allocation per 64 nodes); with boxed arrays every node would still make
-/// two allocations of its own and the pool could not cut them.
-#[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Adaptive, arena = PoolArena, capacity = PLAN_CAP)]
-pub struct Phase3;
+configuration! {
+    summary = "The seed's baseline (plan phase 0): 32-bit handles, masked arena, growing vectors.";
+    /// The seed's "current" layout: a masked arena (`Vec` of slots, `Vec<usize>`
+    /// free list, `Vec<bool>` mask and a generation) and a `Vec` per node array.
+    Phase0: handle = Wide32, arena = MaskedArena<Growing>, capacity = PLAN_CAP;
+}
 
-/// Least memory: the tree's state behind one pointer ([`Indirect`]), boxed
-/// node arrays of 128 entries in a vector arena, [`Adaptive`] handles.
-///
-/// The map is 24 bytes, as `BTreeMap`; empty, it allocates nothing; up to
-/// 2,048 entries it is one sorted run; beyond, leaves hold a key array and a
-/// value array of exactly 128 entries each, behind 24-byte arena slots
-/// (16-bit handles), and two full leaves split into three. Past 65,535
-/// leaves (about seven million random entries) the tree moves to 32-bit
-/// handles and goes on growing. It never uses more bytes than `BTreeMap`
-/// (tested up to 10⁴ entries in random, ascending and bulk order; the
-/// memory report shows 10⁵ and 10⁶).
-///
-/// The price is speed where the run is long: an insert into a run of `n`
-/// entries moves `n / 2` of them on average, so building a map of 2,048
-/// entries one insert at a time costs a few times what `BTreeMap` takes.
-/// Lookups in a run are a binary search, as in a leaf.
-#[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Adaptive, arena = Indirect<VecArena<Boxed>>, capacity = 128)]
-pub struct Compact;
+configuration! {
+    summary = "Plan phase 1: packed handles, free-list arena, growing vectors.";
+    /// Steps 1.1 to 1.3 of the plan: handles without a leaf flag, the free list
+    /// threaded through free slots, no per-node capacity field.
+    Phase1: handle = Wide32, arena = VecArena<Growing>, capacity = PLAN_CAP;
+}
 
-/// The default configuration: 32-bit handles, inline node arrays, vector arena.
-///
-/// The one `BPlusTreeMap<K, V>` and `BPlusTreeSet<T>` name with their
-/// default parameters; best all-round: inline arrays keep a node's keys
-/// next to each other, and 64 entries per node keep the tree shallow.
-#[derive(bptree_derive::TreeConfig)]
-#[tree(crate = crate, handle = Wide32, arena = VecArena, capacity = 64)]
-pub struct Standard;
+configuration! {
+    summary = "Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays.";
+    Phase2: handle = Wide32, arena = VecArena<Boxed>, capacity = PLAN_CAP;
+}
+
+configuration! {
+    summary = "Plan phase 3: phase 2 with 16-bit handles and the pool arena.";
+    /// Plan step 3.1 done right: [`Adaptive`] handles are 16 bits while the
+    /// tree fits them and move to 32 bits when it outgrows them, so the tree has
+    /// no size limit and the map stays 64 bytes (the plan's `enum NodeId {
+    /// Small(u16), Large(u32) }` would have made every handle wider instead).
+    /// The pool holds the nodes themselves, arrays inline (plan step 3.2: one
+    /// allocation per 64 nodes); with boxed arrays every node would still make
+    /// two allocations of its own and the pool could not cut them.
+    Phase3: handle = Adaptive, arena = PoolArena, capacity = PLAN_CAP;
+}
+
+configuration! {
+    summary = "Least memory: the tree's state behind one pointer ([`Indirect`]), boxed \
+               node arrays of 128 entries in a vector arena, [`Adaptive`] handles.";
+    /// The map is 24 bytes, as `BTreeMap`; empty, it allocates nothing; up to
+    /// 2,048 entries it is one sorted run; beyond, leaves hold a key array and a
+    /// value array of exactly 128 entries each, behind 24-byte arena slots
+    /// (16-bit handles), and two full leaves split into three. Past 65,535
+    /// leaves (about seven million random entries) the tree moves to 32-bit
+    /// handles and goes on growing. It never uses more bytes than `BTreeMap`
+    /// (tested up to 10⁴ entries in random, ascending and bulk order; the
+    /// memory report shows 10⁵ and 10⁶).
+    ///
+    /// The price is speed where the run is long: an insert into a run of `n`
+    /// entries moves `n / 2` of them on average, so building a map of 2,048
+    /// entries one insert at a time costs a few times what `BTreeMap` takes.
+    /// Lookups in a run are a binary search, as in a leaf.
+    Compact: handle = Adaptive, arena = Indirect<VecArena<Boxed>>, capacity = 128;
+}
+
+configuration! {
+    summary = "The default configuration: 32-bit handles, inline node arrays, vector arena.";
+    /// The one `BPlusTreeMap<K, V>` and `BPlusTreeSet<T>` name with their
+    /// default parameters; best all-round: inline arrays keep a node's keys
+    /// next to each other, and 64 entries per node keep the tree shallow.
+    Standard: handle = Wide32, arena = VecArena, capacity = 64;
+}
 
 /// The four plan phases, in order.
 pub type Phases = (Phase0, Phase1, Phase2, Phase3);

@@ -27,6 +27,16 @@
 //!
 //! The seed memory plan's phases are named in [`phase`].
 //!
+//! ## Features
+//!
+//! * `std` (default): adds nothing yet. The crate is `#![no_std]` with
+//!   `alloc`; its errors implement `core::error::Error`.
+//! * `derive` (default): `#[derive(TreeConfig)]`, from the `bptree-derive`
+//!   proc-macro crate (and through it `syn`, `quote` and `proc-macro2`).
+//!   Without it bptree has no dependencies; the trait and the crate's own
+//!   configurations in [`config`] are there either way. Examples in these
+//!   docs that declare a configuration assume it.
+//!
 //! ## Layout
 //!
 //! Entries live only in leaves, linked in key order both ways; branches hold
@@ -60,15 +70,18 @@ mod raw;
 pub mod set;
 
 pub use config::TreeConfig;
-pub use error::{CapacityError, InvariantError};
+pub use error::{CapacityError, InsertError, InvariantError};
 pub use map::BPlusTreeMap;
 pub use policy::{Adaptive, Compact16, PoolArena, VecArena, Wide32};
 pub use raw::stats::MemoryUsage;
 pub use set::BPlusTreeSet;
 
 /// Derives [`TreeConfig`](trait@TreeConfig) for a marker type; the keys of
-/// its `#[tree(..)]` attribute are documented on the trait.
+/// its `#[tree(..)]` attribute are documented on the trait. Needs the
+/// `derive` feature (on by default), which adds the `bptree-derive`
+/// proc-macro crate and with it `syn`, `quote` and `proc-macro2`.
 #[cfg(feature = "derive")]
+#[cfg_attr(docsrs, doc(cfg(feature = "derive")))]
 pub use bptree_derive::TreeConfig;
 
 /// The README's examples, compiled and run as doc tests.

@@ -1,6 +1,7 @@
 //! `#[derive(TreeConfig)]`: what each `#[tree(..)]` key produces, the
 //! crate's own configurations, running code over configuration lists, and
 //! (in `ui`, through trybuild) every compile error with its exact message.
+#![cfg(feature = "derive")]
 
 use std::any::TypeId;
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,13 +1,17 @@
 //! Running out of handles: a `Compact16` tree holds at most 65,535 leaves
 //! (and as many branches). At `CAP = 4` an ascending load reaches that at
-//! about 4 * 65,535 entries; then `checked_insert` must return a
-//! `CapacityError` and leave the map exactly as it was, `insert` must panic
+//! about 4 * 65,535 entries; then `checked_insert` must return an
+//! `InsertError` holding the very key and value it was given and the
+//! `CapacityError`, and leave the map exactly as it was; `insert` must panic
 //! with the same message, and everything else must keep working.
 
 mod common;
 
 use bptree::policy::{ArenaStrategy, Boxed, Growing};
-use bptree::{BPlusTreeMap, CapacityError, Compact16, PoolArena, VecArena};
+use bptree::{
+    BPlusTreeMap, BPlusTreeSet, CapacityError, Compact16, InsertError, PoolArena, VecArena,
+};
+use common::{Tracked, Tracker};
 
 type Small<A> = BPlusTreeMap<u32, (), Compact16, A, 4>;
 
@@ -25,7 +29,10 @@ fn fill<A: ArenaStrategy>() -> (Small<A>, CapacityError, u32) {
         match map.checked_insert(key(i), ()) {
             Ok(None) => i += 1,
             Ok(Some(())) => panic!("key {} was already there", key(i)),
-            Err(e) => return (map, e, i),
+            Err(e) => {
+                assert_eq!((e.key, e.value), (key(i), ()));
+                return (map, e.error, i);
+            }
         }
         assert!(i <= 4 * 65_535, "no capacity error after {i} entries");
     }
@@ -61,7 +68,12 @@ fn out_of_handles<A: ArenaStrategy>() {
 
     // Inserts into full leaves elsewhere need a split too: refused alike.
     for k in [1, key(n / 2) + 1, key(n - 1) + 1, key(n + 5)] {
-        assert_eq!(map.checked_insert(k, ()), Err(err), "insert {k}");
+        let refused = InsertError {
+            key: k,
+            value: (),
+            error: err,
+        };
+        assert_eq!(map.checked_insert(k, ()), Err(refused), "insert {k}");
         assert!(!map.contains_key(&k));
     }
     assert_intact(&map, n);
@@ -152,4 +164,114 @@ fn collect_up_to_the_limit_fits() {
     let map: Small<PoolArena> = (0..4 * 65_535).map(|k| (k, ())).collect();
     map.check_invariants().unwrap();
     assert_eq!(map.memory_usage().leaves, 65_535);
+}
+
+/// A full tree of `Tracked` keys: 65,535 full leaves of 4 entries, keys even.
+type TrackedMap = BPlusTreeMap<Tracked, String, Compact16, VecArena, 4>;
+
+fn full_tracked(keys: &std::rc::Rc<Tracker>) -> TrackedMap {
+    let map =
+        TrackedMap::from_sorted_iter((0..4 * 65_535).map(|i| (keys.make(key(i)), String::new())))
+            .expect("sorted");
+    assert_eq!(map.memory_usage().leaves, 65_535);
+    map
+}
+
+/// The refused key and value come back: the very values passed (same
+/// identity, same heap buffer), neither cloned nor dropped, and the map is
+/// as it was.
+#[test]
+fn refused_insert_hands_back_key_and_value() {
+    let keys = Tracker::new();
+    let mut map = full_tracked(&keys);
+    let n = map.len();
+    for k in [
+        1,
+        key(65_535) + 1,
+        key(4 * 65_535 - 1) + 1,
+        key(4 * 65_535 + 3),
+    ] {
+        let key_in = keys.make(k);
+        let id = key_in.id();
+        let value_in = format!("value for {k}");
+        let buffer = value_in.as_ptr();
+        let (live, drops, clones) = (keys.live(), keys.drops(), keys.clones());
+
+        let err = map
+            .checked_insert(key_in, value_in)
+            .expect_err("every leaf is full");
+        assert_eq!(err.key.key, k);
+        assert_eq!(err.key.id(), id, "the key is the one passed, not a clone");
+        assert_eq!(err.value, format!("value for {k}"));
+        assert_eq!(err.value.as_ptr(), buffer, "the value is the one passed");
+        assert_eq!(err.max_nodes(), 65_535);
+        assert_eq!(err.error.max_nodes(), 65_535);
+        assert_eq!(err.to_string(), err.error.to_string());
+        assert!(format!("{err:?}").contains("value for"), "{err:?}");
+        // The separator clones a split would need are made first and
+        // dropped when it is refused: nothing else was dropped, nothing
+        // leaked, no key is alive but the map's and the returned one.
+        assert_eq!(keys.live(), live);
+        assert_eq!(keys.drops() - drops, keys.clones() - clones);
+        assert_eq!(map.len(), n);
+        assert!(!map.contains_key(&k));
+
+        let (key_back, value_back) = err.into_inner();
+        assert_eq!(key_back.id(), id);
+        assert_eq!(value_back.as_ptr(), buffer);
+        drop((key_back, value_back));
+        assert_eq!(keys.live(), live - 1);
+    }
+    map.check_invariants().unwrap();
+    assert!(map.keys().map(|t| t.key).eq((0..4 * 65_535).map(key)));
+    assert!(map.values().all(String::is_empty));
+    // Replacing needs no node: the old value comes back, the key stays.
+    assert_eq!(
+        map.checked_insert(keys.make(key(9)), "nine".into()),
+        Ok(Some(String::new()))
+    );
+    assert_eq!(map[&key(9)], "nine");
+    drop(map);
+    keys.assert_all_dropped_once();
+}
+
+/// `?` turns the error into its `CapacityError`, and it is a
+/// `std::error::Error`.
+#[test]
+fn insert_error_converts_and_is_an_error() {
+    fn via_question_mark(map: &mut Small<VecArena>, k: u32) -> Result<(), CapacityError> {
+        map.checked_insert(k, ())?;
+        Ok(())
+    }
+    let (mut map, err, _) = fill::<VecArena>();
+    assert_eq!(via_question_mark(&mut map, 1), Err(err));
+    let boxed: Box<dyn std::error::Error> = map.checked_insert(1, ()).unwrap_err().into();
+    assert_eq!(boxed.to_string(), err.to_string());
+    assert!(boxed.source().is_none());
+    // The message points at the ways out.
+    let text = err.to_string();
+    for way in ["Adaptive", "Wide32", "CAP"] {
+        assert!(text.contains(way), "{text}");
+    }
+}
+
+/// A full set hands the refused element back as the error's `key`.
+#[test]
+fn set_checked_insert_hands_back_the_element() {
+    let keys = Tracker::new();
+    // Collected at full fill, like `from_sorted_iter`.
+    let mut set: BPlusTreeSet<Tracked, Compact16, VecArena, 4> =
+        (0..4 * 65_535).map(|i| keys.make(key(i))).collect();
+    assert_eq!(set.len(), 4 * 65_535);
+    let element = keys.make(3);
+    let id = element.id();
+    let err = set.checked_insert(element).expect_err("every leaf is full");
+    assert_eq!(err.key.id(), id);
+    assert_eq!(err.value, ());
+    assert_eq!(err.max_nodes(), 65_535);
+    assert!(!set.contains(&3));
+    // An element already there is no insert: Ok(false), whatever the limit.
+    assert_eq!(set.checked_insert(keys.make(key(5))), Ok(false));
+    drop((err, set));
+    keys.assert_all_dropped_once();
 }

@@ -26,10 +26,13 @@ use crate::raw::repr::RawMap;
 
 /// An ordered map based on a B+ tree, whose memory layout is chosen by types.
 ///
-/// A drop-in for [`std::collections::BTreeMap`]: the same methods, trait
-/// implementations, panics and complexity. Entries live only in leaves, which
-/// are linked in key order, so iteration and range scans walk memory
-/// linearly; branches hold separator keys and small node handles.
+/// A drop-in for [`std::collections::BTreeMap`](alloc::collections::BTreeMap):
+/// the same methods, trait implementations and panics (plus the one of a
+/// [`Compact16`](crate::Compact16) tree that runs out of handles, see
+/// [`insert`](Self::insert)), and the same complexity except where [the
+/// differences](#differences-from-btreemap) say. Entries live only in
+/// leaves, which are linked in key order, so iteration and range scans walk
+/// memory linearly; branches hold separator keys and small node handles.
 ///
 /// The type parameters choose the layout (see [`crate::policy`]):
 ///
@@ -46,6 +49,37 @@ use crate::raw::repr::RawMap;
 /// Separators are copies of keys, so operations that change the tree's shape
 /// need `K: Clone` (std's B-tree keeps each key once). Every clone happens
 /// before the tree changes: a panicking `Clone` leaves the map as it was.
+///
+/// Complexity differs from std's in three places (`n` is the map's length;
+/// within a node, as in std's, an insert or removal moves up to `CAP`
+/// entries):
+///
+/// * **Small maps.** A map of at most `RUN_MAX` entries is one sorted array,
+///   not a tree. `RUN_MAX` is `CAP` for [`VecArena`] and
+///   [`PoolArena`](crate::PoolArena) (one leaf's worth), 16 × `CAP` behind
+///   [`Indirect`](crate::policy::Indirect) (2,048 for
+///   [`config::Compact`](crate::config::Compact)), and 0 (no runs) for a
+///   bare [`MaskedArena`](crate::policy::MaskedArena) and for
+///   [`Growing`](crate::policy::Growing) storage. Lookups there are a binary
+///   search, but an insert or removal shifts the entries after its
+///   position: O(n) in the run's length, bounded by `RUN_MAX` (std: O(log
+///   n)). The insert that overflows a full run builds a tree from it, and
+///   the removal that leaves a tree under `RUN_MAX / 2` entries turns it
+///   back into a run, each O(`RUN_MAX`); the gap between the two thresholds
+///   keeps alternating inserts and removals from rebuilding.
+/// * **[`Adaptive`](crate::Adaptive) handles.** The insert that needs the
+///   tree's 65,536th leaf or branch moves every node into a tree of 32-bit
+///   handles, O(n), and a removal that leaves the wide tree under
+///   16,383 × `CAP / 2` entries moves it back, O(n); between the two, inserts
+///   and removals are O(log n) again, so the moves amortize.
+/// * **[`split_off`](Self::split_off)** moves entries (nodes live in
+///   per-tree arenas, so no subtree can change owner in place; std cuts its
+///   tree along one root-to-leaf path instead). It counts the entries at or
+///   after the key by walking them, then moves the smaller part out one
+///   entry at a time (each a pop from one end of the tree, O(log n)) and
+///   builds a tree of it: O(r + m log n) time and O(m) extra memory, where
+///   `r` is the number of entries returned and `m` the size of the smaller
+///   part. Splitting near the front of a large map is therefore O(n).
 ///
 /// # Examples
 ///
@@ -492,13 +526,17 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         }
     }
 
-    /// Inserts a key-value pair, or returns an error if the tree has run
-    /// out of node handles, in which case the map is unchanged (and the key
-    /// and value are dropped). Only [`Compact16`](crate::Compact16) trees
-    /// run out (at 65,535 leaves or branches); an
-    /// [`Adaptive`](crate::Adaptive) tree moves to 32-bit handles instead.
-    /// Named apart from std's unstable `try_insert`, which means something
-    /// else.
+    /// Inserts a key-value pair, or hands the key and value back if the
+    /// tree has run out of node handles, in which case the map is unchanged.
+    /// Otherwise the same as [`insert`](Self::insert).
+    ///
+    /// Only [`Compact16`](crate::Compact16) trees run out (at 65,535 leaves
+    /// or branches); an [`Adaptive`](crate::Adaptive) tree moves to 32-bit
+    /// handles instead, so for it and for [`Wide32`] trees this never errs.
+    /// The [`InsertError`](crate::InsertError) owns the key and value (as
+    /// std's `OccupiedError` does) and holds the [`CapacityError`] that
+    /// `insert` would have panicked with. Named apart from std's unstable
+    /// `try_insert`, which means something else.
     ///
     /// ```
     /// use bptree::{BPlusTreeMap, Compact16, VecArena};
@@ -506,10 +544,35 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(map.checked_insert(1, 1), Ok(None));
     /// assert_eq!(map.checked_insert(1, 2), Ok(Some(1)));
     /// ```
-    pub fn checked_insert(&mut self, key: K, value: V) -> Result<Option<V>, CapacityError> {
+    ///
+    /// A full tree refuses and gives everything back (see
+    /// [`InsertError`](crate::InsertError) for a full example):
+    ///
+    /// ```
+    /// # use bptree::{BPlusTreeMap, Compact16, VecArena};
+    /// # let mut map: BPlusTreeMap<u32, String, Compact16, VecArena, 4> =
+    /// #     BPlusTreeMap::from_sorted_iter((0..4 * 65_535).map(|i| (2 * i, String::new()))).unwrap();
+    /// let name = String::from("kept");
+    /// match map.checked_insert(1, name) {
+    ///     Ok(_) => unreachable!("every leaf is full"),
+    ///     Err(err) => {
+    ///         assert_eq!(err.key, 1);
+    ///         assert_eq!(err.value, "kept");
+    ///     }
+    /// }
+    /// ```
+    pub fn checked_insert(
+        &mut self,
+        key: K,
+        value: V,
+    ) -> Result<Option<V>, crate::InsertError<K, V>> {
         self.raw
             .insert(key, value)
-            .map_err(|_| CapacityError::new::<H>())
+            .map_err(|(key, value)| crate::InsertError {
+                key,
+                value,
+                error: CapacityError::new::<H>(),
+            })
     }
 
     /// Removes `key`, returning its value.

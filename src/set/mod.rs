@@ -13,7 +13,7 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::{BitAnd, BitOr, BitXor, RangeBounds, Sub};
 
-use crate::error::{CapacityError, InvariantError};
+use crate::error::InvariantError;
 use crate::map::BPlusTreeMap;
 use crate::policy::{ArenaStrategy, Handle, VecArena, Wide32};
 
@@ -375,8 +375,10 @@ impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet
         }
     }
 
-    /// Adds `value`, or returns an error (leaving the set unchanged) if the
-    /// tree's handles run out; see [`BPlusTreeMap::checked_insert`].
+    /// Adds `value`, or hands it back in an error (leaving the set
+    /// unchanged) if the tree's handles run out; see
+    /// [`BPlusTreeMap::checked_insert`]. The error's
+    /// [`key`](crate::InsertError::key) is `value`.
     ///
     /// ```
     /// use bptree::BPlusTreeSet;
@@ -384,7 +386,7 @@ impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet
     /// assert_eq!(set.checked_insert(1), Ok(true));
     /// assert_eq!(set.checked_insert(1), Ok(false));
     /// ```
-    pub fn checked_insert(&mut self, value: T) -> Result<bool, CapacityError> {
+    pub fn checked_insert(&mut self, value: T) -> Result<bool, crate::InsertError<T>> {
         if self.contains(&value) {
             return Ok(false);
         }

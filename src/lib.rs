@@ -54,6 +54,30 @@
 //! node of each level, which hold at least one; all leaves at one depth; the
 //! leaf chain visits every leaf once in order, both ways; `len` counts the
 //! entries; every arena slot is reachable exactly once or free.
+//!
+//! ## Serde
+//!
+//! With the `serde` feature (off by default; `no_std` + `alloc` like the
+//! rest of the crate), [`BPlusTreeMap`] and [`BPlusTreeSet`] implement
+//! `Serialize` and `Deserialize` in every configuration, exactly as std's
+//! `BTreeMap` and `BTreeSet` do: a map is a serde map of its entries in key
+//! order, a set a sequence, so the serialized bytes are std's and either
+//! type reads the other's. Deserializing inserts entry by entry (the last
+//! value of a repeated key wins) and never preallocates from the input's
+//! size hint; a [`Compact16`] tree that runs out of node handles is a serde
+//! error rather than a panic.
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! use bptree::BPlusTreeMap;
+//!
+//! let map = BPlusTreeMap::from([(2u64, "b"), (1, "a")]);
+//! let json = serde_json::to_string(&map).unwrap();
+//! assert_eq!(json, r#"{"1":"a","2":"b"}"#);
+//! let back: BPlusTreeMap<u64, String> = serde_json::from_str(&json).unwrap();
+//! assert_eq!(back[&2], "b");
+//! # }
+//! ```
 #![cfg_attr(not(test), no_std)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -67,6 +91,8 @@ mod node;
 pub mod phase;
 pub mod policy;
 mod raw;
+#[cfg(feature = "serde")]
+mod serde;
 pub mod set;
 
 pub use config::TreeConfig;

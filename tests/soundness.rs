@@ -125,7 +125,7 @@ type RMap<H, A, const CAP: usize> = BPlusTreeMap<K, u64, H, A, CAP>;
 
 /// Entries of the reproduction's multi-leaf map (1,000 as in the report;
 /// fewer under Miri, still several leaves at every capacity but 128).
-const BIG: u32 = if cfg!(miri) { 150 } else { 1000 };
+const BIG: u32 = if cfg!(miri) { 70 } else { 1000 };
 /// Entries of the reproduction's small map (one sorted run where the
 /// configuration has runs).
 const SMALL: u32 = 10;
@@ -541,7 +541,7 @@ type CMap<H, A, const CAP: usize> = BPlusTreeMap<Ck, Cv, H, A, CAP>;
 type CSet<H, A, const CAP: usize> = BPlusTreeSet<Ck, H, A, CAP>;
 
 /// Operations per case and cases per configuration, and the key space.
-const OPS: usize = if cfg!(miri) { 25 } else { 600 };
+const OPS: usize = if cfg!(miri) { 12 } else { 600 };
 const CASES: u64 = if cfg!(miri) { 1 } else { 5 };
 const SPACE: u32 = if cfg!(miri) { 40 } else { 300 };
 
@@ -1624,8 +1624,8 @@ fn chaotic_set<H: Handle, A: ArenaStrategy, const CAP: usize>(
 
 /// Entries of the shared maps: several leaves at capacity 4 (and, outside
 /// Miri, at 64).
-const SHARED: u32 = if cfg!(miri) { 40 } else { 300 };
-const ROUNDS: usize = if cfg!(miri) { 2 } else { 20 };
+const SHARED: u32 = if cfg!(miri) { 24 } else { 300 };
+const ROUNDS: usize = if cfg!(miri) { 1 } else { 20 };
 
 fn two_threads<H: Handle, A: ArenaStrategy, const CAP: usize>(
     make: fn() -> BPlusTreeMap<u32, u32, H, A, CAP>,

@@ -1,6 +1,6 @@
 //! The small run: a small map's entries, sorted, in one allocation.
 //!
-//! A map of at most [`Config::RUN_MAX`](crate::policy::Config::RUN_MAX)
+//! A map of at most `Config::RUN_MAX`
 //! entries keeps them here instead of in a tree: `cap` keys, then `cap`
 //! values, in a single heap block sized to the run (no arenas, no node
 //! headers, nothing allocated while empty). Keys and values sit in separate

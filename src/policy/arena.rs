@@ -42,13 +42,17 @@ mod sealed {
 pub trait ArenaStrategy: sealed::Sealed + Send + Sync + 'static {
     /// How nodes in this arena hold their keys, values and children.
     type Storage: Storage;
-    /// The arena itself, for handles of width `H` (internal).
+    /// The arena itself, for handles of width `H` (the engine's).
+    #[doc(hidden)]
     type Raw<H: Handle>: RawArena<H>;
     /// Where a tree keeps its state (arenas, root, length): in the map
-    /// ([`Direct`]) or behind one heap pointer (`Box`, for [`Indirect`]).
+    /// (`Direct`) or behind one heap pointer (`Box`, for [`Indirect`]).
+    #[doc(hidden)]
     type Place<T: Send + Sync>: Place<T>;
     /// A small map stays a sorted run (no tree) up to this many full
-    /// leaves' worth of entries; see [`Config::RUN_MAX`](super::Config::RUN_MAX).
+    /// leaves' worth of entries; see
+    /// [`BPlusTreeMap::RUN_MAX`](crate::BPlusTreeMap::RUN_MAX).
+    #[doc(hidden)]
     const RUN_LEAVES: usize;
     /// The name used in reports.
     const NAME: &'static str;

@@ -42,25 +42,31 @@ pub trait Handle:
     /// Whether a map's tree moves from [`Narrow`](Self::Narrow) to
     /// [`Wide`](Self::Wide) handles when it outgrows the narrow ones (and
     /// back when it shrinks): true only for [`Adaptive`].
+    #[doc(hidden)]
     const WIDENS: bool;
 
     /// The handles of the tree a map builds: `Self` for a fixed width,
     /// [`Compact16`] for [`Adaptive`].
+    #[doc(hidden)]
     type Narrow: Handle;
     /// The handles a tree moves to when it outgrows `Narrow`'s: `Self` for
     /// a fixed width (its trees never move), [`Wide32`] for [`Adaptive`].
+    #[doc(hidden)]
     type Wide: Handle;
     /// Where a map keeps a tree with `Wide` handles: behind a `Box` for
     /// [`Adaptive`] (a tree that large is megabytes; the map stays as small
     /// as with narrow handles), and nowhere for a fixed width
     /// (`Infallible`: no such tree exists, and the map spends no byte on it).
+    #[doc(hidden)]
     type WidePlace<T: Send + Sync>: Place<T>;
 
     /// The handle for arena index `index`, or `None` if the index is not
     /// representable (it is `NIL` or larger).
+    #[doc(hidden)]
     fn from_index(index: usize) -> Option<Self>;
 
     /// The arena index this handle names.
+    #[doc(hidden)]
     fn index(self) -> usize;
 
     /// Whether this is the reserved `NIL` handle.
@@ -70,15 +76,18 @@ pub trait Handle:
     }
 
     /// This handle as a 32-bit value, `NIL` as `u32::MAX`.
+    #[doc(hidden)]
     fn to_u32(self) -> u32;
 
     /// The handle whose [`to_u32`](Self::to_u32) is `raw`. For a handle
     /// narrower than 32 bits, `raw` must be one of its values or
     /// `u32::MAX`.
+    #[doc(hidden)]
     fn from_u32(raw: u32) -> Self;
 
     /// The same node (or `NIL`) as a handle of width `G`; the index must
     /// fit `G`. Free when `G` is `Self`.
+    #[doc(hidden)]
     #[inline]
     fn cast<G: Handle>(self) -> G {
         G::from_u32(self.to_u32())

@@ -25,7 +25,8 @@ mod sealed {
 /// Chosen through the arena strategy's type parameter, e.g.
 /// `VecArena<Boxed>`; every arena defaults to [`Inline`]. Sealed.
 pub trait Storage: sealed::Sealed + Send + Sync + 'static {
-    /// The buffer holding up to `N` elements of `T`.
+    /// The buffer holding up to `N` elements of `T` (the engine's).
+    #[doc(hidden)]
     type Buf<T, const N: usize>: Buf<T>;
     /// The name used in reports.
     const NAME: &'static str;
@@ -33,7 +34,7 @@ pub trait Storage: sealed::Sealed + Send + Sync + 'static {
     /// ([`Inline`], [`Boxed`]), rather than growing with its contents
     /// ([`Growing`]). Fixed nodes cost the same full or not, so such
     /// configurations keep small maps as a sorted run (see
-    /// [`Config::RUN_MAX`](super::Config::RUN_MAX)) and split two full
+    /// [`BPlusTreeMap::RUN_MAX`](crate::BPlusTreeMap::RUN_MAX)) and split two full
     /// leaves into three rather than one into two halves.
     const FIXED: bool;
 }

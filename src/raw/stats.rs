@@ -20,7 +20,7 @@ pub struct MemoryUsage {
     /// Live heap allocations the map holds.
     pub allocations: usize,
     /// Whether the map is a small sorted run rather than a tree (see
-    /// [`Config::RUN_MAX`](crate::policy::Config::RUN_MAX)); a run has no
+    /// [`BPlusTreeMap::RUN_MAX`](crate::BPlusTreeMap::RUN_MAX)); a run has no
     /// leaves or branches.
     pub small_run: bool,
     /// Bits per node handle in the tree now: 16 or 32 (with

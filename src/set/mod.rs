@@ -18,7 +18,7 @@ use crate::map::BPlusTreeMap;
 use crate::policy::{ArenaStrategy, Handle, VecArena, Wide32};
 
 /// An ordered set based on a B+ tree, whose memory layout is chosen by
-/// types: a drop-in for [`std::collections::BTreeSet`].
+/// types: a drop-in for [`BTreeSet`](alloc::collections::BTreeSet).
 ///
 /// The configuration parameters and their defaults are the map's (see
 /// [`BPlusTreeMap`]); like the map, operations that reshape the tree need

@@ -17,6 +17,7 @@ use crate::raw::Path;
 use crate::raw::navigate::Pos;
 use crate::raw::repr::RawMap;
 use crate::raw::search::search_leaf;
+use crate::raw::view::LeafChain;
 
 type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
@@ -86,29 +87,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Tree<K, V, H, A, CAP> 
     /// `pos` is a position of this tree (the cursor's invariant).
     unsafe fn after(&self, pos: Pos<H>) -> Option<Pos<H>> {
         // SAFETY: `pos.leaf` is live (caller's contract).
-        (pos.idx < unsafe { self.leaf(pos.leaf) }.len()).then_some(pos)
-    }
-
-    /// The entry before the gap, if any.
-    ///
-    /// # Safety
-    /// As for [`after`](Self::after).
-    unsafe fn before(&self, pos: Pos<H>) -> Option<Pos<H>> {
-        if pos.idx > 0 {
-            return Some(Pos {
-                leaf: pos.leaf,
-                idx: pos.idx - 1,
-            });
-        }
-        // SAFETY: `pos.leaf` is live (caller's contract), and so is the
-        // leaf its `prev` link names (the tree's invariant).
-        unsafe {
-            let prev = self.leaf(pos.leaf).prev;
-            (!prev.is_nil()).then(|| Pos {
-                leaf: prev,
-                idx: self.leaf(prev).len() - 1,
-            })
-        }
+        (pos.idx < unsafe { self.leaf(pos.leaf) }.len).then_some(pos)
     }
 
     /// The gap after entry `pos`.
@@ -130,9 +109,13 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Tree<K, V, H, A, CAP> 
     /// # Safety
     /// As for [`after`](Self::after).
     unsafe fn entry_at(&self, pos: Pos<H>) -> (&K, &V) {
-        // SAFETY: `pos.leaf` is live (caller's contract).
-        let leaf = unsafe { self.leaf(pos.leaf) };
-        (&leaf.keys()[pos.idx], &leaf.vals()[pos.idx])
+        // SAFETY: `pos.leaf` is live (caller's contract); `&self` hands out
+        // no `&mut`, and the entries live as long as it.
+        let (keys, vals) = unsafe {
+            let leaf = self.leaf(pos.leaf);
+            (leaf.keys(), leaf.vals())
+        };
+        (&keys[pos.idx], &vals[pos.idx])
     }
 
     /// The entry at `pos`, its value mutable (panics if there is none).
@@ -140,8 +123,9 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Tree<K, V, H, A, CAP> 
     /// # Safety
     /// As for [`after`](Self::after).
     unsafe fn entry_mut_at(&mut self, pos: Pos<H>) -> (&K, &mut V) {
-        // SAFETY: `pos.leaf` is live (caller's contract).
-        unsafe { self.leaf_mut(pos.leaf) }.kv_mut(pos.idx)
+        // SAFETY: `pos.leaf` is live (caller's contract); `&mut self` makes
+        // the value reference unique for its lifetime.
+        unsafe { self.leaf(pos.leaf).entry_mut(pos.idx) }
     }
 }
 
@@ -281,7 +265,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Cursor<'a, K, V, H
     pub fn prev(&mut self) -> Option<(&'a K, &'a V)> {
         // SAFETY: as in `next`.
         unsafe {
-            let at = self.tree.before(self.pos)?;
+            let at = self.tree.step_back(self.pos)?;
             self.pos = at;
             Some(self.tree.entry_at(at))
         }
@@ -310,7 +294,11 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Cursor<'a, K, V, H
     /// ```
     pub fn peek_prev(&self) -> Option<(&'a K, &'a V)> {
         // SAFETY: as in `next`.
-        unsafe { self.tree.before(self.pos).map(|at| self.tree.entry_at(at)) }
+        unsafe {
+            self.tree
+                .step_back(self.pos)
+                .map(|at| self.tree.entry_at(at))
+        }
     }
 }
 
@@ -376,7 +364,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> CursorMut<'_, K, V, H,
     pub fn prev(&mut self) -> Option<(&K, &mut V)> {
         // SAFETY: as in `next`.
         unsafe {
-            let at = self.tree.before(self.pos)?;
+            let at = self.tree.step_back(self.pos)?;
             self.pos = at;
             Some(self.tree.entry_mut_at(at))
         }
@@ -412,7 +400,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> CursorMut<'_, K, V, H,
     pub fn peek_prev(&mut self) -> Option<(&K, &mut V)> {
         // SAFETY: as in `next`.
         unsafe {
-            let at = self.tree.before(self.pos)?;
+            let at = self.tree.step_back(self.pos)?;
             Some(self.tree.entry_mut_at(at))
         }
     }
@@ -561,7 +549,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// ```
     pub fn remove_prev(&mut self) -> Option<(K, V)> {
         // SAFETY: `self.pos` is a position of the tree (the invariant).
-        let at = unsafe { self.tree.before(self.pos) }?;
+        let at = unsafe { self.tree.step_back(self.pos) }?;
         // SAFETY: `before` returned a position of an entry.
         Some(unsafe { self.remove(at) })
     }
@@ -587,7 +575,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let at = unsafe {
             match search_leaf(tree.leaf(leaf).keys(), &key) {
                 Ok(idx) => {
-                    tree.leaf_mut(leaf).vals_mut()[idx] = value;
+                    *tree.leaf(leaf).entry_mut(idx).1 = value;
                     Some((leaf, idx))
                 }
                 Err(idx) => tree.insert_at(&path, leaf, idx, key, value).ok(),

@@ -14,6 +14,7 @@ use crate::raw::Path;
 use crate::raw::navigate::Pos;
 use crate::raw::repr::RawMap;
 use crate::raw::search::search_leaf;
+use crate::raw::view::LeafChain;
 
 type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
@@ -90,7 +91,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let mut path = Path::new();
         let leaf = tree.descend(&key, &mut path);
         // SAFETY: `leaf` was just found by a descent of the tree.
-        match search_leaf(unsafe { tree.leaf(leaf) }.keys(), &key) {
+        match search_leaf(unsafe { tree.leaf(leaf).keys() }, &key) {
             Ok(idx) => Entry::Occupied(OccupiedEntry {
                 tree,
                 path,
@@ -146,7 +147,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let leaf = tree.descend_edge(last, &mut path);
         // SAFETY: `leaf` was just found by a descent of the map, which is
         // not empty (and a tree's leaves are never empty).
-        let len = unsafe { tree.leaf(leaf) }.len();
+        let len = unsafe { tree.leaf(leaf) }.len;
         let idx = if last { len - 1 } else { 0 };
         Some(OccupiedEntry {
             tree,
@@ -327,7 +328,7 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     pub fn insert(self, value: V) -> &'a mut V {
         let (tree, leaf, idx) = self.insert_raw(value);
         // SAFETY: the insert just returned this position.
-        &mut unsafe { tree.leaf_mut(leaf) }.vals_mut()[idx]
+        unsafe { tree.leaf(leaf).entry_mut(idx) }.1
     }
 
     /// Inserts the entry's key with `value`; returns an occupied entry.
@@ -351,7 +352,7 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let mut path = Path::new();
         if !leaf.is_nil() {
             // SAFETY: the insert just returned this position.
-            let found = tree.descend(&unsafe { tree.leaf(leaf) }.keys()[idx], &mut path);
+            let found = tree.descend(&unsafe { tree.leaf(leaf).keys() }[idx], &mut path);
             tree.check_found(found, leaf);
         }
         OccupiedEntry {
@@ -392,7 +393,8 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// ```
     pub fn key(&self) -> &K {
         // SAFETY: the entry's position is the tree's (the type's invariant).
-        &unsafe { self.tree.leaf(self.leaf) }.keys()[self.idx]
+        let keys = unsafe { self.tree.leaf(self.leaf).keys() };
+        &keys[self.idx]
     }
 
     /// A reference to the value.
@@ -408,7 +410,8 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// ```
     pub fn get(&self) -> &V {
         // SAFETY: as in `key`.
-        &unsafe { self.tree.leaf(self.leaf) }.vals()[self.idx]
+        let vals = unsafe { self.tree.leaf(self.leaf).vals() };
+        &vals[self.idx]
     }
 
     /// A mutable reference to the value, borrowing the entry.
@@ -424,8 +427,8 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(map["poneyland"], 22);
     /// ```
     pub fn get_mut(&mut self) -> &mut V {
-        // SAFETY: as in `key`.
-        &mut unsafe { self.tree.leaf_mut(self.leaf) }.vals_mut()[self.idx]
+        // SAFETY: as in `key`; `&mut self` makes the value reference unique.
+        unsafe { self.tree.leaf(self.leaf).entry_mut(self.idx) }.1
     }
 
     /// The value, with the map's lifetime.
@@ -441,8 +444,9 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert_eq!(map["poneyland"], 22);
     /// ```
     pub fn into_mut(self) -> &'a mut V {
-        // SAFETY: as in `key`.
-        &mut unsafe { self.tree.leaf_mut(self.leaf) }.vals_mut()[self.idx]
+        // SAFETY: as in `key`; the entry's exclusive borrow of the tree
+        // passes to the value reference.
+        unsafe { self.tree.leaf(self.leaf).entry_mut(self.idx) }.1
     }
 
     /// Replaces the value, returning the old one.

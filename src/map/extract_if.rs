@@ -12,6 +12,7 @@ use core::ops::{Bound, RangeBounds};
 use crate::policy::{ArenaStrategy, Cfg, Handle};
 use crate::raw::navigate::Pos;
 use crate::raw::repr::RawMap;
+use crate::raw::view::LeafChain;
 
 /// The walk behind the map's and the set's `ExtractIf`: the tree, the next
 /// position to look at, and the range.
@@ -45,12 +46,12 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
         loop {
             let Pos { leaf, idx } = self.pos;
             // SAFETY: `self.pos` is the tree's (the type's invariant).
-            if self.done || idx == unsafe { self.tree.leaf(leaf) }.len() {
+            if self.done || idx == unsafe { self.tree.leaf(leaf) }.len {
                 self.done = true;
                 return None;
             }
             // SAFETY: as above.
-            let (k, v) = unsafe { self.tree.leaf_mut(leaf) }.kv_mut(idx);
+            let (k, v) = unsafe { self.tree.leaf(leaf).entry_mut(idx) };
             let in_range = match self.range.end_bound() {
                 Bound::Included(e) => k <= e,
                 Bound::Excluded(e) => k < e,
@@ -80,10 +81,13 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
         let Pos { leaf, idx } = self.pos;
         // SAFETY: `self.pos` is the tree's (the type's invariant).
         let leaf = unsafe { self.tree.leaf(leaf) };
-        if self.done || idx >= leaf.len() {
+        if self.done || idx >= leaf.len {
             return None;
         }
-        Some((&leaf.keys()[idx], &leaf.vals()[idx]))
+        // SAFETY: `&self` borrows the walk, which hands out no `&mut` while
+        // it is borrowed; the entries live as long as that borrow.
+        let (keys, vals) = unsafe { (leaf.keys(), leaf.vals()) };
+        Some((&keys[idx], &vals[idx]))
     }
 }
 

@@ -8,7 +8,7 @@ use core::ops::Bound;
 
 use super::BPlusTreeMap;
 use crate::policy::{ArenaStrategy, Cfg, Handle};
-use crate::raw::iter::{RawIntoIter, RawIterMut};
+use crate::raw::iter::{RawIntoIter, RawIter, RawIterMut};
 use crate::raw::navigate::RawRange;
 use crate::raw::repr::RawMap;
 
@@ -17,130 +17,8 @@ type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 /// What an iterator has left: the tree and the range still to yield.
 type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, CAP>, RawRange<H>)>;
 
-/// Shared iteration over a range of a tree: the engine of `Iter`, `Range`.
-///
-/// The keys and values of the front leaf are cached as slices, so a step
-/// within a leaf is a slice index; the tree is consulted only to cross into
-/// the next leaf (and for steps from the back, which are rarer).
-///
-/// Invariant: `range` is a range of `tree` (made by `RawRange::full` or
-/// `RawMap::range_search`, and advanced only here), and `keys` and `vals`
-/// are the entries of its front leaf.
-struct Shared<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> {
-    /// `None` only for a default (empty) iterator.
-    tree: Option<&'a Tree<K, V, H, A, CAP>>,
-    range: RawRange<H>,
-    /// The entries of `range.front.leaf` (the run's when it is NIL).
-    keys: &'a [K],
-    vals: &'a [V],
-}
-
-impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Shared<'_, K, V, H, A, CAP> {
-    fn clone(&self) -> Self {
-        Shared {
-            tree: self.tree,
-            range: self.range,
-            keys: self.keys,
-            vals: self.vals,
-        }
-    }
-}
-
-impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Shared<'a, K, V, H, A, CAP> {
-    const EMPTY: Self = Shared {
-        tree: None,
-        range: RawRange::EMPTY,
-        keys: &[],
-        vals: &[],
-    };
-
-    /// # Safety
-    /// `range` is a range of `tree` (see the type's invariant).
-    unsafe fn new(tree: &'a Tree<K, V, H, A, CAP>, range: RawRange<H>) -> Self {
-        // SAFETY: the range's front leaf is live (caller's contract).
-        let leaf = unsafe { tree.leaf(range.front.leaf) };
-        Shared {
-            tree: Some(tree),
-            range,
-            keys: leaf.keys(),
-            vals: leaf.vals(),
-        }
-    }
-
-    /// The next entry from the front, if the ends have not met.
-    #[inline]
-    fn next(&mut self) -> Option<(&'a K, &'a V)> {
-        if self.range.is_empty() {
-            return None;
-        }
-        self.next_counted()
-    }
-
-    /// The next entry from the front, for callers that count what is left
-    /// (`Iter`) and so know that the ends have not met.
-    #[inline]
-    fn next_counted(&mut self) -> Option<(&'a K, &'a V)> {
-        let i = self.range.front.idx;
-        let item = (self.keys.get(i)?, self.vals.get(i)?);
-        if i + 1 < self.keys.len() {
-            self.range.front.idx = i + 1;
-        } else {
-            self.cross_leaf();
-        }
-        Some(item)
-    }
-
-    /// Move the front past the end of its leaf.
-    #[cold]
-    fn cross_leaf(&mut self) {
-        let Some(tree) = self.tree else { return };
-        // SAFETY: the range's front leaf is live (the type's invariant).
-        match unsafe { tree.next_leaf(self.range.front.leaf) } {
-            None => self.range.front.idx = self.keys.len(),
-            Some((next, leaf)) => {
-                self.range.front = crate::raw::navigate::Pos { leaf: next, idx: 0 };
-                self.keys = leaf.keys();
-                self.vals = leaf.vals();
-            }
-        }
-    }
-
-    #[inline]
-    fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
-        let tree = self.tree?;
-        // SAFETY: the range is the tree's (the type's invariant), and so is
-        // the leaf of the position it yields.
-        let (leaf, i) = unsafe { self.range.next_back(tree) }?;
-        // SAFETY: as above.
-        let leaf = unsafe { tree.leaf(leaf) };
-        Some((&leaf.keys()[i], &leaf.vals()[i]))
-    }
-
-    /// Fold over the next `n` entries from the front, a leaf slice at a time.
-    #[inline]
-    fn fold_front<B>(
-        &mut self,
-        mut n: usize,
-        init: B,
-        mut f: impl FnMut(B, (&'a K, &'a V)) -> B,
-    ) -> B {
-        let mut acc = init;
-        while n > 0 {
-            let i = self.range.front.idx;
-            let end = self.keys.len().min(i + n);
-            for (k, v) in self.keys[i..end].iter().zip(&self.vals[i..end]) {
-                acc = f(acc, (k, v));
-            }
-            n -= end - i;
-            if end < self.keys.len() {
-                self.range.front.idx = end;
-            } else {
-                self.cross_leaf();
-            }
-        }
-        acc
-    }
-}
+/// The walker behind `Iter`, `Range` and their projections.
+type Shared<'a, K, V, H, A, const CAP: usize> = RawIter<'a, Tree<K, V, H, A, CAP>, K, V, H>;
 
 /// Lists what an iterator has left, each entry shown through `project`.
 fn debug_remaining<'t, K, V, D, H, A, const CAP: usize>(
@@ -180,8 +58,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iter<'a, K, V, H, 
     /// An iterator over all of `tree`.
     pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>) -> Self {
         Iter {
-            // SAFETY: the range was just made from `tree`.
-            inner: unsafe { Shared::new(tree, RawRange::full(tree)) },
+            inner: Shared::full(tree),
             len: tree.len(),
         }
     }

@@ -23,7 +23,8 @@ use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 use core::slice;
 
-use super::{DropOnUnwind, slice_insert, slice_remove};
+use super::{Leaf, Pairs};
+use crate::policy::Config;
 
 /// A sorted run of entries (see the module docs).
 ///
@@ -143,6 +144,12 @@ impl<K, V> Run<K, V> {
         (self.keys_ptr(), self.vals_ptr())
     }
 
+    /// Both arrays, raw.
+    #[inline]
+    fn pairs(&self) -> Pairs<K, V> {
+        Pairs::new(self.keys_ptr(), self.vals_ptr())
+    }
+
     /// Replace key `i` (equal to `key` by `Ord`), returning the old one.
     pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
         assert!(i < self.len());
@@ -198,11 +205,20 @@ impl<K, V> Run<K, V> {
             self.resize(grown(self.cap(), max));
         }
         // SAFETY: there is room for `len + 1` entries and `i <= len`.
-        unsafe {
-            slice_insert(self.keys_ptr(), self.len(), i, key);
-            slice_insert(self.vals_ptr(), self.len(), i, val);
-        }
+        unsafe { self.pairs().insert(self.len(), i, key, val) };
         self.len += 1;
+    }
+
+    /// Move all of `leaf`'s entries to the end of the run, which has room
+    /// for them (a tree turning back into a run).
+    pub(crate) fn append_leaf<C: Config>(&mut self, leaf: &mut Leaf<K, V, C>) {
+        let (len, count) = (self.len(), leaf.len());
+        assert!(len + count <= self.cap());
+        // SAFETY: `leaf[..count]` is initialised and given up (the leaf
+        // forgets it); the run has room for `len + count`.
+        unsafe { leaf.pairs().move_to(self.pairs().at(len), count) };
+        leaf.forget_all();
+        self.len += count as u16;
     }
 
     /// Remove entry `i`, shrinking the block once under half full and
@@ -210,12 +226,7 @@ impl<K, V> Run<K, V> {
     pub(crate) fn remove(&mut self, i: usize) -> (K, V) {
         assert!(i < self.len());
         // SAFETY: entry `i` is initialised; both arrays shift by one.
-        let kv = unsafe {
-            (
-                slice_remove(self.keys_ptr(), self.len(), i),
-                slice_remove(self.vals_ptr(), self.len(), i),
-            )
-        };
+        let kv = unsafe { self.pairs().remove(self.len(), i) };
         self.len -= 1;
         if self.len == 0 {
             self.resize(0);
@@ -235,7 +246,7 @@ impl<K, V> Run<K, V> {
     pub(crate) unsafe fn take(&mut self, i: usize) -> (K, V) {
         debug_assert!(i < self.len());
         // SAFETY: guaranteed by the caller.
-        unsafe { (self.keys_ptr().add(i).read(), self.vals_ptr().add(i).read()) }
+        unsafe { self.pairs().read(i) }
     }
 
     /// Drop entries `from..to` in place.
@@ -244,16 +255,8 @@ impl<K, V> Run<K, V> {
     /// Those entries are initialised and never used again; the caller then
     /// calls `forget_all`.
     pub(crate) unsafe fn drop_range(&mut self, from: usize, to: usize) {
-        // SAFETY: guaranteed by the caller. The guard drops the values even
-        // if a key's drop panics.
-        unsafe {
-            let vals = ptr::slice_from_raw_parts_mut(self.vals_ptr().add(from), to - from);
-            let _guard = DropOnUnwind(vals);
-            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(
-                self.keys_ptr().add(from),
-                to - from,
-            ));
-        }
+        // SAFETY: guaranteed by the caller.
+        unsafe { self.pairs().drop_range(from, to) }
     }
 
     /// Free the block without dropping any entry (they were moved out or

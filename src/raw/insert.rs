@@ -23,6 +23,7 @@
 //! or running out of handles leaves the tree exactly as it was.
 
 use super::search::search_leaf;
+use super::view::TreeView;
 use super::{MAX_HEIGHT, Path, RawTree};
 use crate::node::Branch;
 use crate::policy::{ArenaStrategy, Config, Handle, Storage};

@@ -1,15 +1,167 @@
-//! The iteration engines that move or mutably borrow entries while they
-//! walk: [`RawIterMut`] (behind `IterMut`, `RangeMut`, `ValuesMut`) and
-//! [`RawIntoIter`] (behind `IntoIter` and friends). Both walk a
-//! [`RawRange`], which yields every position between its ends once.
+//! The iteration engines: [`RawIter`] (shared, over any [`LeafChain`]:
+//! behind `Iter`, `Range` and their projections), [`RawIterMut`] (behind
+//! `IterMut`, `RangeMut`, `ValuesMut`) and [`RawIntoIter`] (behind
+//! `IntoIter` and friends). All walk a [`RawRange`], which yields every
+//! position between its ends once.
 
 use core::borrow::Borrow;
 use core::mem::ManuallyDrop;
 use core::ops::Bound;
 
-use super::navigate::RawRange;
+use super::navigate::{Pos, RawRange};
 use super::repr::RawMap;
-use crate::policy::Config;
+use super::view::LeafChain;
+use crate::policy::{Config, Handle};
+
+/// Shared iteration over a range of any [`LeafChain`]: the engine of `Iter`,
+/// `Range` and their projections.
+///
+/// The keys and values of the front leaf are cached as slices, so a step
+/// within a leaf is a slice index; the tree is consulted only to cross into
+/// the next leaf (and for steps from the back, which are rarer).
+///
+/// Invariant: `range` is a range of `tree` (made by `RawRange::full` or
+/// `RawMap::range_search`, and advanced only here), and `keys` and `vals`
+/// are the entries of its front leaf.
+///
+/// `K`, `V` and `H` are the tree's, named as parameters rather than read
+/// through `T` so that the iterator stays covariant in them, as std's is.
+pub(crate) struct RawIter<'a, T, K, V, H> {
+    /// `None` only for a default (empty) iterator.
+    tree: Option<&'a T>,
+    range: RawRange<H>,
+    /// The entries of `range.front.leaf`.
+    keys: &'a [K],
+    vals: &'a [V],
+}
+
+impl<T, K, V, H: Copy> Clone for RawIter<'_, T, K, V, H> {
+    fn clone(&self) -> Self {
+        RawIter {
+            tree: self.tree,
+            range: self.range,
+            keys: self.keys,
+            vals: self.vals,
+        }
+    }
+}
+
+impl<'a, T, K, V, H> RawIter<'a, T, K, V, H>
+where
+    T: LeafChain<K = K, V = V, H = H>,
+    H: Handle,
+{
+    pub(crate) const EMPTY: Self = RawIter {
+        tree: None,
+        range: RawRange::EMPTY,
+        keys: &[],
+        vals: &[],
+    };
+
+    /// An iterator over all of `tree`.
+    pub(crate) fn full(tree: &'a T) -> Self {
+        // SAFETY: the range was just made from `tree`.
+        unsafe { Self::new(tree, RawRange::full(tree)) }
+    }
+
+    /// # Safety
+    /// `range` is a range of `tree` (see the type's invariant).
+    pub(crate) unsafe fn new(tree: &'a T, range: RawRange<H>) -> Self {
+        // SAFETY: the range's front leaf is the tree's (caller's contract);
+        // a shared borrow of the tree hands out no `&mut` for `'a`.
+        let (keys, vals) = unsafe {
+            let leaf = tree.leaf(range.front.leaf);
+            (leaf.keys(), leaf.vals())
+        };
+        RawIter {
+            tree: Some(tree),
+            range,
+            keys,
+            vals,
+        }
+    }
+
+    /// The next entry from the front, if the ends have not met.
+    #[inline]
+    pub(crate) fn next(&mut self) -> Option<(&'a K, &'a V)> {
+        if self.range.is_empty() {
+            return None;
+        }
+        self.next_counted()
+    }
+
+    /// The next entry from the front, for callers that count what is left
+    /// (`Iter`) and so know that the ends have not met.
+    #[inline]
+    pub(crate) fn next_counted(&mut self) -> Option<(&'a K, &'a V)> {
+        let i = self.range.front.idx;
+        let item = (self.keys.get(i)?, self.vals.get(i)?);
+        if i + 1 < self.keys.len() {
+            self.range.front.idx = i + 1;
+        } else {
+            self.cross_leaf();
+        }
+        Some(item)
+    }
+
+    /// Move the front past the end of its leaf.
+    #[cold]
+    fn cross_leaf(&mut self) {
+        let Some(tree) = self.tree else { return };
+        // SAFETY: the range's front leaf is the tree's (the type's
+        // invariant), and so is the leaf its `next` link names; a shared
+        // borrow hands out no `&mut`.
+        unsafe {
+            let next = tree.leaf(self.range.front.leaf).next;
+            if next.is_nil() {
+                self.range.front.idx = self.keys.len();
+            } else {
+                let leaf = tree.leaf(next);
+                self.range.front = Pos { leaf: next, idx: 0 };
+                (self.keys, self.vals) = (leaf.keys(), leaf.vals());
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
+        let tree = self.tree?;
+        // SAFETY: the range is the tree's (the type's invariant), and so is
+        // the leaf of the position it yields; a shared borrow hands out no
+        // `&mut`.
+        let (keys, vals) = unsafe {
+            let (leaf, i) = self.range.next_back(tree)?;
+            let leaf = tree.leaf(leaf);
+            (&leaf.keys()[i..], &leaf.vals()[i..])
+        };
+        Some((&keys[0], &vals[0]))
+    }
+
+    /// Fold over the next `n` entries from the front, a leaf slice at a time.
+    #[inline]
+    pub(crate) fn fold_front<B>(
+        &mut self,
+        mut n: usize,
+        init: B,
+        mut f: impl FnMut(B, (&'a K, &'a V)) -> B,
+    ) -> B {
+        let mut acc = init;
+        while n > 0 {
+            let i = self.range.front.idx;
+            let end = self.keys.len().min(i + n);
+            for (k, v) in self.keys[i..end].iter().zip(&self.vals[i..end]) {
+                acc = f(acc, (k, v));
+            }
+            n -= end - i;
+            if end < self.keys.len() {
+                self.range.front.idx = end;
+            } else {
+                self.cross_leaf();
+            }
+        }
+        acc
+    }
+}
 
 /// The engine of `IterMut` and friends: yields each position of a range at
 /// most once, as `(&'a K, &'a mut V)`, from a tree borrowed exclusively for
@@ -72,7 +224,7 @@ impl<'a, K, V, C: Config> RawIterMut<'a, K, V, C> {
     fn entry(&self, (leaf, i): (C::H, usize)) -> (&'a K, &'a mut V) {
         // SAFETY: the range is the tree's (the type's invariant), so the
         // leaves of its positions are live.
-        let view = unsafe { self.tree.leaf_view(leaf) };
+        let view = unsafe { self.tree.leaf(leaf) };
         assert!(i < view.len, "bptree: iterator position past its leaf");
         // SAFETY: `i < len` (checked), so both slots are initialised; the
         // range yields each position at most once, so the `&mut V`s never
@@ -121,7 +273,7 @@ impl<K, V, C: Config> RawIntoIter<K, V, C> {
     pub(crate) fn next(&mut self) -> Option<(K, V)> {
         // SAFETY: the range is the tree's (the type's invariant; the tree
         // changes only as `take` empties slots, which moves no leaf).
-        let pos = unsafe { self.range.next(&self.tree) }?;
+        let pos = unsafe { self.range.next(&*self.tree) }?;
         // SAFETY: the position holds an entry, yielded once; `Drop` drops
         // only the untaken range and then forgets every entry.
         Some(unsafe { self.tree.take(pos) })
@@ -130,7 +282,7 @@ impl<K, V, C: Config> RawIntoIter<K, V, C> {
     #[inline]
     pub(crate) fn next_back(&mut self) -> Option<(K, V)> {
         // SAFETY: as in `next`.
-        let pos = unsafe { self.range.next_back(&self.tree) }?;
+        let pos = unsafe { self.range.next_back(&*self.tree) }?;
         // SAFETY: as in `next`.
         Some(unsafe { self.tree.take(pos) })
     }

@@ -28,6 +28,9 @@ pub(crate) mod remove;
 pub(crate) mod repr;
 pub(crate) mod search;
 pub(crate) mod stats;
+mod transcode;
+mod tree;
+pub(crate) mod view;
 
 use core::marker::PhantomData;
 

@@ -12,6 +12,7 @@
 //! nothing.
 
 use super::navigate::Pos;
+use super::view::LeafChain;
 use super::{Path, RawTree};
 use crate::policy::{Config, Handle};
 

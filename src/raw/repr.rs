@@ -29,6 +29,7 @@
 //! least one (an empty map is an empty run: it allocates nothing); a wide
 //! tree holds at least `NARROW_BELOW`.
 
+use super::view::{LeafChain, TreeView};
 use alloc::vec::Vec;
 use core::borrow::Borrow;
 use core::mem;
@@ -41,9 +42,8 @@ use super::search::search_leaf;
 use super::stats::MemoryUsage;
 use super::{Core, Path, RawTree};
 use crate::error::InvariantError;
-use crate::node::{Leaf, LeafView, Run, RunDrain};
+use crate::node::{LeafView, Run, RunDrain};
 use crate::policy::{ArenaStrategy, Config, Handle, Place};
-use crate::raw::iter::RawIntoIter;
 
 /// Where a tree of configuration `C` keeps its state (in the map, or boxed).
 pub(crate) type PlaceOf<C> = <<C as Config>::A as ArenaStrategy>::Place<Core<C>>;
@@ -112,62 +112,6 @@ macro_rules! on_mut {
 /// which only ever stores the core of a `RawTree<K, V, _>` there.
 pub(crate) struct RawMap<K, V, C: Config> {
     repr: Repr<K, V, C>,
-}
-
-/// A leaf's (or the run's) entries and neighbours.
-pub(crate) struct LeafRef<'a, K, V, H> {
-    keys: &'a [K],
-    vals: &'a [V],
-    pub(crate) next: H,
-    pub(crate) prev: H,
-}
-
-impl<'a, K, V, H: Handle> LeafRef<'a, K, V, H> {
-    /// A tree's leaf, its links named by handles of width `H`.
-    #[inline]
-    fn of<D: Config>(leaf: &'a Leaf<K, V, D>) -> Self {
-        LeafRef {
-            keys: leaf.keys(),
-            vals: leaf.vals(),
-            next: leaf.next.cast(),
-            prev: leaf.prev.cast(),
-        }
-    }
-}
-
-impl<'a, K, V, H> LeafRef<'a, K, V, H> {
-    #[inline]
-    pub(crate) fn keys(&self) -> &'a [K] {
-        self.keys
-    }
-
-    #[inline]
-    pub(crate) fn vals(&self) -> &'a [V] {
-        self.vals
-    }
-
-    #[inline]
-    pub(crate) fn len(&self) -> usize {
-        self.keys.len()
-    }
-}
-
-/// A leaf's (or the run's) keys, and its values mutably.
-pub(crate) struct LeafMut<'a, K, V> {
-    keys: &'a [K],
-    vals: &'a mut [V],
-}
-
-impl<'a, K, V> LeafMut<'a, K, V> {
-    #[inline]
-    pub(crate) fn vals_mut(self) -> &'a mut [V] {
-        self.vals
-    }
-
-    #[inline]
-    pub(crate) fn kv_mut(self, i: usize) -> (&'a K, &'a mut V) {
-        (&self.keys[i], &mut self.vals[i])
-    }
 }
 
 /// The most nodes of one kind a tree of configuration `C` can have.
@@ -269,73 +213,6 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         on_ref!(self, _ => 0, t => t.height as usize)
     }
 
-    /// Leaf `h`, or the run for NIL (empty while the map is a tree).
-    ///
-    /// # Safety
-    /// `h` is NIL or a leaf of a position this map handed out since it last
-    /// changed (or that the change returned): such a leaf is live.
-    #[inline]
-    pub(crate) unsafe fn leaf(&self, h: C::H) -> LeafRef<'_, K, V, C::H> {
-        if h.is_nil() {
-            let (keys, vals) = match self.run() {
-                Some(run) => (run.keys(), run.vals()),
-                None => (&[][..], &[][..]),
-            };
-            return LeafRef {
-                keys,
-                vals,
-                next: C::H::NIL,
-                prev: C::H::NIL,
-            };
-        }
-        on_ref!(self,
-            _ => unreachable!("a leaf handle names a tree's leaf"),
-            // SAFETY: `h` names a live leaf (caller's contract).
-            t => LeafRef::of(unsafe { t.leaf(h.cast()) }),
-        )
-    }
-
-    /// The leaf after leaf `h`, with its entries: `None` after the last
-    /// leaf and for the run (NIL).
-    ///
-    /// # Safety
-    /// As for [`leaf`](Self::leaf).
-    #[inline]
-    #[allow(clippy::type_complexity)]
-    pub(crate) unsafe fn next_leaf(&self, h: C::H) -> Option<(C::H, LeafRef<'_, K, V, C::H>)> {
-        if h.is_nil() {
-            return None;
-        }
-        on_ref!(self, _ => None, t => {
-            // SAFETY: `h` names a live leaf (caller's contract), and its
-            // `next` link is live by the tree's invariant.
-            let next = unsafe { t.leaf(h.cast()) }.next;
-            if next.is_nil() {
-                return None;
-            }
-            // SAFETY: as above.
-            Some((next.cast(), LeafRef::of(unsafe { t.leaf(next) })))
-        })
-    }
-
-    /// As [`leaf`](Self::leaf), the values mutable.
-    ///
-    /// # Safety
-    /// As for [`leaf`](Self::leaf).
-    #[inline]
-    pub(crate) unsafe fn leaf_mut(&mut self, h: C::H) -> LeafMut<'_, K, V> {
-        let (keys, vals) = on_mut!(self,
-            run => run.split_mut(),
-            t => if h.is_nil() {
-                (&[][..], &mut [][..])
-            } else {
-                // SAFETY: `h` names a live leaf (caller's contract).
-                unsafe { t.leaf_mut(h.cast()) }.split_mut()
-            },
-        );
-        LeafMut { keys, vals }
-    }
-
     /// Replace the stored key equal to `key` by `key`, returning the old
     /// one; gives `key` back if no key is equal to it.
     pub(crate) fn replace_key(&mut self, key: K) -> Result<K, K>
@@ -360,16 +237,21 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         Q: Ord + ?Sized,
     {
         let (leaf, i) = self.find(q)?;
-        // SAFETY: `find` just returned this position.
-        Some(&mut unsafe { self.leaf_mut(leaf) }.vals_mut()[i])
+        // SAFETY: `find` just returned this position; `&mut self` makes the
+        // value reference unique.
+        Some(unsafe { self.leaf(leaf).entry_mut(i) }.1)
     }
 
     /// The first (`last == false`) or last entry, if any.
     pub(crate) fn edge_entry(&self, last: bool) -> Option<(&K, &V)> {
-        // SAFETY: `edge_leaf` names the run or a live leaf.
-        let leaf = unsafe { self.leaf(self.edge_leaf(last)) };
-        let i = if last { leaf.len().checked_sub(1)? } else { 0 };
-        Some((leaf.keys().get(i)?, &leaf.vals()[i]))
+        // SAFETY: `edge_leaf` names the run or a live leaf; `&self` hands
+        // out no `&mut`, and the entries live as long as it.
+        let (keys, vals) = unsafe {
+            let leaf = self.leaf(self.edge_leaf(last));
+            (leaf.keys(), leaf.vals())
+        };
+        let i = if last { keys.len().checked_sub(1)? } else { 0 };
+        Some((keys.get(i)?, &vals[i]))
     }
 
     /// The position of `q`, if present.
@@ -414,47 +296,6 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     /// The first (`last == false`) or last leaf, recording the path.
     pub(crate) fn descend_edge(&self, last: bool, path: &mut Path) -> C::H {
         on_ref!(self, _ => C::H::NIL, t => t.descend_edge(last, path).cast())
-    }
-
-    /// The first (`last == false`) or last leaf: NIL for the run.
-    pub(crate) fn edge_leaf(&self, last: bool) -> C::H {
-        on_ref!(self,
-            _ => C::H::NIL,
-            t => (if last { t.last_leaf() } else { t.first_leaf() }).cast(),
-        )
-    }
-
-    /// Bring a position into canonical form (see `navigate`).
-    ///
-    /// # Safety
-    /// As for [`leaf`](Self::leaf), for `pos.leaf`.
-    #[inline]
-    pub(crate) unsafe fn normalize(&self, pos: Pos<C::H>) -> Pos<C::H> {
-        if pos.leaf.is_nil() {
-            return pos;
-        }
-        // SAFETY: `pos.leaf` names a live leaf (caller's contract).
-        on_ref!(self, _ => pos, t => unsafe { t.normalize(pos.cast()) }.cast())
-    }
-
-    /// The position of the first entry, and the end position.
-    pub(crate) fn full_range(&self) -> (Pos<C::H>, Pos<C::H>) {
-        on_ref!(self,
-            run => (
-                Pos {
-                    leaf: C::H::NIL,
-                    idx: 0,
-                },
-                Pos {
-                    leaf: C::H::NIL,
-                    idx: run.len(),
-                },
-            ),
-            t => {
-                let (first, end) = t.full_range();
-                (first.cast(), end.cast())
-            },
-        )
     }
 
     /// The canonical position for a bound (see `RawTree::bound_pos`).
@@ -630,18 +471,30 @@ impl<K, V, C: Config> RawMap<K, V, C> {
                 // `next`; the walk reaches `at.leaf` (live, by the caller's
                 // contract) before the chain ends.
                 let leaf = unsafe { self.leaf(h) };
-                rank += leaf.len();
+                rank += leaf.len;
                 h = leaf.next;
             }
         }
-        let n = self.len();
-        let mut run = Run::with_capacity(n);
-        let mut entries = RawIntoIter::new(mem::replace(self, RawMap::new()));
-        while let Some((k, v)) = entries.next() {
-            let at = run.len();
-            run.insert(at, k, v, n);
+        let mut run = Run::with_capacity(self.len());
+        on_mut!(self,
+            _ => unreachable!("only a tree is demoted"),
+            t => {
+                // Entries move leaf by leaf; no user code runs.
+                let mut h = t.edge_leaf(false);
+                while !h.is_nil() {
+                    // SAFETY: the first leaf and the `next` links are live.
+                    let leaf = unsafe { t.leaf_mut(h) };
+                    run.append_leaf(leaf);
+                    h = leaf.next;
+                }
+            },
+        );
+        // The tree holds only empty leaves now: dropping it frees them.
+        match mem::replace(&mut self.repr, Repr::Small(run)) {
+            Repr::Small(_) => unreachable!("only a tree is demoted"),
+            Repr::Tree(place) => drop(Self::take_tree(place)),
+            Repr::Wide(place) => drop(Self::take_tree(place)),
         }
-        self.repr = Repr::Small(run);
         Pos {
             leaf: C::H::NIL,
             idx: rank,
@@ -925,7 +778,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         let mut path = Path::new();
         if !at.leaf.is_nil() {
             // SAFETY: `at.leaf` is live (caller's contract).
-            let key = &unsafe { self.leaf(at.leaf) }.keys()[at.idx];
+            let key = &unsafe { self.leaf(at.leaf).keys() }[at.idx];
             let found = self.descend(key, &mut path);
             self.check_found(found, at.leaf);
         }
@@ -980,7 +833,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             seps.next().expect("one separator per leaf after the first")
         })
         .unwrap_or_else(|OutOfHandles| unreachable!("a run fits in a fresh tree"));
-        let mut leaf = tree.first_leaf();
+        let mut leaf = tree.edge_leaf(false);
         for _ in 0..i / C::CAP {
             // SAFETY: the first leaf and its `next` links are live; a tree
             // of full leaves holding entry `i` has `i / CAP` leaves after
@@ -992,15 +845,15 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     }
 }
 
-/// Raw access for the iteration engines; a NIL leaf handle names the small
-/// run (an empty leaf while the map is a tree).
-impl<K, V, C: Config> RawMap<K, V, C> {
-    /// Raw view of leaf `h`, or of the run for NIL (see [`LeafView`]).
-    ///
-    /// # Safety
-    /// As for [`leaf`](Self::leaf).
+/// The map read as a chain of leaves: a NIL handle names the small run (an
+/// empty leaf while the map is a tree).
+impl<K, V, C: Config> LeafChain for RawMap<K, V, C> {
+    type K = K;
+    type V = V;
+    type H = C::H;
+
     #[inline]
-    pub(crate) unsafe fn leaf_view(&self, h: C::H) -> LeafView<K, V, C::H> {
+    unsafe fn leaf(&self, h: C::H) -> LeafView<K, V, C::H> {
         if !h.is_nil() {
             return on_ref!(self, _ => unreachable!("a leaf handle names a tree's leaf"), t => {
                 // SAFETY: `h` names a live leaf (caller's contract).
@@ -1030,6 +883,15 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         }
     }
 
+    /// The first (`last == false`) or last leaf: NIL for the run.
+    #[inline]
+    fn edge_leaf(&self, last: bool) -> C::H {
+        on_ref!(self, _ => C::H::NIL, t => t.edge_leaf(last).cast())
+    }
+}
+
+/// Raw access for the iteration engines.
+impl<K, V, C: Config> RawMap<K, V, C> {
     /// Move the entry at `(leaf, i)` out.
     ///
     /// # Safety
@@ -1051,7 +913,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         on_mut!(self,
             run => run.forget_all(),
             t => {
-                let mut h = t.first_leaf();
+                let mut h = t.edge_leaf(false);
                 while !h.is_nil() {
                     // SAFETY: the first leaf and the `next` links are live.
                     let leaf = unsafe { t.leaf_mut(h) };

@@ -1,6 +1,7 @@
 //! Memory accounting: what a tree holds on the heap, and how full it is.
 
 use super::RawTree;
+use super::view::LeafChain;
 use crate::policy::{Config, Handle};
 
 /// Where a map's memory goes: [`BPlusTreeMap::memory_usage`](crate::BPlusTreeMap::memory_usage).
@@ -54,7 +55,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             usage.heap_bytes += arena.heap_bytes;
             usage.allocations += arena.allocations;
         }
-        let mut h = self.first_leaf();
+        let mut h = self.edge_leaf(false);
         while !h.is_nil() {
             // SAFETY: `h` is the first leaf (from `first_leaf`, read from
             // the tree's links) or the previous leaf's `next`.

@@ -1,0 +1,220 @@
+//! A branch: `len` separator keys and `len + 1` children, stored as `first`
+//! plus `rights[i]`, the child to the right of key `i` (stable Rust cannot
+//! write `[H; CAP + 1]`); inserting a separator with its right child then
+//! touches the same index in both arrays.
+
+use core::ptr;
+use core::slice;
+
+use super::{Pairs, buffer_heap, move_slice};
+use crate::policy::{Buf, Config};
+
+/// A branch: `len` separator keys and `len + 1` children.
+pub(crate) struct Branch<K, C: Config> {
+    keys: C::Buf<K>,
+    rights: C::Buf<C::H>,
+    /// The leftmost child.
+    first: C::H,
+    len: u16,
+}
+
+impl<K, C: Config> Branch<K, C> {
+    /// Write a branch with no separators and `first` as its only child at
+    /// `this`, field by field (see [`Leaf::init`]).
+    ///
+    /// # Safety
+    /// As for [`Leaf::init`].
+    pub(crate) unsafe fn init(this: *mut Self, first: C::H) {
+        // SAFETY: the fields lie within `*this` (caller's contract).
+        unsafe {
+            <C::Buf<K> as Buf<K>>::init(&raw mut (*this).keys);
+            <C::Buf<C::H> as Buf<C::H>>::init(&raw mut (*this).rights);
+            (&raw mut (*this).first).write(first);
+            (&raw mut (*this).len).write(0);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    #[inline]
+    fn set_len(&mut self, len: usize) {
+        debug_assert!(len <= C::CAP);
+        self.len = len as u16;
+    }
+
+    #[inline]
+    fn reserve(&mut self, n: usize) {
+        debug_assert!(n <= C::CAP);
+        self.keys.reserve(n);
+        self.rights.reserve(n);
+    }
+
+    #[inline]
+    pub(crate) fn keys(&self) -> &[K] {
+        // SAFETY: the first `len` slots are initialised (module invariant).
+        unsafe { slice::from_raw_parts(self.keys.as_ptr(), self.len()) }
+    }
+
+    /// Child `i`, for `i <= len`.
+    #[inline]
+    pub(crate) fn child(&self, i: usize) -> C::H {
+        if i == 0 {
+            self.first
+        } else {
+            assert!(i <= self.len());
+            // SAFETY: `i - 1 < len`, an initialised slot.
+            unsafe { *self.rights.as_ptr().add(i - 1) }
+        }
+    }
+
+    /// Heap bytes and allocations of the branch's own buffers.
+    pub(crate) fn heap(&self) -> (usize, usize) {
+        buffer_heap(&[self.keys.heap_bytes(), self.rights.heap_bytes()])
+    }
+
+    /// Both buffers, raw: separators and right children.
+    #[inline]
+    fn pairs(&mut self) -> Pairs<K, C::H> {
+        Pairs::new(self.keys.as_mut_ptr(), self.rights.as_mut_ptr())
+    }
+
+    /// Replace separator `i`, returning the old one.
+    pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
+        assert!(i < self.len());
+        // SAFETY: `i < len`, an initialised slot.
+        unsafe { ptr::replace(self.keys.as_mut_ptr().add(i), key) }
+    }
+
+    /// Insert separator `key` at `i` with `right` as the child to its right.
+    pub(crate) fn insert(&mut self, i: usize, key: K, right: C::H) {
+        let len = self.len();
+        assert!(len < C::CAP && i <= len);
+        self.reserve(len + 1);
+        // SAFETY: there is room for `len + 1` and `i <= len`.
+        unsafe { self.pairs().insert(len, i, key, right) };
+        self.set_len(len + 1);
+    }
+
+    /// Remove separator `i` and the child to its right.
+    pub(crate) fn remove(&mut self, i: usize) -> (K, C::H) {
+        let len = self.len();
+        assert!(i < len);
+        self.set_len(len - 1);
+        // SAFETY: `i < len` and the first `len` slots are initialised.
+        unsafe { self.pairs().remove(len, i) }
+    }
+
+    /// Move separators `at..len` and their right children to the empty
+    /// branch `dst` (whose `first` the caller sets).
+    pub(crate) fn move_tail_to(&mut self, at: usize, dst: &mut Self) {
+        let len = self.len();
+        assert!(at <= len && dst.len() == 0);
+        let count = len - at;
+        dst.reserve(count);
+        // SAFETY: `self[at..len]` is initialised and is given up by setting
+        // our length to `at`; `dst` has room for `count`.
+        unsafe { self.pairs().at(at).move_to(dst.pairs(), count) };
+        self.set_len(at);
+        dst.set_len(count);
+    }
+
+    /// Set the leftmost child.
+    #[inline]
+    pub(crate) fn set_first(&mut self, h: C::H) {
+        self.first = h;
+    }
+
+    /// Move all of `src`'s separators into this branch, which has none, with
+    /// `rights[i]` as the child to the right of separator `i`: how a branch
+    /// moves to another configuration (another handle width), its children
+    /// renamed. `src` is left with no separators.
+    pub(crate) fn take_keys_from<D: Config>(&mut self, src: &mut Branch<K, D>, rights: &[C::H]) {
+        let count = src.len();
+        assert!(self.len() == 0 && rights.len() == count && count <= C::CAP);
+        self.reserve(count);
+        // SAFETY: `src[..count]` is initialised and given up (its length
+        // becomes 0); we have room for `count` separators and children.
+        unsafe {
+            move_slice(src.keys.as_ptr(), self.keys.as_mut_ptr(), count);
+            move_slice(rights.as_ptr(), self.rights.as_mut_ptr(), count);
+        }
+        src.set_len(0);
+        self.set_len(count);
+    }
+
+    /// Merge: append `sep` and all of `src` (its children included).
+    pub(crate) fn append_from(&mut self, sep: K, src: &mut Self) {
+        let (len, count) = (self.len(), src.len());
+        assert!(len + 1 + count <= C::CAP);
+        self.insert(len, sep, src.first);
+        self.reserve(len + 1 + count);
+        // SAFETY: `src[..count]` is given up (its length becomes 0) and we
+        // have room for `len + 1 + count`.
+        unsafe { src.pairs().move_to(self.pairs().at(len + 1), count) };
+        src.set_len(0);
+        self.set_len(len + 1 + count);
+    }
+
+    /// Rotate `count` children from the front of `right` to the end of this
+    /// branch through the parent separator `sep`; returns the new separator.
+    pub(crate) fn take_front_of(&mut self, sep: K, right: &mut Self, count: usize) -> K {
+        let (len, rlen) = (self.len(), right.len());
+        assert!(count >= 1 && count <= rlen && len + count <= C::CAP);
+        self.insert(len, sep, right.first);
+        self.reserve(len + count);
+        // SAFETY: `right`'s first `count - 1` separators and right children
+        // move to our tail; its separator `count - 1` is read out as the new
+        // parent separator, its right child becomes `right.first`, and the
+        // remaining `rlen - count` entries shift down.
+        unsafe {
+            right.pairs().move_to(self.pairs().at(len + 1), count - 1);
+            let (new_sep, first) = right.pairs().read(count - 1);
+            right.first = first;
+            right.pairs().shift_left(rlen, count);
+            self.set_len(len + count);
+            right.set_len(rlen - count);
+            new_sep
+        }
+    }
+
+    /// Rotate `count` children from the end of this branch to the front of
+    /// `right` through the parent separator `sep`; returns the new separator.
+    pub(crate) fn give_back_to(&mut self, sep: K, right: &mut Self, count: usize) -> K {
+        let (len, rlen) = (self.len(), right.len());
+        assert!(count >= 1 && count <= len && rlen + count <= C::CAP);
+        right.reserve(rlen + count);
+        // SAFETY: `right` shifts up by `count`; into the gap go our last
+        // `count - 1` separators and `sep`, and as children our last `count`
+        // children (the old `right.first` moves behind `sep`). Our separator
+        // `len - count` becomes the new parent separator.
+        unsafe {
+            right.pairs().shift_right(rlen, count);
+            self.pairs()
+                .at(len - count + 1)
+                .move_to(right.pairs(), count - 1);
+            let (kp, rp) = (right.keys.as_mut_ptr(), right.rights.as_mut_ptr());
+            kp.add(count - 1).write(sep);
+            rp.add(count - 1).write(right.first);
+            let (new_sep, first) = self.pairs().read(len - count);
+            right.first = first;
+            self.set_len(len - count);
+            right.set_len(rlen + count);
+            new_sep
+        }
+    }
+}
+
+impl<K, C: Config> Drop for Branch<K, C> {
+    fn drop(&mut self) {
+        let len = self.len();
+        self.len = 0;
+        // SAFETY: the first `len` keys are initialised and never used again
+        // (handles need no drop).
+        unsafe {
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.keys.as_mut_ptr(), len));
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! A leaf: up to `CAP` entries in key order, keys and values in two
+//! buffers of the configuration's node storage, linked to the leaves before
+//! and after it by handles that this layer never follows.
+
+use core::ptr;
+use core::slice;
+
+use super::{Pairs, buffer_heap};
+use crate::policy::{Buf, Config, Handle};
+
+/// A leaf: up to `CAP` entries in key order, linked to its neighbours.
+pub(crate) struct Leaf<K, V, C: Config> {
+    keys: C::Buf<K>,
+    vals: C::Buf<V>,
+    /// The next leaf in key order, or NIL.
+    pub(crate) next: C::H,
+    /// The previous leaf in key order, or NIL.
+    pub(crate) prev: C::H,
+    len: u16,
+}
+
+impl<K, V, C: Config> Leaf<K, V, C> {
+    /// Write an empty leaf at `this`, field by field: a node can be tens of
+    /// kilobytes, so it is never built on the stack and moved.
+    ///
+    /// # Safety
+    /// `this` is valid for writes and aligned for a leaf; whatever it held
+    /// is overwritten unread.
+    pub(crate) unsafe fn init(this: *mut Self) {
+        // SAFETY: the fields lie within `*this` (caller's contract).
+        unsafe {
+            <C::Buf<K> as Buf<K>>::init(&raw mut (*this).keys);
+            <C::Buf<V> as Buf<V>>::init(&raw mut (*this).vals);
+            (&raw mut (*this).next).write(C::H::NIL);
+            (&raw mut (*this).prev).write(C::H::NIL);
+            (&raw mut (*this).len).write(0);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    #[inline]
+    fn set_len(&mut self, len: usize) {
+        debug_assert!(len <= C::CAP);
+        self.len = len as u16;
+    }
+
+    /// Room for `n` entries in both buffers (only `Growing` buffers act).
+    #[inline]
+    fn reserve(&mut self, n: usize) {
+        debug_assert!(n <= C::CAP);
+        self.keys.reserve(n);
+        self.vals.reserve(n);
+    }
+
+    #[inline]
+    pub(crate) fn keys(&self) -> &[K] {
+        // SAFETY: the first `len` slots are initialised (module invariant).
+        unsafe { slice::from_raw_parts(self.keys.as_ptr(), self.len()) }
+    }
+
+    #[inline]
+    pub(crate) fn vals_mut(&mut self) -> &mut [V] {
+        // SAFETY: as in `keys`; `&mut self` makes the borrow unique.
+        unsafe { slice::from_raw_parts_mut(self.vals.as_mut_ptr(), self.len()) }
+    }
+
+    /// Both buffers, raw.
+    #[inline]
+    pub(super) fn pairs(&mut self) -> Pairs<K, V> {
+        Pairs::new(self.keys.as_mut_ptr(), self.vals.as_mut_ptr())
+    }
+
+    /// Replace key `i` (by an equal key), returning the old one.
+    pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
+        assert!(i < self.len());
+        // SAFETY: `i < len`, an initialised slot.
+        unsafe { ptr::replace(self.keys.as_mut_ptr().add(i), key) }
+    }
+
+    /// Insert an entry at `i`. The leaf must not be full.
+    pub(crate) fn insert(&mut self, i: usize, key: K, val: V) {
+        let len = self.len();
+        assert!(len < C::CAP && i <= len);
+        self.reserve(len + 1);
+        // SAFETY: there is room for `len + 1` entries and `i <= len`.
+        unsafe { self.pairs().insert(len, i, key, val) };
+        self.set_len(len + 1);
+    }
+
+    /// Remove and return entry `i`.
+    pub(crate) fn remove(&mut self, i: usize) -> (K, V) {
+        let len = self.len();
+        assert!(i < len);
+        // Shorten first: if anything below unwinds, nothing is dropped twice.
+        self.set_len(len - 1);
+        // SAFETY: `i < len` and the first `len` slots are initialised.
+        unsafe { self.pairs().remove(len, i) }
+    }
+
+    /// Move entries `at..len` to the empty leaf `dst`.
+    pub(crate) fn move_tail_to(&mut self, at: usize, dst: &mut Self) {
+        let len = self.len();
+        assert!(at <= len && dst.len() == 0);
+        let count = len - at;
+        dst.reserve(count);
+        // SAFETY: `self[at..len]` is initialised and is given up by setting
+        // our length to `at`; `dst` has room for `count`.
+        unsafe { self.pairs().at(at).move_to(dst.pairs(), count) };
+        self.set_len(at);
+        dst.set_len(count);
+    }
+
+    /// Move all of `src`'s entries to the end of this leaf. `src` may be a
+    /// leaf of another configuration with the same capacity (a tree moving
+    /// to other handles).
+    pub(crate) fn append_from<D: Config>(&mut self, src: &mut Leaf<K, V, D>) {
+        let (len, count) = (self.len(), src.len());
+        assert!(len + count <= C::CAP);
+        self.reserve(len + count);
+        // SAFETY: `src[..count]` is initialised and given up (its length
+        // becomes 0); we have room for `len + count`.
+        unsafe { src.pairs().move_to(self.pairs().at(len), count) };
+        src.set_len(0);
+        self.set_len(len + count);
+    }
+
+    /// Move the first `count` entries of `right` to the end of this leaf.
+    pub(crate) fn take_front_of(&mut self, right: &mut Self, count: usize) {
+        let (len, rlen) = (self.len(), right.len());
+        assert!(count <= rlen && len + count <= C::CAP);
+        self.reserve(len + count);
+        // SAFETY: `right[..count]` is moved to our free tail, then `right`'s
+        // remaining entries shift down over the vacated slots.
+        unsafe {
+            right.pairs().move_to(self.pairs().at(len), count);
+            right.pairs().shift_left(rlen, count);
+        }
+        self.set_len(len + count);
+        right.set_len(rlen - count);
+    }
+
+    /// Move the last `count` entries of this leaf to the front of `right`.
+    pub(crate) fn give_back_to(&mut self, right: &mut Self, count: usize) {
+        let (len, rlen) = (self.len(), right.len());
+        assert!(count <= len && rlen + count <= C::CAP);
+        right.reserve(rlen + count);
+        // SAFETY: `right` shifts up to make room at its front, then our last
+        // `count` entries move there and our length drops by `count`.
+        unsafe {
+            right.pairs().shift_right(rlen, count);
+            self.pairs().at(len - count).move_to(right.pairs(), count);
+        }
+        self.set_len(len - count);
+        right.set_len(rlen + count);
+    }
+
+    /// Read entry `i` out, leaving the slot logically uninitialised.
+    ///
+    /// # Safety
+    /// `i < len`, each slot is taken at most once, and before the leaf is
+    /// dropped the caller drops the untaken entries and calls `forget_all`.
+    #[inline]
+    pub(crate) unsafe fn take(&mut self, i: usize) -> (K, V) {
+        debug_assert!(i < self.len());
+        // SAFETY: guaranteed by the caller.
+        unsafe { self.pairs().read(i) }
+    }
+
+    /// Heap bytes and allocations of the leaf's own buffers (not its slot).
+    pub(crate) fn heap(&self) -> (usize, usize) {
+        buffer_heap(&[self.keys.heap_bytes(), self.vals.heap_bytes()])
+    }
+
+    /// Treat the leaf as empty without dropping anything (entries leak).
+    #[inline]
+    pub(crate) fn forget_all(&mut self) {
+        self.len = 0;
+    }
+}
+
+impl<K, V, C: Config> Drop for Leaf<K, V, C> {
+    fn drop(&mut self) {
+        let len = self.len();
+        self.len = 0;
+        // SAFETY: the first `len` entries are initialised and, with the
+        // length reset, never touched again.
+        unsafe { self.pairs().drop_range(0, len) };
+    }
+}
+
+/// A leaf as every reader sees it (a tree's leaf, a small run, or a leaf
+/// stored elsewhere): its entries through raw pointers, its length and its
+/// neighbours. Making one creates no reference to the leaf, so references
+/// already handed out into it (the `&mut V`s of a mutable iterator) stay
+/// valid; the reader chooses which references to make from it.
+pub(crate) struct LeafView<K, V, H> {
+    pub(crate) keys: *const K,
+    pub(crate) vals: *mut V,
+    pub(crate) len: usize,
+    pub(crate) next: H,
+    pub(crate) prev: H,
+}
+
+impl<K, V, H: Copy> Clone for LeafView<K, V, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<K, V, H: Copy> Copy for LeafView<K, V, H> {}
+
+impl<K, V, H> LeafView<K, V, H> {
+    /// The keys.
+    ///
+    /// # Safety
+    /// The leaf is alive and unchanged for `'a`, and no `&mut K` into it
+    /// exists (none is ever handed out).
+    #[inline]
+    pub(crate) unsafe fn keys<'a>(&self) -> &'a [K] {
+        // SAFETY: the first `len` keys are initialised (node invariant),
+        // and the caller's contract covers `'a`.
+        unsafe { slice::from_raw_parts(self.keys, self.len) }
+    }
+
+    /// The values.
+    ///
+    /// # Safety
+    /// As for [`keys`](Self::keys), and no `&mut V` into the leaf is alive
+    /// during `'a`.
+    #[inline]
+    pub(crate) unsafe fn vals<'a>(&self) -> &'a [V] {
+        // SAFETY: as in `keys`.
+        unsafe { slice::from_raw_parts(self.vals, self.len) }
+    }
+
+    /// Entry `i`, the value mutable (panics if `i` is out of range).
+    ///
+    /// # Safety
+    /// As for [`keys`](Self::keys), and no other reference to value `i` is
+    /// alive during `'a`.
+    #[inline]
+    pub(crate) unsafe fn entry_mut<'a>(&self, i: usize) -> (&'a K, &'a mut V) {
+        assert!(i < self.len, "bptree: position past its leaf");
+        // SAFETY: `i < len`: both slots are initialised; the caller's
+        // contract makes the `&mut V` unique for `'a`.
+        unsafe { (&*self.keys.add(i), &mut *self.vals.add(i)) }
+    }
+}
+
+impl<K, V, C: Config> Leaf<K, V, C> {
+    /// Raw view of the leaf at `this` (see [`LeafView`]).
+    ///
+    /// # Safety
+    /// `this` points to an initialised leaf.
+    #[inline]
+    pub(crate) unsafe fn view(this: *mut Self) -> LeafView<K, V, C::H> {
+        // SAFETY: `this` is an initialised leaf (caller's contract); fields
+        // are read by place, and the buffers are reached through `Buf::raw`,
+        // so no reference to the leaf or its slots is created.
+        unsafe {
+            LeafView {
+                keys: <C::Buf<K> as Buf<K>>::raw(&raw mut (*this).keys),
+                vals: <C::Buf<V> as Buf<V>>::raw(&raw mut (*this).vals),
+                len: (*this).len as usize,
+                next: (*this).next,
+                prev: (*this).prev,
+            }
+        }
+    }
+}

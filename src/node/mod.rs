@@ -1,0 +1,222 @@
+//! Nodes: the layouts of leaves, branches and small runs, and all raw
+//! memory work on keys, values and children.
+//!
+//! This layer knows nothing of trees: no handle here is followed, no arena
+//! is touched. It owns one invariant, kept by every method of every node:
+//! the first `len` slots of a node's buffers are initialised, the rest are
+//! not. The raw work sits behind small named helpers on one array
+//! (`slice_insert`, `slice_remove`, `move_slice`, `shift_left`,
+//! `shift_right`) and on a leaf's or run's pair of arrays ([`Pairs`]).
+//!
+//! - [`leaf`](Leaf): up to `CAP` keys and values, linked to its neighbours;
+//! - [`branch`](Branch): up to `CAP` separators and `len + 1` children;
+//! - [`run`](Run): a small map's sorted entries in one allocation.
+
+use core::ptr;
+
+mod branch;
+mod leaf;
+mod run;
+
+pub(crate) use branch::Branch;
+pub(crate) use leaf::{Leaf, LeafView};
+pub(crate) use run::{Run, RunDrain};
+
+/// Two parallel arrays seen through raw pointers: a leaf's or a run's keys
+/// and values (`Pairs<K, V>`), or a branch's separators and right children.
+/// Every raw operation that leaves, runs and branches share is written once
+/// here, on both arrays at once.
+pub(super) struct Pairs<A, B> {
+    a: *mut A,
+    b: *mut B,
+}
+
+impl<A, B> Clone for Pairs<A, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<A, B> Copy for Pairs<A, B> {}
+
+impl<A, B> Pairs<A, B> {
+    #[inline]
+    pub(super) fn new(a: *mut A, b: *mut B) -> Self {
+        Pairs { a, b }
+    }
+
+    /// The arrays from slot `i` on.
+    ///
+    /// # Safety
+    /// Both arrays have at least `i` slots.
+    #[inline]
+    pub(super) unsafe fn at(self, i: usize) -> Self {
+        // SAFETY: caller's contract.
+        unsafe { Pairs::new(self.a.add(i), self.b.add(i)) }
+    }
+
+    /// Insert a pair at `i` in the initialised prefix `..len`.
+    ///
+    /// # Safety
+    /// As for [`slice_insert`], on both arrays.
+    #[inline]
+    pub(super) unsafe fn insert(self, len: usize, i: usize, a: A, b: B) {
+        // SAFETY: caller's contract.
+        unsafe {
+            slice_insert(self.a, len, i, a);
+            slice_insert(self.b, len, i, b);
+        }
+    }
+
+    /// Remove and return the pair at `i` from the initialised prefix `..len`.
+    ///
+    /// # Safety
+    /// As for [`slice_remove`], on both arrays.
+    #[inline]
+    pub(super) unsafe fn remove(self, len: usize, i: usize) -> (A, B) {
+        // SAFETY: caller's contract.
+        unsafe { (slice_remove(self.a, len, i), slice_remove(self.b, len, i)) }
+    }
+
+    /// Read the pair at `i` out, leaving its slots logically uninitialised.
+    ///
+    /// # Safety
+    /// Slot `i` of both arrays is initialised and not read again.
+    #[inline]
+    pub(super) unsafe fn read(self, i: usize) -> (A, B) {
+        // SAFETY: caller's contract.
+        unsafe { (self.a.add(i).read(), self.b.add(i).read()) }
+    }
+
+    /// Move `count` pairs to `dst` (the ranges do not overlap).
+    ///
+    /// # Safety
+    /// As for [`move_slice`], on both arrays.
+    #[inline]
+    pub(super) unsafe fn move_to(self, dst: Self, count: usize) {
+        // SAFETY: caller's contract.
+        unsafe {
+            move_slice(self.a, dst.a, count);
+            move_slice(self.b, dst.b, count);
+        }
+    }
+
+    /// Shift `..len` right by `by` slots in both arrays.
+    ///
+    /// # Safety
+    /// As for [`shift_right`], on both arrays.
+    #[inline]
+    pub(super) unsafe fn shift_right(self, len: usize, by: usize) {
+        // SAFETY: caller's contract.
+        unsafe {
+            shift_right(self.a, len, by);
+            shift_right(self.b, len, by);
+        }
+    }
+
+    /// Shift `by..len` left to `..len - by` in both arrays.
+    ///
+    /// # Safety
+    /// As for [`shift_left`], on both arrays.
+    #[inline]
+    pub(super) unsafe fn shift_left(self, len: usize, by: usize) {
+        // SAFETY: caller's contract.
+        unsafe {
+            shift_left(self.a, len, by);
+            shift_left(self.b, len, by);
+        }
+    }
+
+    /// Drop the pairs `from..to` in place; the second array's are dropped
+    /// even if a drop in the first panics.
+    ///
+    /// # Safety
+    /// Those pairs are initialised and never used or dropped again.
+    pub(super) unsafe fn drop_range(self, from: usize, to: usize) {
+        // SAFETY: caller's contract; the guard drops the `b`s on unwind too.
+        unsafe {
+            let _guard = DropOnUnwind(ptr::slice_from_raw_parts_mut(self.b.add(from), to - from));
+            ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.a.add(from), to - from));
+        }
+    }
+}
+
+/// Insert `val` at `idx` in the initialised prefix `base[..len]`.
+///
+/// # Safety
+/// `base` has at least `len + 1` slots, `base[..len]` is initialised and
+/// `idx <= len`.
+#[inline]
+pub(super) unsafe fn slice_insert<T>(base: *mut T, len: usize, idx: usize, val: T) {
+    debug_assert!(idx <= len);
+    // SAFETY: both ranges lie within the `len + 1` slots; `copy` allows overlap.
+    unsafe {
+        let p = base.add(idx);
+        if idx < len {
+            ptr::copy(p, p.add(1), len - idx);
+        }
+        p.write(val);
+    }
+}
+
+/// Remove and return `base[idx]` from the initialised prefix `base[..len]`.
+///
+/// # Safety
+/// `base[..len]` is initialised and `idx < len`.
+#[inline]
+pub(super) unsafe fn slice_remove<T>(base: *mut T, len: usize, idx: usize) -> T {
+    debug_assert!(idx < len);
+    // SAFETY: `idx < len`, so the read is of an initialised slot and the
+    // shifted range stays within `len`.
+    unsafe {
+        let p = base.add(idx);
+        let val = p.read();
+        ptr::copy(p.add(1), p, len - idx - 1);
+        val
+    }
+}
+
+/// Move `count` values from `src` to `dst` (the ranges do not overlap).
+///
+/// # Safety
+/// `src[..count]` is initialised and is treated as uninitialised afterwards;
+/// `dst[..count]` is writable and its old contents are overwritten unread.
+#[inline]
+pub(super) unsafe fn move_slice<T>(src: *const T, dst: *mut T, count: usize) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { ptr::copy_nonoverlapping(src, dst, count) };
+}
+
+/// Shift `base[..len]` right by `by` slots, leaving `base[..by]` free.
+///
+/// # Safety
+/// `base` has at least `len + by` slots.
+#[inline]
+pub(super) unsafe fn shift_right<T>(base: *mut T, len: usize, by: usize) {
+    // SAFETY: guaranteed by the caller; `copy` allows overlap.
+    unsafe { ptr::copy(base, base.add(by), len) };
+}
+
+/// Shift `base[by..len]` left to `base[..len - by]`.
+///
+/// # Safety
+/// `by <= len`, `base[..by]` was moved out and `base[by..len]` is initialised.
+#[inline]
+pub(super) unsafe fn shift_left<T>(base: *mut T, len: usize, by: usize) {
+    // SAFETY: guaranteed by the caller; `copy` allows overlap.
+    unsafe { ptr::copy(base.add(by), base, len - by) };
+}
+
+/// Total heap bytes of some buffers, and how many of them allocate.
+pub(super) fn buffer_heap(bytes: &[usize]) -> (usize, usize) {
+    (bytes.iter().sum(), bytes.iter().filter(|&&b| b > 0).count())
+}
+
+/// Drops a slice when it goes out of scope, also while unwinding.
+pub(super) struct DropOnUnwind<T>(pub(super) *mut [T]);
+
+impl<T> Drop for DropOnUnwind<T> {
+    fn drop(&mut self) {
+        // SAFETY: the creator hands over initialised elements it never uses again.
+        unsafe { ptr::drop_in_place(self.0) };
+    }
+}

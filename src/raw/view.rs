@@ -1,0 +1,308 @@
+//! The read-only view of a tree: what search, navigation and iteration read,
+//! and all they read.
+//!
+//! Two traits, one for each kind of reader:
+//! - [`LeafChain`]: the leaves, one after another (a leaf's keys and values,
+//!   its next and previous leaf). Iterators and cursors walk positions
+//!   through it ([`Pos`] moves: [`normalize`](LeafChain::normalize),
+//!   [`step_back`](LeafChain::step_back), [`full_range`](LeafChain::full_range)).
+//!   A map implements it in either representation (its small run is the
+//!   one leaf named NIL).
+//! - [`TreeView`]: a whole tree (root, height, a branch's separators and
+//!   children). Search and descents are written once against it: finding a
+//!   key, the first and last leaves, a bound's position and a range's two
+//!   ends. A tree of either handle width implements it, and so can a tree
+//!   stored elsewhere (an archive) that answers the same questions.
+//!
+//! Nodes are named by handles ([`Handle`]), NIL for none. A handle passed to
+//! a view must be one the view handed out (its root, a child, a leaf's
+//! link, or a position made from those) while the view was borrowed: the
+//! accessors that take one are `unsafe fn`s with that contract, and the
+//! algorithms below say at each step where their handle came from.
+
+use core::borrow::Borrow;
+use core::ops::Bound;
+
+use super::Path;
+use super::navigate::{Pos, child_bound, ill_defined_range, key_bound};
+use super::search::{search_branch, search_leaf};
+use crate::node::LeafView;
+use crate::policy::Handle;
+
+/// A branch as a view hands it out: its separators and children.
+pub(crate) trait BranchRead<'a, K: 'a, H> {
+    /// The separators: child `i` holds the keys from separator `i - 1` on,
+    /// below separator `i`.
+    fn keys(&self) -> &'a [K];
+    /// Child `i`, for `i <= keys().len()`.
+    fn child(&self, i: usize) -> H;
+}
+
+/// Leaves in key order, each linked to the next and the previous one.
+pub(crate) trait LeafChain {
+    type K;
+    type V;
+    /// How leaves are named.
+    type H: Handle;
+
+    /// Leaf `h` (see [`LeafView`]: making it creates no reference).
+    ///
+    /// # Safety
+    /// `h` is a leaf the view handed out while it was borrowed (see the
+    /// module docs).
+    unsafe fn leaf(&self, h: Self::H) -> LeafView<Self::K, Self::V, Self::H>;
+
+    /// The first (`last == false`) or last leaf.
+    fn edge_leaf(&self, last: bool) -> Self::H;
+
+    /// The same place as `pos`, in canonical form: the index is below the
+    /// leaf's length, except at the very end, (last leaf, its length).
+    ///
+    /// # Safety
+    /// `pos.leaf` is a leaf of this view (as for [`leaf`](Self::leaf)).
+    #[inline]
+    unsafe fn normalize(&self, pos: Pos<Self::H>) -> Pos<Self::H> {
+        // SAFETY: caller's contract.
+        let leaf = unsafe { self.leaf(pos.leaf) };
+        if pos.idx == leaf.len && !leaf.next.is_nil() {
+            Pos {
+                leaf: leaf.next,
+                idx: 0,
+            }
+        } else {
+            pos
+        }
+    }
+
+    /// The position of the entry before `pos`, if there is one.
+    ///
+    /// # Safety
+    /// As for [`normalize`](Self::normalize).
+    #[inline]
+    unsafe fn step_back(&self, pos: Pos<Self::H>) -> Option<Pos<Self::H>> {
+        if pos.idx > 0 {
+            return Some(Pos {
+                leaf: pos.leaf,
+                idx: pos.idx - 1,
+            });
+        }
+        // SAFETY: `pos.leaf` is the view's (caller's contract), and so is
+        // the leaf its `prev` link names; a leaf of a chain is never empty.
+        unsafe {
+            let prev = self.leaf(pos.leaf).prev;
+            (!prev.is_nil()).then(|| Pos {
+                leaf: prev,
+                idx: self.leaf(prev).len - 1,
+            })
+        }
+    }
+
+    /// The position of the first entry, and the end position.
+    #[inline]
+    fn full_range(&self) -> (Pos<Self::H>, Pos<Self::H>) {
+        let (first, last) = (self.edge_leaf(false), self.edge_leaf(true));
+        // SAFETY: the view handed out `last`.
+        let len = unsafe { self.leaf(last) }.len;
+        (
+            Pos {
+                leaf: first,
+                idx: 0,
+            },
+            Pos {
+                leaf: last,
+                idx: len,
+            },
+        )
+    }
+}
+
+/// A whole tree: a root, branches of separators above the leaves, and a
+/// height (0 when the root is a leaf). Not empty: every leaf holds an
+/// entry (an empty map is a run, not a tree).
+pub(crate) trait TreeView: LeafChain {
+    /// A branch, borrowed from the view.
+    type Branch<'a>: BranchRead<'a, Self::K, Self::H>
+    where
+        Self: 'a;
+
+    /// The root: a branch, or the only leaf when the height is 0.
+    fn root(&self) -> Self::H;
+
+    /// Branch levels above the leaves.
+    fn height(&self) -> usize;
+
+    /// Branch `h`.
+    ///
+    /// # Safety
+    /// `h` is a branch the view handed out while it was borrowed (the root
+    /// of a tree of height above 0, or a child above the leaf level).
+    unsafe fn branch(&self, h: Self::H) -> Self::Branch<'_>;
+
+    /// Descend to the leaf where `q` is or would be, recording the path.
+    #[inline]
+    fn descend<Q>(&self, q: &Q, path: &mut Path) -> Self::H
+    where
+        Self::K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let mut h = self.root();
+        for _ in 0..self.height() {
+            // SAFETY: `h` is the root or a child read one level up; above
+            // the leaf level it is a branch.
+            let b = unsafe { self.branch(h) };
+            let i = search_branch(b.keys(), q);
+            path.push(h, i);
+            h = b.child(i);
+        }
+        h
+    }
+
+    /// The leaf where `q` is or would be.
+    #[inline]
+    fn leaf_for<Q>(&self, q: &Q) -> Self::H
+    where
+        Self::K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let (mut h, mut above) = (self.root(), self.height());
+        while above > 0 {
+            // SAFETY: as in `descend`.
+            let b = unsafe { self.branch(h) };
+            h = b.child(search_branch(b.keys(), q));
+            above -= 1;
+        }
+        h
+    }
+
+    /// The leaf and index holding `q`, if present.
+    #[inline]
+    fn find<Q>(&self, q: &Q) -> Option<(Self::H, usize)>
+    where
+        Self::K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let h = self.leaf_for(q);
+        // SAFETY: `leaf_for` read `h` from the view, down to the leaves; a
+        // shared borrow of the view hands out no `&mut`.
+        search_leaf(unsafe { self.leaf(h).keys() }, q)
+            .ok()
+            .map(|i| (h, i))
+    }
+
+    /// The entry for `q`, if present.
+    #[inline]
+    fn get<Q>(&self, q: &Q) -> Option<(&Self::K, &Self::V)>
+    where
+        Self::K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        // SAFETY: as in `find`; the entries live as long as `&self`.
+        let (keys, vals) = unsafe {
+            let leaf = self.leaf(self.leaf_for(q));
+            (leaf.keys(), leaf.vals())
+        };
+        let i = search_leaf(keys, q).ok()?;
+        Some((&keys[i], &vals[i]))
+    }
+
+    /// Descend along the leftmost (`last == false`) or rightmost edge,
+    /// recording the path.
+    fn descend_edge(&self, last: bool, path: &mut Path) -> Self::H {
+        let mut h = self.root();
+        for _ in 0..self.height() {
+            // SAFETY: as in `descend`.
+            let b = unsafe { self.branch(h) };
+            let i = if last { b.keys().len() } else { 0 };
+            path.push(h, i);
+            h = b.child(i);
+        }
+        h
+    }
+
+    /// The first (`last == false`) or last leaf.
+    fn tree_edge_leaf(&self, last: bool) -> Self::H {
+        let mut h = self.root();
+        for _ in 0..self.height() {
+            // SAFETY: as in `descend`.
+            let b = unsafe { self.branch(h) };
+            h = b.child(if last { b.keys().len() } else { 0 });
+        }
+        h
+    }
+
+    /// The canonical position before the first key that is not below the
+    /// bound: `>= q` for `Included(q)`, `> q` for `Excluded(q)`, the first
+    /// entry for `Unbounded`. With `upper`, the roles flip to give an
+    /// exclusive end: `> q` for `Included(q)`, `>= q` for `Excluded(q)`,
+    /// the end for `Unbounded`.
+    fn bound_pos<Q>(&self, bound: Bound<&Q>, upper: bool) -> Pos<Self::H>
+    where
+        Self::K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let q = match bound {
+            Bound::Unbounded => {
+                let (first, end) = self.full_range();
+                return if upper { end } else { first };
+            }
+            Bound::Included(q) | Bound::Excluded(q) => q,
+        };
+        let h = self.leaf_for(q);
+        // SAFETY: `leaf_for` read `h` from the view, down to the leaves.
+        unsafe {
+            let idx = key_bound(self.leaf(h).keys(), bound, upper);
+            self.normalize(Pos { leaf: h, idx })
+        }
+    }
+
+    /// The canonical positions of a range's two ends, as
+    /// [`bound_pos`](Self::bound_pos) finds them (`start` as a lower bound,
+    /// `end` as an upper one), in one descent that follows both bounds
+    /// while they share a node.
+    ///
+    /// # Panics
+    ///
+    /// If the lower end comes after the upper one: in a shared node, the
+    /// lower bound's child (or index) lies right of the upper bound's. With
+    /// bounds in order (the caller checks that with std's panics) only an
+    /// `Ord` that is not a total order can do that, and std panics then too.
+    /// Iterators rely on it: walking from the lower end forwards reaches the
+    /// upper end, so no position is yielded twice and none past a leaf.
+    fn range_edges<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> (Pos<Self::H>, Pos<Self::H>)
+    where
+        Self::K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let (mut lo, mut hi) = (self.root(), self.root());
+        for _ in 0..self.height() {
+            // SAFETY: `lo` and `hi` are the root or children read one level
+            // up; above the leaves they are branches.
+            let (a, b) = unsafe { (self.branch(lo), self.branch(hi)) };
+            let (i, j) = (
+                child_bound(a.keys(), start, false),
+                child_bound(b.keys(), end, true),
+            );
+            if lo == hi && i > j {
+                ill_defined_range();
+            }
+            (lo, hi) = (a.child(i), b.child(j));
+        }
+        // SAFETY: as above, at the leaf level.
+        let (i, j) = unsafe {
+            (
+                key_bound(self.leaf(lo).keys(), start, false),
+                key_bound(self.leaf(hi).keys(), end, true),
+            )
+        };
+        if lo == hi && i > j {
+            ill_defined_range();
+        }
+        // SAFETY: `lo` and `hi` are leaves of the view (above).
+        unsafe {
+            (
+                self.normalize(Pos { leaf: lo, idx: i }),
+                self.normalize(Pos { leaf: hi, idx: j }),
+            )
+        }
+    }
+}

@@ -1,6 +1,7 @@
-//! Named configurations: the [`TreeConfig`] trait, `#[derive(TreeConfig)]`,
-//! the crate's own configurations, and running one piece of generic code
-//! over a list of configurations ([`ConfigList`], [`ConfigVisitor`]).
+//! Named configurations: the [`TreeConfig`] trait (documenting
+//! `#[derive(TreeConfig)]`), the crate's own configurations, and running one
+//! piece of generic code over a list of configurations ([`ConfigList`],
+//! [`ConfigVisitor`]).
 //!
 //! A configuration is a marker type that names a handle width, an arena
 //! strategy, a node storage policy and a capacity, checked when it is
@@ -23,16 +24,18 @@
 //! # The crate's configurations
 //!
 //! Declared in this module (by hand, so that the crate builds without the
-//! `derive` feature); the plan phases' map types
+//! `derive` feature). Their maps have plain names in [`phase`](crate::phase):
 //! [`phase::Phase0`](crate::phase::Phase0) to
-//! [`phase::Phase3`](crate::phase::Phase3) are these configurations' maps.
+//! [`phase::Phase3`](crate::phase::Phase3) and
+//! [`phase::Compact`](crate::phase::Compact) are aliases of the same
+//! concrete types, and the map of [`Standard`] is `BPlusTreeMap<K, V>`.
 //!
 //! | configuration | handles | arena | node storage | capacity | for |
 //! |---|---|---|---|---|---|
-//! | [`Phase0`] | [`Wide32`] | [`MaskedArena`] | [`Growing`] | 64 | the seed's baseline |
-//! | [`Phase1`] | [`Wide32`] | [`VecArena`] | [`Growing`] | 64 | plan phase 1 |
-//! | [`Phase2`] | [`Wide32`] | [`VecArena`] | [`Boxed`] | 64 | plan phase 2 |
-//! | [`Phase3`] | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 | plan phase 3 |
+//! | [`Phase0`] | [`Wide32`] | [`MaskedArena`] | [`Growing`] | 64 | the baseline |
+//! | [`Phase1`] | [`Wide32`] | [`VecArena`] | [`Growing`] | 64 | phase 1 |
+//! | [`Phase2`] | [`Wide32`] | [`VecArena`] | [`Boxed`] | 64 | phase 2 |
+//! | [`Phase3`] | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 | phase 3 |
 //! | [`Compact`] | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 128 | least memory |
 //! | [`Standard`] | [`Wide32`] | [`VecArena`] | [`Inline`] | 64 | the default: `BPlusTreeMap<K, V>` |
 //!
@@ -89,7 +92,6 @@
 
 #[cfg(doc)]
 use crate::Compact16;
-use crate::phase::PLAN_CAP;
 use crate::policy::Indirect;
 use crate::policy::{ArenaStrategy, Boxed, Growing, Handle, MaskedArena, Storage};
 #[cfg(doc)]
@@ -182,7 +184,11 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 /// ```
 ///
 /// **`alias`**: type aliases for the map and the set, with the marker's
-/// visibility:
+/// visibility. They name the concrete types (`type Tiny<K, V> =
+/// BPlusTreeMap<K, V, Compact16, VecArena, 16>`), not the projection
+/// `<TinyConfig as TreeConfig>::Map<K, V>`, so a trait can be implemented
+/// for them beside other maps (the compiler cannot tell a projection apart
+/// from, say, `BTreeMap<K, V>` and would report conflicting impls):
 ///
 /// ```
 /// use bptree::{Compact16, TreeConfig};
@@ -195,6 +201,10 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 /// m.insert("a", 1);
 /// let s: TinySet<&str> = m.keys().copied().collect();
 /// assert!(s.contains("a"));
+///
+/// trait Describe {}
+/// impl Describe for std::collections::BTreeMap<u64, u64> {}
+/// impl Describe for Tiny<u64, u64> {}
 /// ```
 ///
 /// **`name`** and **`description`**: what reports print. The description
@@ -438,6 +448,11 @@ tuple_lists!(A B C D E F G H I J);
 tuple_lists!(A B C D E F G H I J K);
 tuple_lists!(A B C D E F G H I J K L);
 
+/// Entries per node of the four phases: the default capacity, so that the
+/// phases differ only in layout. (`phase::Phase0..Phase3` write it out as
+/// `64`; `tests/aliases.rs` checks they agree.)
+const PHASE_CAP: usize = 64;
+
 /// Declares one of the crate's own configurations with the impl
 /// `#[derive(TreeConfig)]` would write, so that the crate builds without the
 /// optional `derive` feature (and its proc-macro dependencies). `summary` is
@@ -472,34 +487,33 @@ macro_rules! configuration {
 }
 
 configuration! {
-    summary = "The seed's baseline (plan phase 0): 32-bit handles, masked arena, growing vectors.";
-    /// The seed's "current" layout: a masked arena (`Vec` of slots, `Vec<usize>`
-    /// free list, `Vec<bool>` mask and a generation) and a `Vec` per node array.
-    Phase0: handle = Wide32, arena = MaskedArena<Growing>, capacity = PLAN_CAP;
+    summary = "The baseline (phase 0): 32-bit handles, masked arena, growing vectors.";
+    /// A masked arena (a `Vec` of slots, a `Vec<usize>` free list, a
+    /// `Vec<bool>` mask and a generation) and a `Vec` per node array.
+    Phase0: handle = Wide32, arena = MaskedArena<Growing>, capacity = PHASE_CAP;
 }
 
 configuration! {
-    summary = "Plan phase 1: packed handles, free-list arena, growing vectors.";
-    /// Steps 1.1 to 1.3 of the plan: handles without a leaf flag, the free list
-    /// threaded through free slots, no per-node capacity field.
-    Phase1: handle = Wide32, arena = VecArena<Growing>, capacity = PLAN_CAP;
+    summary = "Phase 1: packed handles, free-list arena, growing vectors.";
+    /// Handles without a leaf flag, the free list threaded through free slots,
+    /// no per-node capacity field.
+    Phase1: handle = Wide32, arena = VecArena<Growing>, capacity = PHASE_CAP;
 }
 
 configuration! {
-    summary = "Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays.";
-    Phase2: handle = Wide32, arena = VecArena<Boxed>, capacity = PLAN_CAP;
+    summary = "Phase 2: phase 1 with fixed, exactly-sized boxed node arrays.";
+    Phase2: handle = Wide32, arena = VecArena<Boxed>, capacity = PHASE_CAP;
 }
 
 configuration! {
-    summary = "Plan phase 3: phase 2 with 16-bit handles and the pool arena.";
-    /// Plan step 3.1 done right: [`Adaptive`] handles are 16 bits while the
-    /// tree fits them and move to 32 bits when it outgrows them, so the tree has
-    /// no size limit and the map stays 64 bytes (the plan's `enum NodeId {
-    /// Small(u16), Large(u32) }` would have made every handle wider instead).
-    /// The pool holds the nodes themselves, arrays inline (plan step 3.2: one
-    /// allocation per 64 nodes); with boxed arrays every node would still make
-    /// two allocations of its own and the pool could not cut them.
-    Phase3: handle = Adaptive, arena = PoolArena, capacity = PLAN_CAP;
+    summary = "Phase 3: phase 2 with 16-bit handles and the pool arena.";
+    /// [`Adaptive`] handles are 16 bits while the tree fits them and move to 32
+    /// bits when it outgrows them, so the tree has no size limit and the map
+    /// stays 64 bytes (an enum of a 16-bit and a 32-bit handle would make every
+    /// handle wider than either). The pool holds the nodes themselves, arrays
+    /// inline: one allocation per 64 nodes; with boxed arrays every node would
+    /// still make two allocations of its own and the pool could not cut them.
+    Phase3: handle = Adaptive, arena = PoolArena, capacity = PHASE_CAP;
 }
 
 configuration! {
@@ -529,7 +543,7 @@ configuration! {
     Standard: handle = Wide32, arena = VecArena, capacity = 64;
 }
 
-/// The four plan phases, in order.
+/// The four phases, in order.
 pub type Phases = (Phase0, Phase1, Phase2, Phase3);
 
 /// Every configuration this crate names, in the order reports print them:

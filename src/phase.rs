@@ -1,25 +1,28 @@
-//! The seed memory plan (`memory-optimization-plan.md`), phase by phase, as
-//! configurations you can benchmark side by side.
+//! The crate's memory layouts, from a baseline to the most compact, as map
+//! types you can name, benchmark side by side and implement your own
+//! traits for.
 //!
-//! | alias | plan step | handles | arena | node storage | `size_of` (u64 keys) |
+//! | alias | what it changes | handles | arena | node storage | `size_of` (u64 keys) |
 //! |---|---|---|---|---|---|
-//! | [`Phase0`] | the "current" baseline | [`Wide32`] | [`MaskedArena`]: `Vec` + `Vec<usize>` free list + `Vec<bool>` mask + generation | [`Growing`] `Vec`s | 176 |
-//! | [`Phase1`] | 1.1 packed handles, 1.2 free list threaded through free slots, 1.3 no per-node capacity | [`Wide32`] | [`VecArena`] | [`Growing`] | 72 |
-//! | [`Phase2`] | 2.1 fixed `Box<[T]>` node storage, 2.2 small maps as one sorted run (up to 64 entries) | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
-//! | [`Phase3`] | 3.1 16-bit handles (32-bit once the tree outgrows them), 3.2 pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 |
-//! | [`Compact`] | beyond the plan: least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
+//! | [`Phase0`] | the baseline: 32-bit handles, a masked arena, growing vectors | [`Wide32`] | [`MaskedArena`]: `Vec` + `Vec<usize>` free list + `Vec<bool>` mask + generation | [`Growing`] `Vec`s | 176 |
+//! | [`Phase1`] | packed handles, the free list threaded through free slots, no per-node capacity field | [`Wide32`] | [`VecArena`] | [`Growing`] | 72 |
+//! | [`Phase2`] | fixed `Box<[T]>` node storage; maps of up to 64 entries kept as one sorted run | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
+//! | [`Phase3`] | 16-bit handles (32-bit once the tree outgrows them); a pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 |
+//! | [`Compact`] | least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
 //!
-//! The small-tree representation (step 2.2) comes with [`Inline`] and
-//! [`Boxed`] storage, so Phase 2 and later have it and Phases 0 and 1 (the
-//! seed's growing `Vec`s) do not, as in the plan. The packed handles of step
-//! 1.1 are better than planned: handles carry no leaf flag at all (leaves and
-//! branches are told apart by depth), so `Wide32` is 4 bytes, not 8. Step
-//! 3.1's `enum NodeId { Small(u16), Large(u32) }` would make every handle
-//! wider than either; [`Adaptive`] instead chooses the width for the whole
-//! tree: 16 bits while it fits them, 32 once it outgrows them.
+//! Each phase keeps what the one before it changed. The four phases hold 64
+//! entries per node, so they differ only in layout.
 //!
-//! Phase 0 measures what the seed measured: two 80-byte arenas (three `Vec`s
-//! and a generation each) beside the root handle, height and length.
+//! The one-sorted-run representation of small maps comes with [`Inline`]
+//! and [`Boxed`] storage, so Phase 2 and later have it and Phases 0 and 1
+//! (growing `Vec`s) do not. Packed handles carry no leaf flag (leaves and
+//! branches are told apart by depth), so a [`Wide32`] handle is 4 bytes.
+//! [`Adaptive`] handles choose one width for the whole tree, 16 bits while
+//! it fits them and 32 once it outgrows them, rather than making every
+//! handle an enum wider than either.
+//!
+//! Phase 0 is 176 bytes: two 80-byte arenas (three `Vec`s and a generation
+//! each) beside the root handle, height and length.
 //!
 //! ```
 //! use bptree::phase::{Phase0, Phase3};
@@ -27,35 +30,63 @@
 //! m.insert(1, 1);
 //! assert!(size_of::<Phase3<u64, u64>>() < size_of::<Phase0<u64, u64>>());
 //! ```
+//!
+//! # Plain aliases
+//!
+//! Each alias names a concrete [`BPlusTreeMap`], the map of the
+//! configuration of the same name in [`config`] (for generic code over
+//! configurations, see there). The five are distinct types, none of them
+//! `BPlusTreeMap<K, V>` itself (the map of [`config::Standard`]), so a trait
+//! can be implemented for each beside `BTreeMap`:
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use bptree::phase::{Compact, Phase3};
+//!
+//! trait Describe {
+//!     fn describe(&self) -> &'static str;
+//! }
+//! impl Describe for BTreeMap<u64, u64> {
+//!     fn describe(&self) -> &'static str { "std" }
+//! }
+//! impl Describe for Phase3<u64, u64> {
+//!     fn describe(&self) -> &'static str { "phase 3" }
+//! }
+//! impl Describe for Compact<u64, u64> {
+//!     fn describe(&self) -> &'static str { "compact" }
+//! }
+//!
+//! assert_eq!(Compact::<u64, u64>::empty().describe(), "compact");
+//! ```
 
-use crate::TreeConfig;
-use crate::config;
+use crate::BPlusTreeMap;
 #[cfg(doc)]
-use crate::policy::{
-    Adaptive, Boxed, Growing, Indirect, Inline, MaskedArena, PoolArena, VecArena, Wide32,
-};
+use crate::policy::Inline;
+use crate::policy::{Adaptive, Boxed, Growing, Indirect, MaskedArena, PoolArena, VecArena, Wide32};
+#[cfg(doc)]
+use crate::{TreeConfig, config};
 
-/// The node capacity the seed's implementation used, kept by every phase so
-/// that phases differ only in what the plan changes.
-pub const PLAN_CAP: usize = 64;
+// The phases' capacity is 64, the default, written out in each alias: the
+// aliases must name exactly the parameters of `config::Phase0..Phase3`
+// (`tests/aliases.rs` compares them with `TreeConfig::Map`).
 
-/// The seed's baseline: 32-bit handles, the masked arena, growing `Vec`s
-/// (the map of [`config::Phase0`]).
-pub type Phase0<K, V> = <config::Phase0 as TreeConfig>::Map<K, V>;
-/// Plan phase 1: packed handles and the free-list arena (the map of
-/// [`config::Phase1`]).
-pub type Phase1<K, V> = <config::Phase1 as TreeConfig>::Map<K, V>;
-/// Plan phase 2: phase 1 with fixed, exactly-sized boxed node arrays (the
-/// map of [`config::Phase2`]).
-pub type Phase2<K, V> = <config::Phase2 as TreeConfig>::Map<K, V>;
-/// Plan phase 3: phase 2 with 16-bit handles (32-bit once the tree
-/// outgrows them) and the pool arena (the map of [`config::Phase3`]).
-pub type Phase3<K, V> = <config::Phase3 as TreeConfig>::Map<K, V>;
+/// The baseline: 32-bit handles, a masked arena, growing vectors; the map
+/// of [`config::Phase0`].
+pub type Phase0<K, V> = BPlusTreeMap<K, V, Wide32, MaskedArena<Growing>, 64>;
+/// Phase 0 with packed handles and the free-list arena; the map of
+/// [`config::Phase1`].
+pub type Phase1<K, V> = BPlusTreeMap<K, V, Wide32, VecArena<Growing>, 64>;
+/// Phase 1 with fixed, exactly-sized boxed node arrays (and small maps as
+/// one sorted run); the map of [`config::Phase2`].
+pub type Phase2<K, V> = BPlusTreeMap<K, V, Wide32, VecArena<Boxed>, 64>;
+/// Phase 2 with 16-bit handles (32-bit once the tree outgrows them) and the
+/// pool arena, node arrays inline; the map of [`config::Phase3`].
+pub type Phase3<K, V> = BPlusTreeMap<K, V, Adaptive, PoolArena, 64>;
 
-/// Least memory (the map of [`config::Compact`]): 24 bytes, nothing
-/// allocated while empty, one sorted run up to 2,048 entries, and never more
-/// bytes than `BTreeMap` for the same entries.
-pub type Compact<K, V> = <config::Compact as TreeConfig>::Map<K, V>;
+/// Least memory: 24 bytes, nothing allocated while empty, one sorted run up
+/// to 2,048 entries, and never more bytes than `BTreeMap` for the same
+/// entries; the map of [`config::Compact`].
+pub type Compact<K, V> = BPlusTreeMap<K, V, Adaptive, Indirect<VecArena<Boxed>>, 128>;
 
 #[cfg(test)]
 mod tests {

@@ -177,6 +177,101 @@ fn alias() {
     assert!(s.contains("a"));
 }
 
+/// A derived alias names the concrete map and set, so a user crate can
+/// implement its own trait for them beside `BTreeMap`/`BTreeSet` and the
+/// default map (an alias of `<C as TreeConfig>::Map<K, V>` would draw
+/// E0119, conflicting implementations), whatever form the capacity takes
+/// and wherever the crate path points.
+mod coherent_aliases {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use bptree::{BPlusTreeMap, Compact16, TreeConfig};
+
+    pub const ENTRIES: usize = 24;
+    mod sizes {
+        pub const PAGE: usize = 4096;
+    }
+
+    #[derive(TreeConfig)]
+    #[tree(capacity = ENTRIES, alias = ByName)]
+    pub struct ByNameConfig;
+
+    // 4096 / 128 = 32 with `Compact16` handles: not the default map.
+    #[derive(TreeConfig)]
+    #[tree(handle = Compact16, capacity = sizes::PAGE / 128, alias = ByExpression)]
+    pub struct ByExpressionConfig;
+
+    #[derive(TreeConfig)]
+    #[tree(crate = super::reexports::nested::tree, capacity = 12, alias = Reexported)]
+    pub struct ReexportedConfig;
+
+    pub trait Kind {
+        fn kind(&self) -> &'static str;
+    }
+
+    macro_rules! kind {
+        ($($ty:ty => $name:literal;)*) => {$(
+            impl Kind for $ty {
+                fn kind(&self) -> &'static str {
+                    $name
+                }
+            }
+        )*};
+    }
+
+    kind! {
+        BTreeMap<u8, u8> => "BTreeMap";
+        BTreeSet<u8> => "BTreeSet";
+        BPlusTreeMap<u8, u8> => "default";
+        ByName<u8, u8> => "ByName";
+        ByExpression<u8, u8> => "ByExpression";
+        ByExpressionSet<u8> => "ByExpressionSet";
+        Reexported<u8, u8> => "Reexported";
+        ReexportedSet<u8> => "ReexportedSet";
+    }
+}
+
+#[test]
+fn derived_aliases_allow_coherent_impls() {
+    use coherent_aliases::*;
+    assert!(same::<
+        ByName<u8, u8>,
+        BPlusTreeMap<u8, u8, Wide32, VecArena, 24>,
+    >());
+    assert!(same::<
+        ByExpressionSet<u8>,
+        <ByExpressionConfig as TreeConfig>::Set<u8>,
+    >());
+    assert!(same::<
+        Reexported<u8, u8>,
+        <ReexportedConfig as TreeConfig>::Map<u8, u8>,
+    >());
+    assert_eq!(ByNameConfig::CAPACITY, ENTRIES);
+    let kinds = [
+        BTreeMap::<u8, u8>::new().kind(),
+        BTreeSet::<u8>::new().kind(),
+        BPlusTreeMap::<u8, u8>::new().kind(),
+        ByName::<u8, u8>::empty().kind(),
+        ByExpression::<u8, u8>::empty().kind(),
+        ByExpressionSet::<u8>::empty().kind(),
+        Reexported::<u8, u8>::empty().kind(),
+        ReexportedSet::<u8>::empty().kind(),
+    ];
+    assert_eq!(
+        kinds,
+        [
+            "BTreeMap",
+            "BTreeSet",
+            "default",
+            "ByName",
+            "ByExpression",
+            "ByExpressionSet",
+            "Reexported",
+            "ReexportedSet"
+        ]
+    );
+}
+
 #[test]
 fn name_and_description() {
     /// First line,
@@ -261,7 +356,6 @@ fn crate_configurations() {
         BPlusTreeMap<u64, u64>,
     >());
     assert!(same::<<Standard as TreeConfig>::Set<u64>, BPlusTreeSet<u64>>());
-    let plan = bptree::phase::PLAN_CAP;
     assert!(same::<
         <Phase0 as TreeConfig>::Map<u64, u64>,
         BPlusTreeMap<u64, u64, Wide32, MaskedArena<Growing>, 64>,
@@ -289,7 +383,7 @@ fn crate_configurations() {
             Phase2::CAPACITY,
             Phase3::CAPACITY
         ],
-        [plan; 4]
+        [64; 4]
     );
     assert!(same::<
         bptree::phase::Phase2<u8, ()>,
@@ -297,7 +391,7 @@ fn crate_configurations() {
     >());
     assert_eq!(
         Phase3::DESCRIPTION,
-        "Plan phase 3: phase 2 with 16-bit handles and the pool arena."
+        "Phase 3: phase 2 with 16-bit handles and the pool arena."
     );
     assert_eq!(<config::All as ConfigList>::LEN, 6);
     assert_eq!(<config::Phases as ConfigList>::LEN, 4);

@@ -5,10 +5,15 @@
 //! `Map<K, V> = BPlusTreeMap<K, V, H, A<S>, N>` and the matching `Set`;
 //! a `const` assertion of the capacity bounds when `N` is not a literal
 //! (literals are checked while parsing); and, with `alias = Name`, the
-//! aliases `Name<K, V>` and `NameSet<T>`. Every user-written type and the
-//! capacity keep their own spans, so the compiler's errors about them (a
-//! type that is no handle, a capacity that is no `usize`) point at the
-//! attribute.
+//! aliases `Name<K, V> = BPlusTreeMap<K, V, H, A<S>, N>` and `NameSet<T> =
+//! BPlusTreeSet<T, H, A<S>, N>`. The aliases name those concrete types, not
+//! `<C as TreeConfig>::Map<K, V>`: the coherence check does not see through
+//! such a projection, so a user's `impl Trait for Name<u64, u64>` beside one
+//! for `BTreeMap<u64, u64>` would be rejected as conflicting (E0119).
+//!
+//! Every user-written type and the capacity keep their own spans, so the
+//! compiler's errors about them (a type that is no handle, a capacity that
+//! is no `usize`) point at the attribute.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -314,16 +319,71 @@ mod tests {
             out.contains(&squeeze("crate::policy::MIN_CAP <= (plan::CAP)")),
             "{out}"
         );
+        // The aliases name the concrete types, the capacity braced.
         assert!(
-            out.contains(&squeeze("pub(crate) type Plan<K, V> =")),
+            out.contains(&squeeze(
+                "pub(crate) type Plan<K, V> = crate::BPlusTreeMap<K, V, crate::Wide32, \
+                 crate::VecArena, {plan::CAP}>;"
+            )),
             "{out}"
         );
         assert!(
-            out.contains(&squeeze("pub(crate) type PlanSet<T> =")),
+            out.contains(&squeeze(
+                "pub(crate) type PlanSet<T> = crate::BPlusTreeSet<T, crate::Wide32, \
+                 crate::VecArena, {plan::CAP}>;"
+            )),
             "{out}"
         );
+        assert!(!out.contains("asTreeConfig>::Map"), "{out}");
         assert!(
             out.contains(&squeeze("const DESCRIPTION: &'static str = \"Docs.\";")),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn aliases_are_concrete_types() {
+        let out = expand(parse_quote! {
+            #[tree(handle = Compact16, arena = PoolArena, storage = Boxed, capacity = 32, alias = Small)]
+            pub struct SmallConfig;
+        })
+        .unwrap();
+        assert!(
+            out.contains(&squeeze(
+                "pub type Small<K, V> = ::bptree::BPlusTreeMap<K, V, Compact16, PoolArena<Boxed>, 32>;"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze(
+                "pub type SmallSet<T> = ::bptree::BPlusTreeSet<T, Compact16, PoolArena<Boxed>, 32>;"
+            )),
+            "{out}"
+        );
+        // A capacity named by one identifier stays bare (braces would draw
+        // `unused_braces`); any longer expression is braced.
+        let out = expand(parse_quote! {
+            #[tree(crate = my::bptree, capacity = ENTRIES, alias = Named)]
+            struct NamedConfig;
+        })
+        .unwrap();
+        assert!(
+            out.contains(&squeeze(
+                "type Named<K, V> = my::bptree::BPlusTreeMap<K, V, my::bptree::Wide32, \
+                 my::bptree::VecArena, ENTRIES>;"
+            )),
+            "{out}"
+        );
+        let out = expand(parse_quote! {
+            #[tree(capacity = 4096 / 16, alias = Paged)]
+            struct PagedConfig;
+        })
+        .unwrap();
+        assert!(
+            out.contains(&squeeze(
+                "type PagedSet<T> = ::bptree::BPlusTreeSet<T, ::bptree::Wide32, \
+                 ::bptree::VecArena, {4096 / 16}>;"
+            )),
             "{out}"
         );
     }

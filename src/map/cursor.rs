@@ -14,8 +14,8 @@ use super::BPlusTreeMap;
 use crate::error::CapacityError;
 use crate::policy::{ArenaStrategy, Cfg, Handle};
 use crate::raw::Path;
+use crate::raw::map::RawMap;
 use crate::raw::navigate::Pos;
-use crate::raw::repr::RawMap;
 use crate::raw::search::search_leaf;
 use crate::raw::view::LeafChain;
 

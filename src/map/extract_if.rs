@@ -10,8 +10,8 @@ use core::iter::FusedIterator;
 use core::ops::{Bound, RangeBounds};
 
 use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::map::RawMap;
 use crate::raw::navigate::Pos;
-use crate::raw::repr::RawMap;
 use crate::raw::view::LeafChain;
 
 /// The walk behind the map's and the set's `ExtractIf`: the tree, the next

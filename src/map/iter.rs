@@ -8,9 +8,9 @@ use core::ops::Bound;
 
 use super::BPlusTreeMap;
 use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::raw::iter::RawRange;
 use crate::raw::iter::{RawIntoIter, RawIter, RawIterMut};
-use crate::raw::navigate::RawRange;
-use crate::raw::repr::RawMap;
+use crate::raw::map::RawMap;
 
 type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
@@ -407,7 +407,8 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Range<'a, K, V, H,
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let range = tree.range_search(start, end);
+        let (front, back) = tree.range_search(start, end);
+        let range = RawRange { front, back };
         Range {
             // SAFETY: the range was just made from `tree`.
             inner: unsafe { Shared::new(tree, range) },

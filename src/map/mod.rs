@@ -22,7 +22,7 @@ use core::ops::{Index, RangeBounds};
 use crate::error::{CapacityError, InvariantError};
 use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
 use crate::raw::iter::RawIterMut;
-use crate::raw::repr::RawMap;
+use crate::raw::map::RawMap;
 
 /// An ordered map based on a B+ tree, whose memory layout is chosen by types.
 ///

@@ -269,17 +269,16 @@ impl RawSlots {
         Some(self.len - 1)
     }
 
-    /// The address of slot `index`; panics if there is no such slot.
+    /// The address of slot `index`.
+    ///
+    /// # Safety
+    /// `index < len` (the slot exists), and `layout` is the layout of every
+    /// call on these slots.
     #[inline]
-    fn slot(&self, index: usize, layout: Layout) -> NonNull<u8> {
-        assert!(
-            index < self.len,
-            "bptree: arena slot {index} out of {}",
-            self.len
-        );
-        // SAFETY: index < len <= cap (checked just above), so the offset
-        // stays inside the allocation of `cap` padded slots of `layout`
-        // (every call on one arena passes the same layout).
+    unsafe fn slot(&self, index: usize, layout: Layout) -> NonNull<u8> {
+        debug_assert!(index < self.len, "slot {index} out of {}", self.len);
+        // SAFETY: index < len <= cap (caller's contract), so the offset
+        // stays inside the allocation of `cap` padded slots of `layout`.
         unsafe { self.ptr.add(index * layout.pad_to_align().size()) }
     }
 
@@ -414,7 +413,9 @@ unsafe impl<H: Handle> RawArena<H> for VecRaw<H> {
 
     #[inline]
     unsafe fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
-        self.slots.slot(h.index(), layout)
+        // SAFETY: a live handle names an existing slot, and the layout is
+        // the arena's (caller's contract).
+        unsafe { self.slots.slot(h.index(), layout) }
     }
 
     unsafe fn release(&mut self, head: &mut H, h: H, layout: Layout) {
@@ -507,7 +508,9 @@ unsafe impl<H: Handle> RawArena<H> for MaskedRaw<H> {
     #[inline]
     unsafe fn slot(&self, h: H, layout: Layout) -> NonNull<u8> {
         debug_assert!(self.mask[h.index()]);
-        self.slots.slot(h.index(), layout)
+        // SAFETY: a live handle names an existing slot, and the layout is
+        // the arena's (caller's contract).
+        unsafe { self.slots.slot(h.index(), layout) }
     }
 
     unsafe fn release(&mut self, _: &mut (), h: H, _: Layout) {

@@ -6,6 +6,7 @@
 //! number of entries; every arena slot is either reachable exactly once or
 //! free, never both, never neither.
 
+use super::map::{RawMap, View, on_ref};
 use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -170,6 +171,51 @@ impl<K: Ord, V, C: Config> RawTree<K, V, C> {
             // SAFETY: the child was just read from live branch `h`'s
             // children, one level deeper.
             unsafe { self.check_node(b.child(i), depth + 1, child_lo, child_hi, edges, walk)? };
+        }
+        Ok(())
+    }
+}
+
+/// The map's own invariants, around its tree's.
+impl<K: Ord, V, C: Config> RawMap<K, V, C> {
+    /// Check every invariant of the representation in use.
+    pub(crate) fn check(&self) -> Result<(), InvariantError> {
+        let len = on_ref!(self,
+            run => {
+                if run.len() > C::RUN_MAX {
+                    return Err(InvariantError::new(alloc::format!(
+                        "a run of {} entries, above RUN_MAX = {}",
+                        run.len(),
+                        C::RUN_MAX
+                    )));
+                }
+                if run.len() > run.cap() {
+                    return Err(InvariantError::new("a run longer than its capacity"));
+                }
+                if let Some(i) = run.keys().windows(2).position(|w| w[0] >= w[1]) {
+                    return Err(InvariantError::new(alloc::format!(
+                        "run keys {i} and {} are not strictly ascending",
+                        i + 1
+                    )));
+                }
+                return Ok(());
+            },
+            t => {
+                t.check()?;
+                t.len
+            },
+        );
+        if len < Self::MIN_TREE {
+            return Err(InvariantError::new(alloc::format!(
+                "a tree of {len} entries, below RUN_MAX / 2 = {} or empty: it should be a run",
+                C::RUN_MAX / 2
+            )));
+        }
+        if matches!(self.view(), View::Wide(_)) && len < Self::NARROW_BELOW {
+            return Err(InvariantError::new(alloc::format!(
+                "a tree of {len} entries with wide handles, below {}: it should have narrowed",
+                Self::NARROW_BELOW
+            )));
         }
         Ok(())
     }

@@ -8,10 +8,86 @@ use core::borrow::Borrow;
 use core::mem::ManuallyDrop;
 use core::ops::Bound;
 
-use super::navigate::{Pos, RawRange};
-use super::repr::RawMap;
+use super::map::RawMap;
+use super::navigate::Pos;
 use super::view::LeafChain;
 use crate::policy::{Config, Handle};
+
+/// The positions between which an iterator has not yet yielded: `front`
+/// is the next entry from the front, `back` the end of what is left.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RawRange<H> {
+    pub(crate) front: Pos<H>,
+    pub(crate) back: Pos<H>,
+}
+
+impl<H: Handle> RawRange<H> {
+    /// A range that yields nothing.
+    pub(crate) const EMPTY: Self = RawRange {
+        front: Pos {
+            leaf: H::NIL,
+            idx: 0,
+        },
+        back: Pos {
+            leaf: H::NIL,
+            idx: 0,
+        },
+    };
+
+    /// All entries of `tree`.
+    pub(crate) fn full<T: LeafChain<H = H>>(tree: &T) -> Self {
+        let (front, back) = tree.full_range();
+        RawRange { front, back }
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.front == self.back
+    }
+
+    /// The next position from the front, as (leaf, index).
+    ///
+    /// # Safety
+    /// This is a range of `tree`: made from it (by [`RawRange::full`] or
+    /// from a range's edges) since the tree last changed, and advanced only
+    /// by `next` and `next_back`.
+    #[inline]
+    pub(crate) unsafe fn next<T: LeafChain<H = H>>(&mut self, tree: &T) -> Option<(H, usize)> {
+        if self.is_empty() {
+            return None;
+        }
+        let Pos { leaf, idx } = self.front;
+        // SAFETY: `front` is a position of this range, which is `tree`'s
+        // (caller's contract): its leaf is NIL (the run) or live.
+        let view = unsafe { tree.leaf(leaf) };
+        self.front = if idx + 1 < view.len || view.next.is_nil() {
+            Pos { leaf, idx: idx + 1 }
+        } else {
+            Pos {
+                leaf: view.next,
+                idx: 0,
+            }
+        };
+        Some((leaf, idx))
+    }
+
+    /// The next position from the back, as (leaf, index).
+    ///
+    /// # Safety
+    /// As for [`next`](Self::next).
+    #[inline]
+    pub(crate) unsafe fn next_back<T: LeafChain<H = H>>(&mut self, tree: &T) -> Option<(H, usize)> {
+        if self.is_empty() {
+            return None;
+        }
+        // SAFETY: `back` is a position of this range, which is `tree`'s
+        // (caller's contract); the range is not empty, so an entry lies
+        // before `back`.
+        self.back = unsafe { tree.step_back(self.back) }
+            .expect("a non-empty range has an entry before its end");
+        Some((self.back.leaf, self.back.idx))
+    }
+}
 
 /// Shared iteration over a range of any [`LeafChain`]: the engine of `Iter`,
 /// `Range` and their projections.
@@ -21,8 +97,8 @@ use crate::policy::{Config, Handle};
 /// the next leaf (and for steps from the back, which are rarer).
 ///
 /// Invariant: `range` is a range of `tree` (made by `RawRange::full` or
-/// `RawMap::range_search`, and advanced only here), and `keys` and `vals`
-/// are the entries of its front leaf.
+/// `RawMap::range_search`, and advanced only here), `keys` and `vals` are
+/// the entries of its front leaf and `next` that leaf's `next` link.
 ///
 /// `K`, `V` and `H` are the tree's, named as parameters rather than read
 /// through `T` so that the iterator stays covariant in them, as std's is.
@@ -30,9 +106,10 @@ pub(crate) struct RawIter<'a, T, K, V, H> {
     /// `None` only for a default (empty) iterator.
     tree: Option<&'a T>,
     range: RawRange<H>,
-    /// The entries of `range.front.leaf`.
+    /// The entries of `range.front.leaf`, and the leaf after it.
     keys: &'a [K],
     vals: &'a [V],
+    next: H,
 }
 
 impl<T, K, V, H: Copy> Clone for RawIter<'_, T, K, V, H> {
@@ -42,6 +119,7 @@ impl<T, K, V, H: Copy> Clone for RawIter<'_, T, K, V, H> {
             range: self.range,
             keys: self.keys,
             vals: self.vals,
+            next: self.next,
         }
     }
 }
@@ -56,6 +134,7 @@ where
         range: RawRange::EMPTY,
         keys: &[],
         vals: &[],
+        next: H::NIL,
     };
 
     /// An iterator over all of `tree`.
@@ -69,15 +148,15 @@ where
     pub(crate) unsafe fn new(tree: &'a T, range: RawRange<H>) -> Self {
         // SAFETY: the range's front leaf is the tree's (caller's contract);
         // a shared borrow of the tree hands out no `&mut` for `'a`.
-        let (keys, vals) = unsafe {
-            let leaf = tree.leaf(range.front.leaf);
-            (leaf.keys(), leaf.vals())
-        };
+        let leaf = unsafe { tree.leaf(range.front.leaf) };
+        // SAFETY: as above.
+        let (keys, vals) = unsafe { (leaf.keys(), leaf.vals()) };
         RawIter {
             tree: Some(tree),
             range,
             keys,
             vals,
+            next: leaf.next,
         }
     }
 
@@ -108,18 +187,20 @@ where
     #[cold]
     fn cross_leaf(&mut self) {
         let Some(tree) = self.tree else { return };
-        // SAFETY: the range's front leaf is the tree's (the type's
-        // invariant), and so is the leaf its `next` link names; a shared
-        // borrow hands out no `&mut`.
+        if self.next.is_nil() {
+            self.range.front.idx = self.keys.len();
+            return;
+        }
+        // SAFETY: `next` was read from the front leaf's link (the type's
+        // invariant), so it names a leaf of the tree; a shared borrow hands
+        // out no `&mut`.
         unsafe {
-            let next = tree.leaf(self.range.front.leaf).next;
-            if next.is_nil() {
-                self.range.front.idx = self.keys.len();
-            } else {
-                let leaf = tree.leaf(next);
-                self.range.front = Pos { leaf: next, idx: 0 };
-                (self.keys, self.vals) = (leaf.keys(), leaf.vals());
-            }
+            let leaf = tree.leaf(self.next);
+            self.range.front = Pos {
+                leaf: self.next,
+                idx: 0,
+            };
+            (self.keys, self.vals, self.next) = (leaf.keys(), leaf.vals(), leaf.next);
         }
     }
 
@@ -203,7 +284,8 @@ impl<'a, K, V, C: Config> RawIterMut<'a, K, V, C> {
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let range = tree.range_search(start, end);
+        let (front, back) = tree.range_search(start, end);
+        let range = RawRange { front, back };
         // SAFETY: the range was just made from `tree`.
         unsafe { Self::new(tree, range) }
     }

@@ -1,7 +1,10 @@
 //! Memory accounting: what a tree holds on the heap, and how full it is.
 
+use super::Core;
 use super::RawTree;
+use super::map::{PlaceOf, RawMap, View, WidePlaceOf};
 use super::view::LeafChain;
+use crate::policy::Place;
 use crate::policy::{Config, Handle};
 
 /// Where a map's memory goes: [`BPlusTreeMap::memory_usage`](crate::BPlusTreeMap::memory_usage).
@@ -96,6 +99,39 @@ impl<K, V, C: Config> RawTree<K, V, C> {
                 // children and, as `height > 1`, is a branch.
                 unsafe { self.branch_usage(b.child(i), height - 1, usage) };
             }
+        }
+    }
+}
+
+impl<K, V, C: Config> RawMap<K, V, C> {
+    /// Where the map's memory goes.
+    pub(crate) fn memory_usage(&self, stack_bytes: usize) -> MemoryUsage {
+        /// A tree's usage, its boxed state included.
+        fn tree<K, V, X: Config>(
+            t: &RawTree<K, V, X>,
+            boxed: bool,
+            stack_bytes: usize,
+        ) -> MemoryUsage {
+            let mut usage = t.memory_usage(stack_bytes);
+            if boxed {
+                usage.heap_bytes += size_of::<Core<X>>();
+                usage.allocations += 1;
+            }
+            usage
+        }
+        match self.view() {
+            View::Run(run) => {
+                let (heap_bytes, allocations) = run.heap();
+                MemoryUsage {
+                    stack_bytes,
+                    heap_bytes,
+                    allocations,
+                    small_run: true,
+                    ..MemoryUsage::default()
+                }
+            }
+            View::Narrow(t) => tree(t, <PlaceOf<C::Narrow> as Place<_>>::BOXED, stack_bytes),
+            View::Wide(t) => tree(t, <WidePlaceOf<C> as Place<_>>::BOXED, stack_bytes),
         }
     }
 }

@@ -9,7 +9,7 @@ use super::BPlusTreeSet;
 use crate::map::extract_if::ExtractCore;
 use crate::map::{IntoKeys, Keys};
 use crate::policy::{ArenaStrategy, Cfg, Handle};
-use crate::raw::repr::RawMap;
+use crate::raw::map::RawMap;
 
 /// An iterator over a set's elements, in order: [`BPlusTreeSet::iter`].
 pub struct Iter<

@@ -1,4 +1,7 @@
-//! The map's two representations: a small sorted run, or a tree.
+//! The map's representations: a small sorted run, or a tree with narrow or
+//! wide handles; the typed view of whichever a map holds, and the map's
+//! operations on it. Moving between representations (promotion, demotion,
+//! widening, narrowing) is in `adapt`.
 //!
 //! A map of at most [`Config::RUN_MAX`] entries is a [`Run`]: one sorted
 //! block, no arenas, nothing allocated while empty. An insert into a full
@@ -14,7 +17,7 @@
 //! [`Core`] held where the arena strategy's [`Place`] says: in the map, or
 //! behind one pointer ([`Indirect`](crate::policy::Indirect)).
 //!
-//! A tree has the handle policy's narrow handles ([`Repr::Tree`]) or, for
+//! A tree has the handle policy's narrow handles ([`Repr::Narrow`]) or, for
 //! [`Adaptive`](crate::policy::Adaptive) handles once it outgrew them, wide
 //! ones ([`Repr::Wide`]). A narrow tree that runs out of handles moves to
 //! wide ones and the insert goes on there; a wide tree that removals leave
@@ -29,21 +32,20 @@
 //! least one (an empty map is an empty run: it allocates nothing); a wide
 //! tree holds at least `NARROW_BELOW`.
 
-use super::view::{LeafChain, TreeView};
-use alloc::vec::Vec;
+use crate::raw::view::{LeafChain, TreeView};
 use core::borrow::Borrow;
 use core::mem;
 use core::ops::Bound;
 use core::ptr;
 
-use super::insert::OutOfHandles;
-use super::navigate::{Pos, RawRange, ill_defined_range, key_bound};
-use super::search::search_leaf;
-use super::stats::MemoryUsage;
-use super::{Core, Path, RawTree};
-use crate::error::InvariantError;
+mod adapt;
+
 use crate::node::{LeafView, Run, RunDrain};
 use crate::policy::{ArenaStrategy, Config, Handle, Place};
+use crate::raw::insert::OutOfHandles;
+use crate::raw::navigate::{Pos, ill_defined_range, key_bound};
+use crate::raw::search::search_leaf;
+use crate::raw::{Core, Path, RawTree};
 
 /// Where a tree of configuration `C` keeps its state (in the map, or boxed).
 pub(crate) type PlaceOf<C> = <<C as Config>::A as ArenaStrategy>::Place<Core<C>>;
@@ -56,7 +58,7 @@ pub(crate) enum Repr<K, V, C: Config> {
     Small(Run<K, V>),
     /// A tree with the policy's narrow handles (for a fixed width, its only
     /// handles).
-    Tree(PlaceOf<C::Narrow>),
+    Narrow(PlaceOf<C::Narrow>),
     /// A tree that outgrew them ([`Adaptive`](crate::policy::Adaptive)
     /// only; for a fixed width this variant holds an uninhabited type and
     /// takes no space).
@@ -85,10 +87,10 @@ pub(crate) enum ViewMut<'a, K, V, C: Config> {
 /// in each arm.
 macro_rules! on_ref {
     ($map:expr, $r:pat => $run:expr, $t:ident => $tree:expr $(,)?) => {
-        match $crate::raw::repr::RawMap::view($map) {
-            $crate::raw::repr::View::Run($r) => $run,
-            $crate::raw::repr::View::Narrow($t) => $tree,
-            $crate::raw::repr::View::Wide($t) => $tree,
+        match $crate::raw::map::RawMap::view($map) {
+            $crate::raw::map::View::Run($r) => $run,
+            $crate::raw::map::View::Narrow($t) => $tree,
+            $crate::raw::map::View::Wide($t) => $tree,
         }
     };
 }
@@ -96,13 +98,15 @@ macro_rules! on_ref {
 /// As `on_ref!`, with `$t` a `&mut RawTree` and the run a `&mut Run`.
 macro_rules! on_mut {
     ($map:expr, $r:pat => $run:expr, $t:ident => $tree:expr $(,)?) => {
-        match $crate::raw::repr::RawMap::view_mut($map) {
-            $crate::raw::repr::ViewMut::Run($r) => $run,
-            $crate::raw::repr::ViewMut::Narrow($t) => $tree,
-            $crate::raw::repr::ViewMut::Wide($t) => $tree,
+        match $crate::raw::map::RawMap::view_mut($map) {
+            $crate::raw::map::ViewMut::Run($r) => $run,
+            $crate::raw::map::ViewMut::Narrow($t) => $tree,
+            $crate::raw::map::ViewMut::Wide($t) => $tree,
         }
     };
 }
+
+pub(crate) use {on_mut, on_ref};
 
 /// A map's state in either representation (see the module docs).
 ///
@@ -122,7 +126,7 @@ const fn max_nodes<C: Config>() -> usize {
 impl<K, V, C: Config> RawMap<K, V, C> {
     /// The fewest entries a tree holds: `RUN_MAX / 2`, and at least one (an
     /// empty map is an empty run).
-    const MIN_TREE: usize = if C::RUN_MAX / 2 > 1 {
+    pub(crate) const MIN_TREE: usize = if C::RUN_MAX / 2 > 1 {
         C::RUN_MAX / 2
     } else {
         1
@@ -154,7 +158,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
 
     fn from_tree(tree: RawTree<K, V, C::Narrow>) -> Self {
         RawMap {
-            repr: Repr::Tree(Place::new(tree.into_core())),
+            repr: Repr::Narrow(Place::new(tree.into_core())),
         }
     }
 
@@ -164,7 +168,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         match &self.repr {
             Repr::Small(run) => View::Run(run),
             // SAFETY: the core holds `K`s and `V`s (the type's invariant).
-            Repr::Tree(place) => View::Narrow(unsafe { RawTree::view(place.get()) }),
+            Repr::Narrow(place) => View::Narrow(unsafe { RawTree::view(place.get()) }),
             // SAFETY: as above.
             Repr::Wide(place) => View::Wide(unsafe { RawTree::view(place.get()) }),
         }
@@ -176,7 +180,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         match &mut self.repr {
             Repr::Small(run) => ViewMut::Run(run),
             // SAFETY: the core holds `K`s and `V`s (the type's invariant).
-            Repr::Tree(place) => ViewMut::Narrow(unsafe { RawTree::view_mut(place.get_mut()) }),
+            Repr::Narrow(place) => ViewMut::Narrow(unsafe { RawTree::view_mut(place.get_mut()) }),
             // SAFETY: as above.
             Repr::Wide(place) => ViewMut::Wide(unsafe { RawTree::view_mut(place.get_mut()) }),
         }
@@ -187,7 +191,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     pub(crate) const fn len(&self) -> usize {
         match &self.repr {
             Repr::Small(run) => run.len(),
-            Repr::Tree(place) => core_of(place).len,
+            Repr::Narrow(place) => core_of(place).len,
             Repr::Wide(place) => core_of(place).len,
         }
     }
@@ -316,14 +320,19 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     /// The range between two bounds, with std's panics for inverted bounds
     /// (on a non-empty map), and a panic if an `Ord` that is not a total
     /// order makes the ends cross (see `RawTree::range_edges`): a range's
-    /// front never lies after its back.
-    pub(crate) fn range_search<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> RawRange<C::H>
+    /// front never lies after its back. Returns the range's front and back
+    /// positions.
+    pub(crate) fn range_search<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> (Pos<C::H>, Pos<C::H>)
     where
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
         if self.len() == 0 {
-            return RawRange::EMPTY;
+            let nil = Pos {
+                leaf: C::H::NIL,
+                idx: 0,
+            };
+            return (nil, nil);
         }
         match (start, end) {
             (Bound::Excluded(s), Bound::Excluded(e)) if s == e => {
@@ -353,7 +362,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
                 (front.cast(), back.cast())
             },
         );
-        RawRange { front, back }
+        (front, back)
     }
 
     /// Take the map's tree out, typed (the map is left an empty run).
@@ -367,182 +376,9 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     pub(crate) fn drop_all(&mut self) {
         match mem::replace(&mut self.repr, Repr::Small(Run::EMPTY)) {
             Repr::Small(mut run) => run.drop_all(),
-            Repr::Tree(place) => drop(Self::take_tree(place)),
+            Repr::Narrow(place) => drop(Self::take_tree(place)),
             Repr::Wide(place) => drop(Self::take_tree(place)),
         }
-    }
-
-    /// Where the map's memory goes.
-    pub(crate) fn memory_usage(&self, stack_bytes: usize) -> MemoryUsage {
-        /// A tree's usage, its boxed state included.
-        fn tree<K, V, X: Config>(
-            t: &RawTree<K, V, X>,
-            boxed: bool,
-            stack_bytes: usize,
-        ) -> MemoryUsage {
-            let mut usage = t.memory_usage(stack_bytes);
-            if boxed {
-                usage.heap_bytes += size_of::<Core<X>>();
-                usage.allocations += 1;
-            }
-            usage
-        }
-        match self.view() {
-            View::Run(run) => {
-                let (heap_bytes, allocations) = run.heap();
-                MemoryUsage {
-                    stack_bytes,
-                    heap_bytes,
-                    allocations,
-                    small_run: true,
-                    ..MemoryUsage::default()
-                }
-            }
-            View::Narrow(t) => tree(t, <PlaceOf<C::Narrow> as Place<_>>::BOXED, stack_bytes),
-            View::Wide(t) => tree(t, <WidePlaceOf<C> as Place<_>>::BOXED, stack_bytes),
-        }
-    }
-
-    /// A tree below `RUN_MAX / 2` becomes a run, and so does an empty one
-    /// (an empty map allocates nothing); a wide tree below `NARROW_BELOW`
-    /// moves to narrow handles. Returns where position `at` is now.
-    ///
-    /// # Safety
-    /// As for [`leaf`](Self::leaf), for `at.leaf`.
-    #[inline]
-    unsafe fn settle_at(&mut self, at: Pos<C::H>) -> Pos<C::H> {
-        let len = self.len();
-        match self.repr {
-            Repr::Small(_) => at,
-            // SAFETY: `at` is valid (caller's contract).
-            _ if len < Self::MIN_TREE => unsafe { self.demote(at) },
-            Repr::Wide(_) if len < Self::NARROW_BELOW => self.narrow(at),
-            Repr::Tree(_) | Repr::Wide(_) => at,
-        }
-    }
-
-    /// Move a narrow tree that ran out of handles to wide ones; returns the
-    /// wide tree.
-    #[cold]
-    #[inline(never)]
-    fn widened(&mut self) -> &mut RawTree<K, V, C::Wide> {
-        debug_assert!(C::H::WIDENS);
-        let Repr::Tree(place) = mem::replace(&mut self.repr, Repr::Small(Run::EMPTY)) else {
-            unreachable!("only a narrow tree widens");
-        };
-        let narrow = Self::take_tree(place);
-        let (wide, _) = narrow.transcode::<C::Wide>(<C::Narrow as Config>::H::NIL);
-        self.repr = Repr::Wide(Place::new(wide.into_core()));
-        match self.view_mut() {
-            ViewMut::Wide(t) => t,
-            _ => unreachable!("the tree was just widened"),
-        }
-    }
-
-    /// Move a wide tree back to narrow handles; returns where position `at`
-    /// is now.
-    #[cold]
-    #[inline(never)]
-    fn narrow(&mut self, at: Pos<C::H>) -> Pos<C::H> {
-        let Repr::Wide(place) = mem::replace(&mut self.repr, Repr::Small(Run::EMPTY)) else {
-            unreachable!("only a wide tree narrows");
-        };
-        let wide: RawTree<K, V, C::Wide> = Self::take_tree(place);
-        let (narrow, leaf) = wide.transcode::<C::Narrow>(at.leaf.cast());
-        self.repr = Repr::Tree(Place::new(narrow.into_core()));
-        Pos {
-            leaf: leaf.cast(),
-            idx: at.idx,
-        }
-    }
-
-    /// Turn a tree into a run; returns where position `at` is now.
-    ///
-    /// # Safety
-    /// As for [`leaf`](Self::leaf), for `at.leaf`.
-    #[cold]
-    #[inline(never)]
-    unsafe fn demote(&mut self, at: Pos<C::H>) -> Pos<C::H> {
-        let mut rank = at.idx;
-        if !at.leaf.is_nil() {
-            let mut h = self.edge_leaf(false);
-            while h != at.leaf {
-                // SAFETY: `h` is the first leaf or read from a live leaf's
-                // `next`; the walk reaches `at.leaf` (live, by the caller's
-                // contract) before the chain ends.
-                let leaf = unsafe { self.leaf(h) };
-                rank += leaf.len;
-                h = leaf.next;
-            }
-        }
-        let mut run = Run::with_capacity(self.len());
-        on_mut!(self,
-            _ => unreachable!("only a tree is demoted"),
-            t => {
-                // Entries move leaf by leaf; no user code runs.
-                let mut h = t.edge_leaf(false);
-                while !h.is_nil() {
-                    // SAFETY: the first leaf and the `next` links are live.
-                    let leaf = unsafe { t.leaf_mut(h) };
-                    run.append_leaf(leaf);
-                    h = leaf.next;
-                }
-            },
-        );
-        // The tree holds only empty leaves now: dropping it frees them.
-        match mem::replace(&mut self.repr, Repr::Small(run)) {
-            Repr::Small(_) => unreachable!("only a tree is demoted"),
-            Repr::Tree(place) => drop(Self::take_tree(place)),
-            Repr::Wide(place) => drop(Self::take_tree(place)),
-        }
-        Pos {
-            leaf: C::H::NIL,
-            idx: rank,
-        }
-    }
-}
-
-impl<K: Ord, V, C: Config> RawMap<K, V, C> {
-    /// Check every invariant of the representation in use.
-    pub(crate) fn check(&self) -> Result<(), InvariantError> {
-        let len = on_ref!(self,
-            run => {
-                if run.len() > C::RUN_MAX {
-                    return Err(InvariantError::new(alloc::format!(
-                        "a run of {} entries, above RUN_MAX = {}",
-                        run.len(),
-                        C::RUN_MAX
-                    )));
-                }
-                if run.len() > run.cap() {
-                    return Err(InvariantError::new("a run longer than its capacity"));
-                }
-                if let Some(i) = run.keys().windows(2).position(|w| w[0] >= w[1]) {
-                    return Err(InvariantError::new(alloc::format!(
-                        "run keys {i} and {} are not strictly ascending",
-                        i + 1
-                    )));
-                }
-                return Ok(());
-            },
-            t => {
-                t.check()?;
-                t.len
-            },
-        );
-        if len < Self::MIN_TREE {
-            return Err(InvariantError::new(alloc::format!(
-                "a tree of {len} entries, below RUN_MAX / 2 = {} or empty: it should be a run",
-                C::RUN_MAX / 2
-            )));
-        }
-        if matches!(self.repr, Repr::Wide(_)) && len < Self::NARROW_BELOW {
-            return Err(InvariantError::new(alloc::format!(
-                "a tree of {len} entries with wide handles, below {}: it should have narrowed",
-                Self::NARROW_BELOW
-            )));
-        }
-        Ok(())
     }
 }
 
@@ -796,52 +632,6 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             found == expected,
             "Ord is ill-defined in BPlusTreeMap: a key's descent does not reach its own leaf"
         );
-    }
-
-    /// Turn a full run into a tree holding the run and a new entry, which
-    /// sorts at index `i`; returns where the new entry is. The tree is
-    /// built at full fill from the merged entries, so the insert splits
-    /// nothing, and every separator is cloned before any entry moves: a
-    /// panicking `Clone` leaves the run as it was.
-    fn promote_with(&mut self, i: usize, key: K, val: V) -> (C::H, usize) {
-        let Repr::Small(run) = &mut self.repr else {
-            unreachable!("only a run is promoted");
-        };
-        // The separators: the merged entries' keys at CAP, 2 * CAP, ...
-        let keys = run.keys();
-        let seps: Vec<K> = (C::CAP..=keys.len())
-            .step_by(C::CAP)
-            .map(|j| match j.cmp(&i) {
-                core::cmp::Ordering::Less => keys[j].clone(),
-                core::cmp::Ordering::Equal => key.clone(),
-                core::cmp::Ordering::Greater => keys[j - 1].clone(),
-            })
-            .collect();
-        let mut drain = RunDrain::new(mem::replace(run, Run::EMPTY));
-        let (mut new, mut drained) = (Some((key, val)), 0);
-        let entries = core::iter::from_fn(move || {
-            if drained == i
-                && let Some(kv) = new.take()
-            {
-                return Some(kv);
-            }
-            drained += 1;
-            drain.next()
-        });
-        let mut seps = seps.into_iter();
-        let tree = RawTree::<K, V, C::Narrow>::from_sorted_with(entries, |_| {
-            seps.next().expect("one separator per leaf after the first")
-        })
-        .unwrap_or_else(|OutOfHandles| unreachable!("a run fits in a fresh tree"));
-        let mut leaf = tree.edge_leaf(false);
-        for _ in 0..i / C::CAP {
-            // SAFETY: the first leaf and its `next` links are live; a tree
-            // of full leaves holding entry `i` has `i / CAP` leaves after
-            // the first.
-            leaf = unsafe { tree.leaf(leaf) }.next;
-        }
-        self.repr = Repr::Tree(Place::new(tree.into_core()));
-        (leaf.cast(), i % C::CAP)
     }
 }
 

@@ -9,6 +9,7 @@ mod iter;
 pub use cursor::{Cursor, CursorMut, UnorderedKeyError};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use extract_if::ExtractIf;
+pub(crate) use iter::projection;
 pub use iter::{
     IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Range, RangeMut, Values, ValuesMut,
 };

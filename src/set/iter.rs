@@ -7,103 +7,24 @@ use core::ops::RangeBounds;
 
 use super::BPlusTreeSet;
 use crate::map::extract_if::ExtractCore;
-use crate::map::{IntoKeys, Keys};
+use crate::map::{IntoKeys, Keys, Range as MapRange, projection};
 use crate::policy::{ArenaStrategy, Cfg, Handle};
 use crate::raw::repr::RawMap;
 
-/// An iterator over a set's elements, in order: [`BPlusTreeSet::iter`].
-pub struct Iter<
-    'a,
-    T,
-    H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
-    const CAP: usize = 64,
-> {
-    pub(super) inner: Keys<'a, T, (), H, A, CAP>,
+projection! {
+    /// An iterator over a set's elements, in order: [`BPlusTreeSet::iter`].
+    Iter<'a, T> wraps Keys<'a, T, ()>, yields &'a T, by |k| k;
+    also ExactSizeIterator, Clone, last, min_max
 }
-
-/// An owning iterator over a set's elements, in order.
-pub struct IntoIter<
-    T,
-    H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
-    const CAP: usize = 64,
-> {
-    inner: IntoKeys<T, (), H, A, CAP>,
+projection! {
+    /// An owning iterator over a set's elements, in order.
+    IntoIter<T> wraps IntoKeys<T, ()>, yields T, by |k| k;
+    also ExactSizeIterator
 }
-
-/// An iterator over the elements in a range: [`BPlusTreeSet::range`].
-pub struct Range<
-    'a,
-    T,
-    H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
-    const CAP: usize = 64,
-> {
-    pub(super) inner: crate::map::Range<'a, T, (), H, A, CAP>,
-}
-
-impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for Iter<'a, T, H, A, CAP> {
-    type Item = &'a T;
-    #[inline]
-    fn next(&mut self) -> Option<&'a T> {
-        self.inner.next()
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-    fn last(mut self) -> Option<&'a T> {
-        self.next_back()
-    }
-    fn min(mut self) -> Option<&'a T>
-    where
-        &'a T: Ord,
-    {
-        self.next()
-    }
-    fn max(mut self) -> Option<&'a T>
-    where
-        &'a T: Ord,
-    {
-        self.next_back()
-    }
-}
-
-impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
-    for Iter<'a, T, H, A, CAP>
-{
-    #[inline]
-    fn next_back(&mut self) -> Option<&'a T> {
-        self.inner.next_back()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
-    for Iter<'_, T, H, A, CAP>
-{
-    fn len(&self) -> usize {
-        self.inner.len()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for Iter<'_, T, H, A, CAP> {}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Iter<'_, T, H, A, CAP> {
-    fn clone(&self) -> Self {
-        Iter {
-            inner: self.inner.clone(),
-        }
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Iter<'_, T, H, A, CAP> {
-    /// An empty iterator.
-    fn default() -> Self {
-        Iter {
-            inner: Default::default(),
-        }
-    }
+projection! {
+    /// An iterator over the elements in a range: [`BPlusTreeSet::range`].
+    Range<'a, T> wraps MapRange<'a, T, ()>, yields &'a T, by |(k, _)| k;
+    also Clone, last, min_max
 }
 
 impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
@@ -121,46 +42,6 @@ impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator
     type IntoIter = Iter<'a, T, H, A, CAP>;
     fn into_iter(self) -> Iter<'a, T, H, A, CAP> {
         self.iter()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for IntoIter<T, H, A, CAP> {
-    type Item = T;
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        self.inner.next()
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
-    for IntoIter<T, H, A, CAP>
-{
-    #[inline]
-    fn next_back(&mut self) -> Option<T> {
-        self.inner.next_back()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
-    for IntoIter<T, H, A, CAP>
-{
-    fn len(&self) -> usize {
-        self.inner.len()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for IntoIter<T, H, A, CAP> {}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IntoIter<T, H, A, CAP> {
-    /// An empty iterator.
-    fn default() -> Self {
-        IntoIter {
-            inner: Default::default(),
-        }
     }
 }
 
@@ -183,57 +64,6 @@ impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator for BPlusTre
     fn into_iter(self) -> IntoIter<T, H, A, CAP> {
         IntoIter {
             inner: self.map.into_keys(),
-        }
-    }
-}
-
-impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for Range<'a, T, H, A, CAP> {
-    type Item = &'a T;
-    #[inline]
-    fn next(&mut self) -> Option<&'a T> {
-        self.inner.next().map(|(k, _)| k)
-    }
-    fn last(mut self) -> Option<&'a T> {
-        self.next_back()
-    }
-    fn min(mut self) -> Option<&'a T>
-    where
-        &'a T: Ord,
-    {
-        self.next()
-    }
-    fn max(mut self) -> Option<&'a T>
-    where
-        &'a T: Ord,
-    {
-        self.next_back()
-    }
-}
-
-impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
-    for Range<'a, T, H, A, CAP>
-{
-    #[inline]
-    fn next_back(&mut self) -> Option<&'a T> {
-        self.inner.next_back().map(|(k, _)| k)
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for Range<'_, T, H, A, CAP> {}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Range<'_, T, H, A, CAP> {
-    fn clone(&self) -> Self {
-        Range {
-            inner: self.inner.clone(),
-        }
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Range<'_, T, H, A, CAP> {
-    /// An empty iterator.
-    fn default() -> Self {
-        Range {
-            inner: Default::default(),
         }
     }
 }

@@ -549,19 +549,28 @@ impl<K: fmt::Debug, V: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize
     }
 }
 
-/// Projections of the entry iterators: keys, values, mutable values, and
-/// their owning forms. Each forwards everything to the entry iterator.
+/// Projections of an iterator: each forwards everything to the iterator it
+/// wraps (`inner`) and maps what that yields. The map's keys, values,
+/// mutable values and their owning forms project its entry iterators; the
+/// set's iterators project the map's (`crate::set::iter`).
+///
+/// Every projection is double-ended, fused and has `Default`; after `;`,
+/// `also` lists what it has besides: `ExactSizeIterator`, `Clone`, and
+/// `last` (from the back), `min_max` (the first and the last) for iterators
+/// in order. `Debug` differs between projections and stays with each.
 macro_rules! projection {
     (
         $(#[$doc:meta])*
-        $name:ident<$($lt:lifetime,)? K, V> wraps $inner:ident, yields $item:ty, by |$kv:pat_param| $proj:expr
+        $name:ident<$($lt:lifetime,)? $($param:ident),+>
+        wraps $inner:ident<$($iarg:tt),+>, yields $item:ty, by |$kv:pat_param| $proj:expr;
+        also $($extra:ident),*
     ) => {
         $(#[$doc])*
-        pub struct $name<$($lt,)? K, V, H: Handle = crate::Wide32, A: ArenaStrategy = crate::VecArena, const CAP: usize = 64> {
-            pub(super) inner: $inner<$($lt,)? K, V, H, A, CAP>,
+        pub struct $name<$($lt,)? $($param,)+ H: $crate::policy::Handle = $crate::Wide32, A: $crate::policy::ArenaStrategy = $crate::VecArena, const CAP: usize = 64> {
+            pub(super) inner: $inner<$($iarg,)+ H, A, CAP>,
         }
 
-        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for $name<$($lt,)? K, V, H, A, CAP> {
+        impl<$($lt,)? $($param,)+ H: $crate::policy::Handle, A: $crate::policy::ArenaStrategy, const CAP: usize> Iterator for $name<$($lt,)? $($param,)+ H, A, CAP> {
             type Item = $item;
 
             #[inline]
@@ -574,13 +583,11 @@ macro_rules! projection {
                 self.inner.size_hint()
             }
 
-            fn last(mut self) -> Option<$item> {
-                self.next_back()
-            }
+            projection!(@methods $item; $($extra)*);
         }
 
-        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
-            for $name<$($lt,)? K, V, H, A, CAP>
+        impl<$($lt,)? $($param,)+ H: $crate::policy::Handle, A: $crate::policy::ArenaStrategy, const CAP: usize> DoubleEndedIterator
+            for $name<$($lt,)? $($param,)+ H, A, CAP>
         {
             #[inline]
             fn next_back(&mut self) -> Option<$item> {
@@ -588,47 +595,107 @@ macro_rules! projection {
             }
         }
 
-        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
-            for $name<$($lt,)? K, V, H, A, CAP>
+        impl<$($lt,)? $($param,)+ H: $crate::policy::Handle, A: $crate::policy::ArenaStrategy, const CAP: usize> ::core::iter::FusedIterator
+            for $name<$($lt,)? $($param,)+ H, A, CAP>
+        {
+        }
+
+        impl<$($lt,)? $($param,)+ H: $crate::policy::Handle, A: $crate::policy::ArenaStrategy, const CAP: usize> Default for $name<$($lt,)? $($param,)+ H, A, CAP> {
+            /// An empty iterator.
+            fn default() -> Self {
+                $name { inner: Default::default() }
+            }
+        }
+
+        projection!(@impls $name [$($lt,)? $($param,)+]; $($extra)*);
+    };
+
+    // The methods of `also`, one at a time (inside `impl Iterator`).
+    (@methods $item:ty;) => {};
+    (@methods $item:ty; last $($rest:ident)*) => {
+        fn last(mut self) -> Option<$item> {
+            self.next_back()
+        }
+
+        projection!(@methods $item; $($rest)*);
+    };
+    (@methods $item:ty; min_max $($rest:ident)*) => {
+        fn min(mut self) -> Option<$item>
+        where
+            $item: Ord,
+        {
+            self.next()
+        }
+
+        fn max(mut self) -> Option<$item>
+        where
+            $item: Ord,
+        {
+            self.next_back()
+        }
+
+        projection!(@methods $item; $($rest)*);
+    };
+    // (A name that is no method is an impl, checked by `@impls`.)
+    (@methods $item:ty; $impl:ident $($rest:ident)*) => {
+        projection!(@methods $item; $($rest)*);
+    };
+
+    // The trait impls of `also`, one at a time.
+    (@impls $name:ident [$($g:tt)*];) => {};
+    (@impls $name:ident [$($g:tt)*]; ExactSizeIterator $($rest:ident)*) => {
+        impl<$($g)* H: $crate::policy::Handle, A: $crate::policy::ArenaStrategy, const CAP: usize> ExactSizeIterator
+            for $name<$($g)* H, A, CAP>
         {
             fn len(&self) -> usize {
                 self.inner.len()
             }
         }
 
-        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator
-            for $name<$($lt,)? K, V, H, A, CAP>
-        {
-        }
-
-        impl<$($lt,)? K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for $name<$($lt,)? K, V, H, A, CAP> {
-            /// An empty iterator.
-            fn default() -> Self {
-                $name { inner: Default::default() }
+        projection!(@impls $name [$($g)*]; $($rest)*);
+    };
+    (@impls $name:ident [$($g:tt)*]; Clone $($rest:ident)*) => {
+        impl<$($g)* H: $crate::policy::Handle, A: $crate::policy::ArenaStrategy, const CAP: usize> Clone for $name<$($g)* H, A, CAP> {
+            fn clone(&self) -> Self {
+                $name { inner: self.inner.clone() }
             }
         }
+
+        projection!(@impls $name [$($g)*]; $($rest)*);
+    };
+    (@impls $name:ident [$($g:tt)*]; last $($rest:ident)*) => {
+        projection!(@impls $name [$($g)*]; $($rest)*);
+    };
+    (@impls $name:ident [$($g:tt)*]; min_max $($rest:ident)*) => {
+        projection!(@impls $name [$($g)*]; $($rest)*);
     };
 }
+pub(crate) use projection;
 
 projection! {
     /// An iterator over a map's keys, in order: [`BPlusTreeMap::keys`].
-    Keys<'a, K, V> wraps Iter, yields &'a K, by |(k, _)| k
+    Keys<'a, K, V> wraps Iter<'a, K, V>, yields &'a K, by |(k, _)| k;
+    also ExactSizeIterator, last
 }
 projection! {
     /// An iterator over a map's values, in key order: [`BPlusTreeMap::values`].
-    Values<'a, K, V> wraps Iter, yields &'a V, by |(_, v)| v
+    Values<'a, K, V> wraps Iter<'a, K, V>, yields &'a V, by |(_, v)| v;
+    also ExactSizeIterator, last
 }
 projection! {
     /// An iterator over a map's mutable values: [`BPlusTreeMap::values_mut`].
-    ValuesMut<'a, K, V> wraps IterMut, yields &'a mut V, by |(_, v)| v
+    ValuesMut<'a, K, V> wraps IterMut<'a, K, V>, yields &'a mut V, by |(_, v)| v;
+    also ExactSizeIterator, last
 }
 projection! {
     /// An owning iterator over a map's keys: [`BPlusTreeMap::into_keys`].
-    IntoKeys<K, V> wraps IntoIter, yields K, by |(k, _)| k
+    IntoKeys<K, V> wraps IntoIter<K, V>, yields K, by |(k, _)| k;
+    also ExactSizeIterator, last
 }
 projection! {
     /// An owning iterator over a map's values: [`BPlusTreeMap::into_values`].
-    IntoValues<K, V> wraps IntoIter, yields V, by |(_, v)| v
+    IntoValues<K, V> wraps IntoIter<K, V>, yields V, by |(_, v)| v;
+    also ExactSizeIterator, last
 }
 
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Keys<'_, K, V, H, A, CAP> {

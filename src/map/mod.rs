@@ -5,10 +5,12 @@ mod cursor;
 mod entry;
 pub(crate) mod extract_if;
 mod iter;
+pub(crate) mod merge;
 
 pub use cursor::{Cursor, CursorMut, UnorderedKeyError};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use extract_if::ExtractIf;
+pub(crate) use iter::projection;
 pub use iter::{
     IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Range, RangeMut, Values, ValuesMut,
 };
@@ -20,6 +22,7 @@ use core::hash::{Hash, Hasher};
 use core::ops::{Index, RangeBounds};
 
 use crate::error::{CapacityError, InvariantError};
+use crate::map::merge::{MergeIter, Merged};
 use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
 use crate::raw::iter::RawIterMut;
 use crate::raw::map::RawMap;
@@ -726,10 +729,11 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         }
         let left = core::mem::take(self).into_iter();
         let right = core::mem::take(other).into_iter();
-        *self = Self::from_sorted_unchecked(MergeIter {
-            left: left.peekable(),
-            right: right.peekable(),
-        });
+        *self = Self::from_sorted_unchecked(MergeIter::new(left, right).map(|step| match step {
+            Merged::Left(entry) | Merged::Right(entry) => entry,
+            // As std: the left (self's) key with the right (other's) value.
+            Merged::Both((k, _), (_, v)) => (k, v),
+        }));
     }
 
     /// Splits the map in two at `key`: returns everything at or after
@@ -883,45 +887,6 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> FromItera
         }
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         Self::from_sorted_unchecked(dedup_keep_last(entries))
-    }
-}
-
-/// Merges two sorted runs of unique keys; on equal keys the left key and
-/// the right value are kept.
-struct MergeIter<L: Iterator, R: Iterator> {
-    left: core::iter::Peekable<L>,
-    right: core::iter::Peekable<R>,
-}
-
-impl<K: Ord, V, L: Iterator<Item = (K, V)>, R: Iterator<Item = (K, V)>> Iterator
-    for MergeIter<L, R>
-{
-    type Item = (K, V);
-
-    fn next(&mut self) -> Option<(K, V)> {
-        let order = match (self.left.peek(), self.right.peek()) {
-            (Some(l), Some(r)) => l.0.cmp(&r.0),
-            (Some(_), None) => core::cmp::Ordering::Less,
-            (None, _) => core::cmp::Ordering::Greater,
-        };
-        match order {
-            core::cmp::Ordering::Less => self.left.next(),
-            core::cmp::Ordering::Greater => self.right.next(),
-            // As std: the left (self's) key with the right (other's) value.
-            core::cmp::Ordering::Equal => {
-                let (k, _) = self.left.next()?;
-                let (_, v) = self.right.next()?;
-                Some((k, v))
-            }
-        }
-    }
-
-    /// At least the longer run (keys are unique within each), at most both:
-    /// the bound a bulk build reads to choose its handle width.
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        let (l, lh) = self.left.size_hint();
-        let (r, rh) = self.right.size_hint();
-        (l.max(r), lh.zip(rh).and_then(|(a, b)| a.checked_add(b)))
     }
 }
 

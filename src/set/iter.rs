@@ -1,109 +1,32 @@
 //! The set's iterators.
 
-use core::cmp::{Ordering, max, min};
+use core::cmp::{max, min};
 use core::fmt;
-use core::iter::{FusedIterator, Peekable};
+use core::iter::FusedIterator;
 use core::ops::RangeBounds;
 
 use super::BPlusTreeSet;
 use crate::map::extract_if::ExtractCore;
-use crate::map::{IntoKeys, Keys};
+use crate::map::merge::MergeIter;
+use crate::map::merge::Merged::{Both, Left, Right};
+use crate::map::{IntoKeys, Keys, Range as MapRange, projection};
 use crate::policy::{ArenaStrategy, Cfg, Handle};
 use crate::raw::map::RawMap;
 
-/// An iterator over a set's elements, in order: [`BPlusTreeSet::iter`].
-pub struct Iter<
-    'a,
-    T,
-    H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
-    const CAP: usize = 64,
-> {
-    pub(super) inner: Keys<'a, T, (), H, A, CAP>,
+projection! {
+    /// An iterator over a set's elements, in order: [`BPlusTreeSet::iter`].
+    Iter<'a, T> wraps Keys<'a, T, ()>, yields &'a T, by |k| k;
+    also ExactSizeIterator, Clone, last, min_max
 }
-
-/// An owning iterator over a set's elements, in order.
-pub struct IntoIter<
-    T,
-    H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
-    const CAP: usize = 64,
-> {
-    inner: IntoKeys<T, (), H, A, CAP>,
+projection! {
+    /// An owning iterator over a set's elements, in order.
+    IntoIter<T> wraps IntoKeys<T, ()>, yields T, by |k| k;
+    also ExactSizeIterator
 }
-
-/// An iterator over the elements in a range: [`BPlusTreeSet::range`].
-pub struct Range<
-    'a,
-    T,
-    H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
-    const CAP: usize = 64,
-> {
-    pub(super) inner: crate::map::Range<'a, T, (), H, A, CAP>,
-}
-
-impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for Iter<'a, T, H, A, CAP> {
-    type Item = &'a T;
-    #[inline]
-    fn next(&mut self) -> Option<&'a T> {
-        self.inner.next()
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-    fn last(mut self) -> Option<&'a T> {
-        self.next_back()
-    }
-    fn min(mut self) -> Option<&'a T>
-    where
-        &'a T: Ord,
-    {
-        self.next()
-    }
-    fn max(mut self) -> Option<&'a T>
-    where
-        &'a T: Ord,
-    {
-        self.next_back()
-    }
-}
-
-impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
-    for Iter<'a, T, H, A, CAP>
-{
-    #[inline]
-    fn next_back(&mut self) -> Option<&'a T> {
-        self.inner.next_back()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
-    for Iter<'_, T, H, A, CAP>
-{
-    fn len(&self) -> usize {
-        self.inner.len()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for Iter<'_, T, H, A, CAP> {}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Iter<'_, T, H, A, CAP> {
-    fn clone(&self) -> Self {
-        Iter {
-            inner: self.inner.clone(),
-        }
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Iter<'_, T, H, A, CAP> {
-    /// An empty iterator.
-    fn default() -> Self {
-        Iter {
-            inner: Default::default(),
-        }
-    }
+projection! {
+    /// An iterator over the elements in a range: [`BPlusTreeSet::range`].
+    Range<'a, T> wraps MapRange<'a, T, ()>, yields &'a T, by |(k, _)| k;
+    also Clone, last, min_max
 }
 
 impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
@@ -121,46 +44,6 @@ impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator
     type IntoIter = Iter<'a, T, H, A, CAP>;
     fn into_iter(self) -> Iter<'a, T, H, A, CAP> {
         self.iter()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for IntoIter<T, H, A, CAP> {
-    type Item = T;
-    #[inline]
-    fn next(&mut self) -> Option<T> {
-        self.inner.next()
-    }
-    #[inline]
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
-    for IntoIter<T, H, A, CAP>
-{
-    #[inline]
-    fn next_back(&mut self) -> Option<T> {
-        self.inner.next_back()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
-    for IntoIter<T, H, A, CAP>
-{
-    fn len(&self) -> usize {
-        self.inner.len()
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for IntoIter<T, H, A, CAP> {}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for IntoIter<T, H, A, CAP> {
-    /// An empty iterator.
-    fn default() -> Self {
-        IntoIter {
-            inner: Default::default(),
-        }
     }
 }
 
@@ -187,57 +70,6 @@ impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> IntoIterator for BPlusTre
     }
 }
 
-impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator for Range<'a, T, H, A, CAP> {
-    type Item = &'a T;
-    #[inline]
-    fn next(&mut self) -> Option<&'a T> {
-        self.inner.next().map(|(k, _)| k)
-    }
-    fn last(mut self) -> Option<&'a T> {
-        self.next_back()
-    }
-    fn min(mut self) -> Option<&'a T>
-    where
-        &'a T: Ord,
-    {
-        self.next()
-    }
-    fn max(mut self) -> Option<&'a T>
-    where
-        &'a T: Ord,
-    {
-        self.next_back()
-    }
-}
-
-impl<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
-    for Range<'a, T, H, A, CAP>
-{
-    #[inline]
-    fn next_back(&mut self) -> Option<&'a T> {
-        self.inner.next_back().map(|(k, _)| k)
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> FusedIterator for Range<'_, T, H, A, CAP> {}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Range<'_, T, H, A, CAP> {
-    fn clone(&self) -> Self {
-        Range {
-            inner: self.inner.clone(),
-        }
-    }
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Range<'_, T, H, A, CAP> {
-    /// An empty iterator.
-    fn default() -> Self {
-        Range {
-            inner: Default::default(),
-        }
-    }
-}
-
 impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
     for Range<'_, T, H, A, CAP>
 {
@@ -246,63 +78,18 @@ impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
     }
 }
 
-/// Two sorted iterators walked in step: the engine of the set operations.
-struct Merge<'a, T, H: Handle, A: ArenaStrategy, const CAP: usize> {
-    a: Peekable<Iter<'a, T, H, A, CAP>>,
-    b: Peekable<Iter<'a, T, H, A, CAP>>,
-}
-
-impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Merge<'_, T, H, A, CAP> {
-    fn clone(&self) -> Self {
-        Merge {
-            a: self.a.clone(),
-            b: self.b.clone(),
-        }
-    }
-}
-
-impl<'a, T: Ord, H: Handle, A: ArenaStrategy, const CAP: usize> Merge<'a, T, H, A, CAP> {
-    fn new(a: &'a BPlusTreeSet<T, H, A, CAP>, b: &'a BPlusTreeSet<T, H, A, CAP>) -> Self {
-        Merge {
-            a: a.iter().peekable(),
-            b: b.iter().peekable(),
-        }
-    }
-
-    /// The next element of either side, and which sides it came from
-    /// (`Less`: only `a`, `Greater`: only `b`, `Equal`: both).
-    fn next(&mut self) -> Option<(&'a T, Ordering)> {
-        let order = match (self.a.peek(), self.b.peek()) {
-            (None, None) => return None,
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (Some(x), Some(y)) => x.cmp(y),
-        };
-        Some(match order {
-            Ordering::Less => (self.a.next()?, order),
-            Ordering::Greater => (self.b.next()?, order),
-            Ordering::Equal => {
-                self.b.next();
-                (self.a.next()?, order)
-            }
-        })
-    }
-
-    fn lens(&self) -> (usize, usize) {
-        (self.a.len(), self.b.len())
-    }
-}
-
+/// The set operations: each walks both sets in step (`MergeIter`) and
+/// keeps the steps that match `keep`, yielding the element it names.
 macro_rules! set_op_iter {
-    ($(#[$doc:meta])* $name:ident, keep: |$ord:ident| $keep:expr, hint: |$a:ident, $b:ident| $hint:expr) => {
+    ($(#[$doc:meta])* $name:ident, keep: $keep:pat => $item:ident, hint: |$a:ident, $b:ident| $hint:expr) => {
         $(#[$doc])*
         pub struct $name<'a, T, H: Handle = crate::Wide32, A: ArenaStrategy = crate::VecArena, const CAP: usize = 64> {
-            merge: Merge<'a, T, H, A, CAP>,
+            merge: MergeIter<Iter<'a, T, H, A, CAP>>,
         }
 
         impl<'a, T: Ord, H: Handle, A: ArenaStrategy, const CAP: usize> $name<'a, T, H, A, CAP> {
             pub(super) fn new(a: &'a BPlusTreeSet<T, H, A, CAP>, b: &'a BPlusTreeSet<T, H, A, CAP>) -> Self {
-                $name { merge: Merge::new(a, b) }
+                $name { merge: MergeIter::new(a.iter(), b.iter()) }
             }
         }
 
@@ -311,9 +98,10 @@ macro_rules! set_op_iter {
 
             fn next(&mut self) -> Option<&'a T> {
                 loop {
-                    let (item, $ord) = self.merge.next()?;
-                    if $keep {
-                        return Some(item);
+                    match self.merge.next()? {
+                        $keep => return Some($item),
+                        #[allow(unreachable_patterns)] // `Union` keeps every step.
+                        _ => {}
                     }
                 }
             }
@@ -348,19 +136,19 @@ macro_rules! set_op_iter {
 
 set_op_iter!(
     /// The elements of one set missing from another: [`BPlusTreeSet::difference`].
-    Difference, keep: |ord| ord == Ordering::Less, hint: |a, _b| (0, Some(a))
+    Difference, keep: Left(x) => x, hint: |a, _b| (0, Some(a))
 );
 set_op_iter!(
     /// The elements in exactly one of two sets: [`BPlusTreeSet::symmetric_difference`].
-    SymmetricDifference, keep: |ord| ord != Ordering::Equal, hint: |a, b| (0, a.checked_add(b))
+    SymmetricDifference, keep: Left(x) | Right(x) => x, hint: |a, b| (0, a.checked_add(b))
 );
 set_op_iter!(
     /// The elements in both of two sets: [`BPlusTreeSet::intersection`].
-    Intersection, keep: |ord| ord == Ordering::Equal, hint: |a, b| (0, Some(min(a, b)))
+    Intersection, keep: Both(x, _) => x, hint: |a, b| (0, Some(min(a, b)))
 );
 set_op_iter!(
     /// The elements in either of two sets: [`BPlusTreeSet::union`].
-    Union, keep: |_ord| true, hint: |a, b| (max(a, b), a.checked_add(b))
+    Union, keep: Left(x) | Right(x) | Both(x, _) => x, hint: |a, b| (max(a, b), a.checked_add(b))
 );
 
 /// An iterator that removes and yields the elements of a range for which a

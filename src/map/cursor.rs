@@ -10,16 +10,13 @@ use core::borrow::Borrow;
 use core::fmt;
 use core::ops::Bound;
 
-use super::BPlusTreeMap;
+use super::{BPlusTreeMap, Tree};
 use crate::error::CapacityError;
-use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::policy::{ArenaStrategy, Handle};
 use crate::raw::Path;
-use crate::raw::map::RawMap;
 use crate::raw::navigate::Pos;
 use crate::raw::search::search_leaf;
 use crate::raw::view::LeafChain;
-
-type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
 /// The error of [`CursorMut::insert_before`] and
 /// [`CursorMut::insert_after`]: the key does not fit between the cursor's

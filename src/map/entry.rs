@@ -7,16 +7,13 @@
 use core::fmt;
 use core::mem;
 
-use super::BPlusTreeMap;
+use super::{BPlusTreeMap, Tree};
 use crate::error::CapacityError;
-use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::policy::{ArenaStrategy, Handle};
 use crate::raw::Path;
-use crate::raw::map::RawMap;
 use crate::raw::navigate::Pos;
 use crate::raw::search::search_leaf;
 use crate::raw::view::LeafChain;
-
-type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
 /// A view into a single entry of a map, vacant or occupied:
 /// [`BPlusTreeMap::entry`].

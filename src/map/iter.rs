@@ -6,19 +6,16 @@ use core::fmt;
 use core::iter::FusedIterator;
 use core::ops::Bound;
 
-use super::BPlusTreeMap;
+use super::{BPlusTreeMap, Tree};
 use crate::policy::{ArenaStrategy, Cfg, Handle};
 use crate::raw::iter::RawRange;
 use crate::raw::iter::{RawIntoIter, RawIter, RawIterMut};
-use crate::raw::map::RawMap;
-
-type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 
 /// What an iterator has left: the tree and the range still to yield.
 type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, CAP>, RawRange<H>)>;
 
 /// The walker behind `Iter`, `Range` and their projections.
-type Shared<'a, K, V, H, A, const CAP: usize> = RawIter<'a, Tree<K, V, H, A, CAP>, K, V, H>;
+type Walk<'a, K, V, H, A, const CAP: usize> = RawIter<'a, Tree<K, V, H, A, CAP>, K, V, H>;
 
 /// Lists what an iterator has left, each entry shown through `project`.
 fn debug_remaining<'t, K, V, D, H, A, const CAP: usize>(
@@ -33,8 +30,8 @@ where
 {
     let mut it = match remaining {
         // SAFETY: an iterator's remaining range is a range of its tree.
-        Some((tree, range)) => unsafe { Shared::new(tree, range) },
-        None => Shared::EMPTY,
+        Some((tree, range)) => unsafe { Walk::new(tree, range) },
+        None => Walk::EMPTY,
     };
     f.debug_list()
         .entries(core::iter::from_fn(|| it.next()).map(project))
@@ -50,7 +47,7 @@ pub struct Iter<
     A: ArenaStrategy = crate::VecArena,
     const CAP: usize = 64,
 > {
-    inner: Shared<'a, K, V, H, A, CAP>,
+    inner: Walk<'a, K, V, H, A, CAP>,
     len: usize,
 }
 
@@ -58,7 +55,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iter<'a, K, V, H, 
     /// An iterator over all of `tree`.
     pub(super) fn new(tree: &'a Tree<K, V, H, A, CAP>) -> Self {
         Iter {
-            inner: Shared::full(tree),
+            inner: Walk::full(tree),
             len: tree.len(),
         }
     }
@@ -155,7 +152,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Iter<'_, K
     /// ```
     fn default() -> Self {
         Iter {
-            inner: Shared::EMPTY,
+            inner: Walk::EMPTY,
             len: 0,
         }
     }
@@ -396,7 +393,7 @@ pub struct Range<
     A: ArenaStrategy = crate::VecArena,
     const CAP: usize = 64,
 > {
-    inner: Shared<'a, K, V, H, A, CAP>,
+    inner: Walk<'a, K, V, H, A, CAP>,
 }
 
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Range<'a, K, V, H, A, CAP> {
@@ -411,7 +408,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Range<'a, K, V, H,
         let range = RawRange { front, back };
         Range {
             // SAFETY: the range was just made from `tree`.
-            inner: unsafe { Shared::new(tree, range) },
+            inner: unsafe { Walk::new(tree, range) },
         }
     }
 }
@@ -470,9 +467,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Range<'_, K,
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Range<'_, K, V, H, A, CAP> {
     /// An empty iterator.
     fn default() -> Self {
-        Range {
-            inner: Shared::EMPTY,
-        }
+        Range { inner: Walk::EMPTY }
     }
 }
 

@@ -27,6 +27,10 @@ use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
 use crate::raw::iter::RawIterMut;
 use crate::raw::map::RawMap;
 
+/// The engine's map of configuration `H`, `A`, `CAP`: what the map types and
+/// their iterators, entries and cursors hold.
+type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
+
 /// An ordered map based on a B+ tree, whose memory layout is chosen by types.
 ///
 /// A drop-in for [`std::collections::BTreeMap`](alloc::collections::BTreeMap):

@@ -160,7 +160,7 @@ impl<K, C: Config> Branch<K, C> {
 
     /// Rotate `count` children from the front of `right` to the end of this
     /// branch through the parent separator `sep`; returns the new separator.
-    pub(crate) fn take_front_of(&mut self, sep: K, right: &mut Self, count: usize) -> K {
+    pub(crate) fn shift_from_right(&mut self, sep: K, right: &mut Self, count: usize) -> K {
         let (len, rlen) = (self.len(), right.len());
         assert!(count >= 1 && count <= rlen && len + count <= C::CAP);
         self.insert(len, sep, right.first);
@@ -182,7 +182,7 @@ impl<K, C: Config> Branch<K, C> {
 
     /// Rotate `count` children from the end of this branch to the front of
     /// `right` through the parent separator `sep`; returns the new separator.
-    pub(crate) fn give_back_to(&mut self, sep: K, right: &mut Self, count: usize) -> K {
+    pub(crate) fn shift_to_right(&mut self, sep: K, right: &mut Self, count: usize) -> K {
         let (len, rlen) = (self.len(), right.len());
         assert!(count >= 1 && count <= len && rlen + count <= C::CAP);
         right.reserve(rlen + count);

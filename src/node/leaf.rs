@@ -129,7 +129,7 @@ impl<K, V, C: Config> Leaf<K, V, C> {
     }
 
     /// Move the first `count` entries of `right` to the end of this leaf.
-    pub(crate) fn take_front_of(&mut self, right: &mut Self, count: usize) {
+    pub(crate) fn shift_from_right(&mut self, right: &mut Self, count: usize) {
         let (len, rlen) = (self.len(), right.len());
         assert!(count <= rlen && len + count <= C::CAP);
         self.reserve(len + count);
@@ -144,7 +144,7 @@ impl<K, V, C: Config> Leaf<K, V, C> {
     }
 
     /// Move the last `count` entries of this leaf to the front of `right`.
-    pub(crate) fn give_back_to(&mut self, right: &mut Self, count: usize) {
+    pub(crate) fn shift_to_right(&mut self, right: &mut Self, count: usize) {
         let (len, rlen) = (self.len(), right.len());
         assert!(count <= len && rlen + count <= C::CAP);
         right.reserve(rlen + count);

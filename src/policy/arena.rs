@@ -209,7 +209,7 @@ pub unsafe trait RawArena<H: Handle>: Send + Sync + Sized {
     /// # Safety
     /// `head` is this arena's head and `layout` the layout of every call on
     /// it.
-    unsafe fn free_slots(
+    unsafe fn for_each_free_slot(
         &self,
         head: Self::Head,
         layout: Layout,
@@ -438,7 +438,7 @@ unsafe impl<H: Handle> RawArena<H> for VecRaw<H> {
         self.slots.usage(layout)
     }
 
-    unsafe fn free_slots(
+    unsafe fn for_each_free_slot(
         &self,
         head: H,
         layout: Layout,
@@ -532,7 +532,7 @@ unsafe impl<H: Handle> RawArena<H> for MaskedRaw<H> {
         u
     }
 
-    unsafe fn free_slots(
+    unsafe fn for_each_free_slot(
         &self,
         _: (),
         _: Layout,
@@ -756,7 +756,7 @@ unsafe impl<H: Handle> RawArena<H> for PoolRaw<H> {
         }
     }
 
-    unsafe fn free_slots(
+    unsafe fn for_each_free_slot(
         &self,
         head: H,
         _: Layout,
@@ -847,7 +847,7 @@ mod tests {
         }
         let mut free = 0;
         // SAFETY: as for `alloc`.
-        unsafe { arena.free_slots(head, layout, &mut |_| free += 1) }.unwrap();
+        unsafe { arena.for_each_free_slot(head, layout, &mut |_| free += 1) }.unwrap();
         let usage = arena.usage(layout);
         assert_eq!(free + live.len(), usage.slots);
         // SAFETY: `Node` needs no drop.

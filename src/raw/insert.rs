@@ -211,7 +211,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 let (l, r) = self.leaf_pair_mut(leaf, new_leaf);
                 l.move_tail_to(cap - c_len, r);
                 let (la, l) = self.leaf_pair_mut(a, leaf);
-                la.give_back_to(l, cap - a_len);
+                la.shift_to_right(l, cap - a_len);
                 _displaced = Some(self.branch_mut(parent).replace_key(sep_at, left_sep));
             }
         }
@@ -336,7 +336,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 // is live; a clone changes no node.
                 unsafe {
                     let (l, r) = self.leaf_pair_mut(left, leaf);
-                    l.take_front_of(r, m);
+                    l.shift_from_right(r, m);
                     drop(self.branch_mut(parent).replace_key(ci - 1, sep));
                 }
                 return Some((leaf, i - m));
@@ -355,7 +355,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 unsafe {
                     let sep = self.leaf(leaf).keys()[cap - m].clone();
                     let (l, r) = self.leaf_pair_mut(leaf, right);
-                    l.give_back_to(r, m);
+                    l.shift_to_right(r, m);
                     drop(self.branch_mut(parent).replace_key(ci, sep));
                 }
                 return Some((leaf, i));

@@ -109,7 +109,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                     // children, `leaf` is live (caller's contract).
                     unsafe {
                         let (l, r) = self.leaf_pair_mut(sib, leaf);
-                        l.give_back_to(r, count);
+                        l.shift_to_right(r, count);
                         drop(self.branch_mut(parent).replace_key(ci - 1, sep));
                     }
                     Pos {
@@ -122,7 +122,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                     // children, `leaf` is live (caller's contract).
                     unsafe {
                         let (l, r) = self.leaf_pair_mut(leaf, sib);
-                        l.take_front_of(r, count);
+                        l.shift_from_right(r, count);
                         drop(self.branch_mut(parent).replace_key(0, sep));
                     }
                     Pos { leaf, idx: i }
@@ -231,10 +231,10 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             let new_sep = if ci > 0 {
                 // This branch is the right one: take from the left.
                 let count = (llen + rlen) / 2 - rlen;
-                l.give_back_to(sep, r, count)
+                l.shift_to_right(sep, r, count)
             } else {
                 let count = (llen + rlen) / 2 - llen;
-                l.take_front_of(sep, r, count)
+                l.shift_from_right(sep, r, count)
             };
             // SAFETY: `parent` is live (as above).
             unsafe { self.branch_mut(parent) }.insert(s, new_sep, right);

@@ -293,9 +293,9 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         // SAFETY: each head is its arena's, and each arena gets its layout.
         unsafe {
             self.leaves
-                .free_slots(self.leaf_head, Self::LEAF, leaf_free)?;
+                .for_each_free_slot(self.leaf_head, Self::LEAF, leaf_free)?;
             self.branches
-                .free_slots(self.branch_head, Self::BRANCH, branch_free)?;
+                .for_each_free_slot(self.branch_head, Self::BRANCH, branch_free)?;
         }
         Ok((
             self.leaves.usage(Self::LEAF).slots,

@@ -24,7 +24,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     /// # Safety
     /// As for [`leaf`](Self::leaf), for `at.leaf`.
     #[inline]
-    pub(super) unsafe fn settle_at(&mut self, at: Pos<C::H>) -> Pos<C::H> {
+    pub(super) unsafe fn fit_representation(&mut self, at: Pos<C::H>) -> Pos<C::H> {
         let len = self.len();
         match self.repr {
             Repr::Small(_) => at,

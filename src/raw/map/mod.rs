@@ -422,7 +422,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
         // The bound was loose: a tree this small narrows.
         // SAFETY: a NIL position is valid in any map.
         unsafe {
-            map.settle_at(Pos {
+            map.fit_representation(Pos {
                 leaf: C::H::NIL,
                 idx: 0,
             })
@@ -533,7 +533,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             },
         );
         // SAFETY: `next` is the position the removal returned.
-        unsafe { self.settle_at(next) };
+        unsafe { self.fit_representation(next) };
         Some(kv)
     }
 
@@ -560,7 +560,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             },
         );
         // SAFETY: `next` is the position the removal returned.
-        unsafe { self.settle_at(next) };
+        unsafe { self.fit_representation(next) };
         Some(kv)
     }
 
@@ -597,7 +597,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             },
         );
         // SAFETY: `next` is the position the removal returned.
-        (kv, unsafe { self.settle_at(next) })
+        (kv, unsafe { self.fit_representation(next) })
     }
 
     /// Remove the entry at `at`, as [`remove_with_path`](Self::remove_with_path)

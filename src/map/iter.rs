@@ -17,6 +17,30 @@ type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, 
 /// The walker behind `Iter`, `Range` and their projections.
 type Walk<'a, K, V, H, A, const CAP: usize> = RawIter<'a, Tree<K, V, H, A, CAP>, K, V, H>;
 
+/// `last`, `min` and `max` of an iterator that yields in order from both
+/// ends: the back, the front and the back, without walking the rest.
+macro_rules! sorted_ends {
+    ($item:ty) => {
+        fn last(mut self) -> Option<$item> {
+            self.next_back()
+        }
+
+        fn min(mut self) -> Option<$item>
+        where
+            $item: Ord,
+        {
+            self.next()
+        }
+
+        fn max(mut self) -> Option<$item>
+        where
+            $item: Ord,
+        {
+            self.next_back()
+        }
+    };
+}
+
 /// Lists what an iterator has left, each entry shown through `project`.
 fn debug_remaining<'t, K, V, D, H, A, const CAP: usize>(
     f: &mut fmt::Formatter<'_>,
@@ -89,23 +113,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
         self.inner.fold_front(n, init, f)
     }
 
-    fn last(mut self) -> Option<(&'a K, &'a V)> {
-        self.next_back()
-    }
-
-    fn min(mut self) -> Option<(&'a K, &'a V)>
-    where
-        (&'a K, &'a V): Ord,
-    {
-        self.next()
-    }
-
-    fn max(mut self) -> Option<(&'a K, &'a V)>
-    where
-        (&'a K, &'a V): Ord,
-    {
-        self.next_back()
-    }
+    sorted_ends!((&'a K, &'a V));
 }
 
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator
@@ -423,23 +431,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
         self.inner.next()
     }
 
-    fn last(mut self) -> Option<(&'a K, &'a V)> {
-        self.next_back()
-    }
-
-    fn min(mut self) -> Option<(&'a K, &'a V)>
-    where
-        (&'a K, &'a V): Ord,
-    {
-        self.next()
-    }
-
-    fn max(mut self) -> Option<(&'a K, &'a V)>
-    where
-        (&'a K, &'a V): Ord,
-    {
-        self.next_back()
-    }
+    sorted_ends!((&'a K, &'a V));
 }
 
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterator

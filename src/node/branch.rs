@@ -4,7 +4,6 @@
 //! touches the same index in both arrays.
 
 use core::ptr;
-use core::slice;
 
 use super::{Pairs, buffer_heap, move_slice};
 use crate::policy::{Buf, Config};
@@ -34,29 +33,7 @@ impl<K, C: Config> Branch<K, C> {
         }
     }
 
-    #[inline]
-    pub(crate) fn len(&self) -> usize {
-        self.len as usize
-    }
-
-    #[inline]
-    fn set_len(&mut self, len: usize) {
-        debug_assert!(len <= C::CAP);
-        self.len = len as u16;
-    }
-
-    #[inline]
-    fn reserve(&mut self, n: usize) {
-        debug_assert!(n <= C::CAP);
-        self.keys.reserve(n);
-        self.rights.reserve(n);
-    }
-
-    #[inline]
-    pub(crate) fn keys(&self) -> &[K] {
-        // SAFETY: the first `len` slots are initialised (module invariant).
-        unsafe { slice::from_raw_parts(self.keys.as_ptr(), self.len()) }
-    }
+    node_buffers!(rights: C::H);
 
     /// Child `i`, for `i <= len`.
     #[inline]
@@ -75,50 +52,11 @@ impl<K, C: Config> Branch<K, C> {
         buffer_heap(&[self.keys.heap_bytes(), self.rights.heap_bytes()])
     }
 
-    /// Both buffers, raw: separators and right children.
-    #[inline]
-    fn pairs(&mut self) -> Pairs<K, C::H> {
-        Pairs::new(self.keys.as_mut_ptr(), self.rights.as_mut_ptr())
-    }
-
     /// Replace separator `i`, returning the old one.
     pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
         assert!(i < self.len());
         // SAFETY: `i < len`, an initialised slot.
         unsafe { ptr::replace(self.keys.as_mut_ptr().add(i), key) }
-    }
-
-    /// Insert separator `key` at `i` with `right` as the child to its right.
-    pub(crate) fn insert(&mut self, i: usize, key: K, right: C::H) {
-        let len = self.len();
-        assert!(len < C::CAP && i <= len);
-        self.reserve(len + 1);
-        // SAFETY: there is room for `len + 1` and `i <= len`.
-        unsafe { self.pairs().insert(len, i, key, right) };
-        self.set_len(len + 1);
-    }
-
-    /// Remove separator `i` and the child to its right.
-    pub(crate) fn remove(&mut self, i: usize) -> (K, C::H) {
-        let len = self.len();
-        assert!(i < len);
-        self.set_len(len - 1);
-        // SAFETY: `i < len` and the first `len` slots are initialised.
-        unsafe { self.pairs().remove(len, i) }
-    }
-
-    /// Move separators `at..len` and their right children to the empty
-    /// branch `dst` (whose `first` the caller sets).
-    pub(crate) fn move_tail_to(&mut self, at: usize, dst: &mut Self) {
-        let len = self.len();
-        assert!(at <= len && dst.len() == 0);
-        let count = len - at;
-        dst.reserve(count);
-        // SAFETY: `self[at..len]` is initialised and is given up by setting
-        // our length to `at`; `dst` has room for `count`.
-        unsafe { self.pairs().at(at).move_to(dst.pairs(), count) };
-        self.set_len(at);
-        dst.set_len(count);
     }
 
     /// Set the leftmost child.

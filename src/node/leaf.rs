@@ -37,30 +37,7 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         }
     }
 
-    #[inline]
-    pub(crate) fn len(&self) -> usize {
-        self.len as usize
-    }
-
-    #[inline]
-    fn set_len(&mut self, len: usize) {
-        debug_assert!(len <= C::CAP);
-        self.len = len as u16;
-    }
-
-    /// Room for `n` entries in both buffers (only `Growing` buffers act).
-    #[inline]
-    fn reserve(&mut self, n: usize) {
-        debug_assert!(n <= C::CAP);
-        self.keys.reserve(n);
-        self.vals.reserve(n);
-    }
-
-    #[inline]
-    pub(crate) fn keys(&self) -> &[K] {
-        // SAFETY: the first `len` slots are initialised (module invariant).
-        unsafe { slice::from_raw_parts(self.keys.as_ptr(), self.len()) }
-    }
+    node_buffers!(vals: V);
 
     #[inline]
     pub(crate) fn vals_mut(&mut self) -> &mut [V] {
@@ -68,50 +45,11 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         unsafe { slice::from_raw_parts_mut(self.vals.as_mut_ptr(), self.len()) }
     }
 
-    /// Both buffers, raw.
-    #[inline]
-    pub(super) fn pairs(&mut self) -> Pairs<K, V> {
-        Pairs::new(self.keys.as_mut_ptr(), self.vals.as_mut_ptr())
-    }
-
     /// Replace key `i` (by an equal key), returning the old one.
     pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
         assert!(i < self.len());
         // SAFETY: `i < len`, an initialised slot.
         unsafe { ptr::replace(self.keys.as_mut_ptr().add(i), key) }
-    }
-
-    /// Insert an entry at `i`. The leaf must not be full.
-    pub(crate) fn insert(&mut self, i: usize, key: K, val: V) {
-        let len = self.len();
-        assert!(len < C::CAP && i <= len);
-        self.reserve(len + 1);
-        // SAFETY: there is room for `len + 1` entries and `i <= len`.
-        unsafe { self.pairs().insert(len, i, key, val) };
-        self.set_len(len + 1);
-    }
-
-    /// Remove and return entry `i`.
-    pub(crate) fn remove(&mut self, i: usize) -> (K, V) {
-        let len = self.len();
-        assert!(i < len);
-        // Shorten first: if anything below unwinds, nothing is dropped twice.
-        self.set_len(len - 1);
-        // SAFETY: `i < len` and the first `len` slots are initialised.
-        unsafe { self.pairs().remove(len, i) }
-    }
-
-    /// Move entries `at..len` to the empty leaf `dst`.
-    pub(crate) fn move_tail_to(&mut self, at: usize, dst: &mut Self) {
-        let len = self.len();
-        assert!(at <= len && dst.len() == 0);
-        let count = len - at;
-        dst.reserve(count);
-        // SAFETY: `self[at..len]` is initialised and is given up by setting
-        // our length to `at`; `dst` has room for `count`.
-        unsafe { self.pairs().at(at).move_to(dst.pairs(), count) };
-        self.set_len(at);
-        dst.set_len(count);
     }
 
     /// Move all of `src`'s entries to the end of this leaf. `src` may be a

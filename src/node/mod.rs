@@ -14,6 +14,80 @@
 
 use core::ptr;
 
+/// The accessors a leaf and a branch share, written once: both hold `len`
+/// keys in `keys` and, in a second buffer (`$other`, of `$B`), `len` values
+/// or right children, and keep their first `len` slots initialised.
+macro_rules! node_buffers {
+    ($other:ident: $B:ty) => {
+        #[inline]
+        pub(crate) fn len(&self) -> usize {
+            self.len as usize
+        }
+
+        #[inline]
+        fn set_len(&mut self, len: usize) {
+            debug_assert!(len <= C::CAP);
+            self.len = len as u16;
+        }
+
+        /// Room for `n` slots in both buffers (only `Growing` buffers act).
+        #[inline]
+        fn reserve(&mut self, n: usize) {
+            debug_assert!(n <= C::CAP);
+            self.keys.reserve(n);
+            self.$other.reserve(n);
+        }
+
+        #[inline]
+        pub(crate) fn keys(&self) -> &[K] {
+            // SAFETY: the first `len` slots are initialised (module invariant).
+            unsafe { core::slice::from_raw_parts(self.keys.as_ptr(), self.len()) }
+        }
+
+        /// Both buffers, raw.
+        #[inline]
+        pub(super) fn pairs(&mut self) -> Pairs<K, $B> {
+            Pairs::new(self.keys.as_mut_ptr(), self.$other.as_mut_ptr())
+        }
+
+        /// Insert a key and its value (or right child) at `i`. The node
+        /// must not be full.
+        pub(crate) fn insert(&mut self, i: usize, key: K, other: $B) {
+            let len = self.len();
+            assert!(len < C::CAP && i <= len);
+            self.reserve(len + 1);
+            // SAFETY: there is room for `len + 1` and `i <= len`.
+            unsafe { self.pairs().insert(len, i, key, other) };
+            self.set_len(len + 1);
+        }
+
+        /// Remove and return key `i` and its value (or right child).
+        pub(crate) fn remove(&mut self, i: usize) -> (K, $B) {
+            let len = self.len();
+            assert!(i < len);
+            // Shorten first: if anything below unwinds, nothing is dropped
+            // twice.
+            self.set_len(len - 1);
+            // SAFETY: `i < len` and the first `len` slots are initialised.
+            unsafe { self.pairs().remove(len, i) }
+        }
+
+        /// Move keys `at..len` and their values (or right children) to the
+        /// empty node `dst` (a branch's `first` is the caller's to set).
+        pub(crate) fn move_tail_to(&mut self, at: usize, dst: &mut Self) {
+            let len = self.len();
+            assert!(at <= len && dst.len() == 0);
+            let count = len - at;
+            dst.reserve(count);
+            // SAFETY: `self[at..len]` is initialised and is given up by
+            // setting our length to `at`; `dst` has room for `count`.
+            unsafe { self.pairs().at(at).move_to(dst.pairs(), count) };
+            self.set_len(at);
+            dst.set_len(count);
+        }
+    };
+}
+
 mod branch;
 mod leaf;
 mod run;

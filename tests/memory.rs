@@ -5,7 +5,7 @@
 //! widened and narrowed again.
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
+use std::cell::Cell;
 
 use bptree::config::{All, ConfigList, ConfigVisitor};
 use bptree::policy::{Boxed, Growing, Indirect, MaskedArena, PoolArena, VecArena, Wide32};
@@ -14,28 +14,36 @@ use bptree::{Adaptive, BPlusTreeMap, Compact16, TreeConfig};
 /// Counts live bytes and live allocations.
 struct Counting;
 
-static BYTES: AtomicIsize = AtomicIsize::new(0);
-static ALLOCS: AtomicIsize = AtomicIsize::new(0);
+// Counted per thread: the test harness's own threads allocate too (output
+// capture, the runner), and a global count sees them now and then.
+thread_local! {
+    static BYTES: Cell<isize> = const { Cell::new(0) };
+    static ALLOCS: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(bytes: isize, allocs: isize) {
+    // `try_with`: a thread being torn down has no counters left to update.
+    let _ = BYTES.try_with(|b| b.set(b.get() + bytes));
+    let _ = ALLOCS.try_with(|a| a.set(a.get() + allocs));
+}
 
 // SAFETY: every call is forwarded to `System` unchanged; the counters only
 // observe sizes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        BYTES.fetch_add(layout.size() as isize, Ordering::SeqCst);
-        ALLOCS.fetch_add(1, Ordering::SeqCst);
+        count(layout.size() as isize, 1);
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        BYTES.fetch_sub(layout.size() as isize, Ordering::SeqCst);
-        ALLOCS.fetch_sub(1, Ordering::SeqCst);
+        count(-(layout.size() as isize), -1);
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.dealloc(ptr, layout) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        BYTES.fetch_add(new_size as isize - layout.size() as isize, Ordering::SeqCst);
+        count(new_size as isize - layout.size() as isize, 0);
         // SAFETY: forwarded with the caller's guarantees.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -44,8 +52,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
+/// Live bytes and allocations made (and not freed) by this thread.
 fn live() -> (isize, isize) {
-    (BYTES.load(Ordering::SeqCst), ALLOCS.load(Ordering::SeqCst))
+    (BYTES.with(Cell::get), ALLOCS.with(Cell::get))
 }
 
 /// Builds maps in several ways and sizes and compares what they report with

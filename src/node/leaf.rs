@@ -150,6 +150,21 @@ impl<K, V, H: Copy> Clone for LeafView<K, V, H> {
 }
 impl<K, V, H: Copy> Copy for LeafView<K, V, H> {}
 
+impl<K, V, H: Handle> LeafView<K, V, H> {
+    /// A leaf with no entries and no neighbours: what a view answers for
+    /// NIL where it has no leaf of that name.
+    #[inline]
+    pub(crate) fn empty() -> Self {
+        LeafView {
+            keys: ptr::dangling(),
+            vals: ptr::dangling_mut(),
+            len: 0,
+            next: H::NIL,
+            prev: H::NIL,
+        }
+    }
+}
+
 impl<K, V, H> LeafView<K, V, H> {
     /// The keys.
     ///

@@ -36,13 +36,13 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// Insert `key`, or replace the value of an equal key (keeping the old
     /// key, as std does). On running out of handles, gives the pair back.
     pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (K, V)> {
-        debug_assert!(
+        assert!(
             !self.root.is_nil(),
-            "a tree is never empty (an empty map is a run)"
+            "bptree: a tree is never empty (an empty map is a run)"
         );
         let mut path = Path::new();
         let leaf = self.descend(&key, &mut path);
-        // SAFETY: the tree is not empty (see the assertion above), so `leaf`
+        // SAFETY: the tree is not empty (asserted above), so `leaf`
         // came from `descend`, which read it from the tree's links, and
         // nothing changed the tree since.
         match search_leaf(unsafe { self.leaf(leaf) }.keys(), &key) {

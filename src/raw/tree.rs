@@ -323,8 +323,14 @@ impl<K, V, C: Config> LeafChain for RawTree<K, V, C> {
     type V = V;
     type H = C::H;
 
+    /// Leaf `h`; NIL (the root of an empty tree, which is being built or
+    /// torn down) is an empty leaf, so that no safe reader of an empty tree
+    /// reaches an arena slot.
     #[inline]
     unsafe fn leaf(&self, h: C::H) -> LeafView<K, V, C::H> {
+        if h.is_nil() {
+            return LeafView::empty();
+        }
         // SAFETY: a handle the tree handed out names a live leaf (caller's
         // contract).
         unsafe { self.leaf_view(h) }

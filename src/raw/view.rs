@@ -45,11 +45,12 @@ pub(crate) trait LeafChain {
     /// How leaves are named.
     type H: Handle;
 
-    /// Leaf `h` (see [`LeafView`]: making it creates no reference).
+    /// Leaf `h` (see [`LeafView`]: making it creates no reference). NIL
+    /// is always accepted: it is the map's small run, or an empty leaf.
     ///
     /// # Safety
-    /// `h` is a leaf the view handed out while it was borrowed (see the
-    /// module docs).
+    /// `h` is NIL or a leaf the view handed out while it was borrowed (see
+    /// the module docs).
     unsafe fn leaf(&self, h: Self::H) -> LeafView<Self::K, Self::V, Self::H>;
 
     /// The first (`last == false`) or last leaf.
@@ -117,8 +118,10 @@ pub(crate) trait LeafChain {
 }
 
 /// A whole tree: a root, branches of separators above the leaves, and a
-/// height (0 when the root is a leaf). Not empty: every leaf holds an
-/// entry (an empty map is a run, not a tree).
+/// height (0 when the root is a leaf). An empty tree has a NIL root of
+/// height 0, which [`LeafChain::leaf`] answers as an empty leaf, so every
+/// method here is sound on it too; a non-empty tree's leaves each hold an
+/// entry.
 pub(crate) trait TreeView: LeafChain {
     /// A branch, borrowed from the view.
     type Branch<'a>: BranchRead<'a, Self::K, Self::H>

@@ -36,7 +36,6 @@ use crate::raw::view::{LeafChain, TreeView};
 use core::borrow::Borrow;
 use core::mem;
 use core::ops::Bound;
-use core::ptr;
 
 mod adapt;
 
@@ -662,7 +661,7 @@ impl<K, V, C: Config> LeafChain for RawMap<K, V, C> {
                 let (keys, vals) = run.raw();
                 (keys, vals, run.len())
             }
-            None => (ptr::dangling(), ptr::dangling_mut(), 0),
+            None => return LeafView::empty(),
         };
         LeafView {
             keys,

@@ -532,7 +532,9 @@ fn cases<H: Handle, A: ArenaStrategy, const CAP: usize>(group: Group) -> Vec<Cas
             for k in [0, 11, 40, 77, 1000] {
                 v.push(case(
                     format!("split_off {k}"),
-                    &[(Cmp, Nothing), (KClone, Nothing), (KDrop, Nothing)],
+                    // Every clone (the moved part's separators) happens
+                    // before any entry leaves the map.
+                    &[(Cmp, Unchanged), (KClone, Unchanged), (KDrop, Nothing)],
                     move |fx| {
                         let right = fx.map.split_off(&D::new(k));
                         fx.other = right;
@@ -704,6 +706,138 @@ groups! {
     panics_in_retain_and_extract_if: Predicates,
     panics_in_clear_drop_into_iter: Teardown,
     panics_in_cursor_edits: Cursor,
+}
+
+// ---------------------------------------------------------------------------
+// split_off: all or nothing under a panicking `Clone`
+// ---------------------------------------------------------------------------
+
+/// `split_off` on maps of each of `sizes` (keys `0, 2, ..`, values odd), at
+/// keys near the start, the middle and the end: the parts match std's
+/// `split_off`; then the same split with the first, a middle and the last
+/// of its `Clone` calls panicking leaves the map with every entry it held,
+/// in order and valid, and every instance is dropped exactly once at the
+/// end. `moving_trees` are the sizes whose split at the middle moves a tree,
+/// so clones must happen there.
+fn split_off_all_or_nothing<H: Handle, A: ArenaStrategy, const CAP: usize>(
+    sizes: &[u32],
+    moving_trees: &[u32],
+) {
+    let build =
+        |n: u32| -> M<H, A, CAP> { (0..n).map(|k| (D::new(2 * k), D::new(2 * k + 1))).collect() };
+    let all_dropped_once = |what: &str| {
+        ledger(|l| {
+            assert_eq!(l.double_drops, 0, "{what}: double drop");
+            assert_eq!(l.used_after_drop, 0, "{what}: use after drop");
+            let leaked = l.drops.iter().filter(|&&d| d == 0).count();
+            assert_eq!(leaked, 0, "{what}: {leaked} instances never dropped");
+        });
+    };
+    for &n in sizes {
+        for at in [0, 1, n / 8, n / 2, n - n / 8, n - 1, n] {
+            let key = 2 * at;
+            let what = format!("{n} entries, split_off({key})");
+
+            // No panic: the same parts as std's, both valid.
+            reset();
+            let mut map = build(n);
+            let mut std_map: std::collections::BTreeMap<u32, u32> =
+                (0..n).map(|k| (2 * k, 2 * k + 1)).collect();
+            let before = calls(KClone);
+            let right = map.split_off(&D::new(key));
+            let clones = calls(KClone) - before;
+            let std_right = std_map.split_off(&key);
+            let pairs =
+                |m: &M<H, A, CAP>| m.iter().map(|(k, v)| (k.key, v.key)).collect::<Vec<_>>();
+            assert_eq!(
+                pairs(&map),
+                std_map.into_iter().collect::<Vec<_>>(),
+                "{what}: left"
+            );
+            assert_eq!(
+                pairs(&right),
+                std_right.into_iter().collect::<Vec<_>>(),
+                "{what}: right"
+            );
+            map.check_invariants()
+                .unwrap_or_else(|e| panic!("{what}: left: {e:?}"));
+            right
+                .check_invariants()
+                .unwrap_or_else(|e| panic!("{what}: right: {e:?}"));
+            drop((map, right));
+            all_dropped_once(&what);
+            if at == n / 2 && moving_trees.contains(&n) {
+                assert!(
+                    clones > 0,
+                    "{what}: moved a tree without cloning separators"
+                );
+            }
+
+            // The k-th clone panics: the map holds what it held.
+            let mut ks = vec![1, clones.div_ceil(2), clones];
+            ks.dedup();
+            for k in ks.into_iter().filter(|&k| 0 < k && k <= clones) {
+                let what = format!("{what}, clone {k} of {clones} panics");
+                reset();
+                let mut map = build(n);
+                let snap = snapshot(&map);
+                ledger(|l| l.armed = Some((KClone, l.calls[KClone as usize] + k)));
+                let result = quietly(|| map.split_off(&D::new(key)));
+                assert!(
+                    result.is_err(),
+                    "{what}: the panic did not reach the caller"
+                );
+                assert_eq!(
+                    ledger(|l| l.fired),
+                    1,
+                    "{what}: the armed clone did not happen"
+                );
+                assert_eq!(map.len(), n as usize, "{what}: len");
+                assert!(snapshot(&map) == snap, "{what}: the entries changed");
+                map.check_invariants()
+                    .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+                drop(map);
+                all_dropped_once(&what);
+            }
+        }
+    }
+}
+
+#[test]
+fn split_off_clone_panic_keeps_every_entry_default() {
+    // Runs of up to 64; 20,000 entries split in the middle: two trees of
+    // height 2.
+    split_off_all_or_nothing::<bptree::Wide32, bptree::VecArena, 64>(&[40, 120, 20_000], &[20_000]);
+}
+
+#[test]
+fn split_off_clone_panic_keeps_every_entry_compact() {
+    // `phase::Compact`: Adaptive handles, runs of up to 2,048 behind one
+    // pointer, CAP 128 (40,000 split in the middle: height 2 each side).
+    split_off_all_or_nothing::<
+        bptree::Adaptive,
+        bptree::policy::Indirect<bptree::VecArena<bptree::policy::Boxed>>,
+        128,
+    >(&[1_000, 3_000, 40_000], &[40_000]);
+}
+
+#[test]
+fn split_off_clone_panic_keeps_every_entry_phase0() {
+    // `phase::Phase0`: no runs (a bare MaskedArena of Growing nodes).
+    split_off_all_or_nothing::<
+        bptree::Wide32,
+        bptree::policy::MaskedArena<bptree::policy::Growing>,
+        64,
+    >(&[30, 100, 20_000], &[20_000]);
+}
+
+#[test]
+fn split_off_clone_panic_keeps_every_entry_cap4() {
+    // Compact16 handles, CAP 4: runs of up to 4, trees of height 4 and more.
+    split_off_all_or_nothing::<bptree::Compact16, bptree::VecArena, 4>(
+        &[3, 8, 17, 200, 2_000],
+        &[17, 200, 2_000],
+    );
 }
 
 /// The dummy itself: a panic on the Nth call happens exactly there, drops

@@ -82,9 +82,10 @@ type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 /// * **[`split_off`](Self::split_off)** moves entries (nodes live in
 ///   per-tree arenas, so no subtree can change owner in place; std cuts its
 ///   tree along one root-to-leaf path instead). It counts the entries at or
-///   after the key by walking them, then moves the smaller part out one
-///   entry at a time (each a pop from one end of the tree, O(log n)) and
-///   builds a tree of it: O(r + m log n) time and O(m) extra memory, where
+///   after the key by walking them, clones the separators a tree of the
+///   smaller part needs, then moves that part out leaf by leaf from one
+///   end of the tree (each emptied leaf unlinked, O(log n)) and builds a
+///   tree of it: O(r + m log n) time and O(m) extra memory, where
 ///   `r` is the number of entries returned and `m` the size of the smaller
 ///   part. Splitting near the front of a large map is therefore O(n).
 ///
@@ -746,7 +747,8 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// Takes O(m log n) time, where m is the size of the smaller part: that
     /// part's entries move (nodes live in per-tree arenas, so unlike std's
     /// B-tree no subtree can change owner in place), and both parts end up
-    /// well filled.
+    /// well filled. A panicking `Clone` leaves the map as it was: every
+    /// separator is cloned before any entry moves.
     ///
     /// ```
     /// use bptree::BPlusTreeMap;
@@ -764,19 +766,17 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
             .range::<Q, _>((core::ops::Bound::Included(key), core::ops::Bound::Unbounded))
             .count();
         let left = self.len() - right;
+        // Only the count compares keys; the move clones the new tree's
+        // separators before any entry leaves `self`.
         if right <= left {
-            let mut moved = Vec::with_capacity(right);
-            while moved.len() < right {
-                moved.push(self.pop_last().expect("counted"));
+            BPlusTreeMap {
+                raw: self.raw.split_edge(right, true),
             }
-            moved.reverse();
-            Self::from_sorted_unchecked(moved)
         } else {
-            let mut moved = Vec::with_capacity(left);
-            while moved.len() < left {
-                moved.push(self.pop_first().expect("counted"));
-            }
-            core::mem::replace(self, Self::from_sorted_unchecked(moved))
+            let left = BPlusTreeMap {
+                raw: self.raw.split_edge(left, false),
+            };
+            core::mem::replace(self, left)
         }
     }
 

@@ -14,7 +14,10 @@ use crate::policy::{Config, Handle};
 
 impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     /// A tree holding `entries`, which must be in strictly ascending key
-    /// order (the caller checks or establishes that).
+    /// order (the caller checks or establishes that). The map builds
+    /// through [`from_sorted_with`](Self::from_sorted_with); the engine's
+    /// own tests use this.
+    #[cfg(test)]
     pub(crate) fn from_sorted(
         entries: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Self, OutOfHandles> {

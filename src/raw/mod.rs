@@ -27,6 +27,7 @@ pub(crate) mod map;
 pub(crate) mod navigate;
 pub(crate) mod remove;
 pub(crate) mod search;
+mod split;
 pub(crate) mod stats;
 mod transcode;
 mod tree;

@@ -178,7 +178,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// `path` was recorded by a descent of this tree, and since then only
     /// the contents of its branches changed (none of them was freed);
     /// `level < path.len()`.
-    unsafe fn fix_branch(&mut self, path: &Path, mut level: usize) {
+    pub(super) unsafe fn fix_branch(&mut self, path: &Path, mut level: usize) {
         let min = C::CAP / 2;
         loop {
             let (h, _) = path.at(level);

@@ -33,6 +33,7 @@
 //! tree holds at least `NARROW_BELOW`.
 
 use crate::raw::view::{LeafChain, TreeView};
+use alloc::vec::Vec;
 use core::borrow::Borrow;
 use core::mem;
 use core::ops::Bound;
@@ -388,6 +389,15 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
     pub(crate) fn from_sorted(
         entries: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Self, OutOfHandles> {
+        Self::from_sorted_with(entries, K::clone)
+    }
+
+    /// As [`from_sorted`](Self::from_sorted), taking a tree's separators
+    /// from `separator` (see `RawTree::from_sorted_with`); a run needs none.
+    pub(crate) fn from_sorted_with(
+        entries: impl IntoIterator<Item = (K, V)>,
+        mut separator: impl FnMut(&K) -> K,
+    ) -> Result<Self, OutOfHandles> {
         let mut entries = entries.into_iter();
         let run = match entries.size_hint() {
             (lo, Some(hi)) if lo == hi && hi <= C::RUN_MAX => Run::with_capacity(hi),
@@ -414,9 +424,12 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
             .1
             .is_some_and(|hi| hi <= Self::NARROW_HOLDS);
         if !C::H::WIDENS || fits_narrow {
-            return Ok(RawMap::from_tree(RawTree::from_sorted(entries)?));
+            return Ok(RawMap::from_tree(RawTree::from_sorted_with(
+                entries,
+                &mut separator,
+            )?));
         }
-        let wide = RawTree::<K, V, C::Wide>::from_sorted(entries)?;
+        let wide = RawTree::<K, V, C::Wide>::from_sorted_with(entries, &mut separator)?;
         map.repr = Repr::Wide(Place::new(wide.into_core()));
         // The bound was loose: a tree this small narrows.
         // SAFETY: a NIL position is valid in any map.
@@ -431,6 +444,49 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
 }
 
 impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
+    /// Move the last (`last`) or first `count` entries (at most `len`) into
+    /// a new map, built at full fill. Every `Clone` (the new tree's
+    /// separators) runs before any entry moves, and nothing else of the
+    /// user's runs (no comparison): a panicking `Clone` leaves the map as
+    /// it was. This map keeps its tree, cut along its edge (a run stays a
+    /// run), and then demotes or narrows as after a removal.
+    pub(crate) fn split_edge(&mut self, count: usize, last: bool) -> Self {
+        if count == 0 {
+            return RawMap::new();
+        }
+        if count == self.len() {
+            return mem::replace(self, RawMap::new());
+        }
+        let (entries, seps) = on_mut!(self,
+            run => {
+                // A run's part fits a run: nothing is cloned.
+                let mut all: Vec<(K, V)> = RunDrain::new(mem::replace(run, Run::EMPTY)).collect();
+                let tail = all.split_off(if last { all.len() - count } else { count });
+                let (kept, moved) = if last { (all, tail) } else { (tail, all) };
+                for (k, v) in kept {
+                    let at = run.len();
+                    run.insert(at, k, v, C::RUN_MAX);
+                }
+                (moved, Vec::new())
+            },
+            t => t.split_edge(count, last, count > C::RUN_MAX),
+        );
+        // SAFETY: a NIL position is valid in any map.
+        unsafe {
+            self.fit_representation(Pos {
+                leaf: C::H::NIL,
+                idx: 0,
+            })
+        };
+        let mut seps = seps.into_iter();
+        RawMap::from_sorted_with(entries, |_| {
+            seps.next().expect("one separator per leaf after the first")
+        })
+        .unwrap_or_else(|OutOfHandles| {
+            unreachable!("a part of a tree, packed, fits in a fresh tree")
+        })
+    }
+
     /// Insert `key`, or replace the value of an equal key (keeping the old
     /// key, as std does). On running out of handles, gives the pair back.
     pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (K, V)> {

@@ -17,14 +17,20 @@ type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, 
 /// The walker behind `Iter`, `Range` and their projections.
 type Walk<'a, K, V, H, A, const CAP: usize> = RawIter<'a, Tree<K, V, H, A, CAP>, K, V, H>;
 
-/// `last`, `min` and `max` of an iterator that yields in order from both
-/// ends: the back, the front and the back, without walking the rest.
-macro_rules! sorted_ends {
+/// `last` of an iterator that yields in order from both ends: the back,
+/// without walking the rest.
+macro_rules! sorted_last {
     ($item:ty) => {
         fn last(mut self) -> Option<$item> {
             self.next_back()
         }
+    };
+}
 
+/// `min` and `max` of an iterator that yields in order from both ends: the
+/// front and the back, without walking the rest.
+macro_rules! sorted_min_max {
+    ($item:ty) => {
         fn min(mut self) -> Option<$item>
         where
             $item: Ord,
@@ -38,6 +44,15 @@ macro_rules! sorted_ends {
         {
             self.next_back()
         }
+    };
+}
+
+/// `last`, `min` and `max` of an iterator that yields in order from both
+/// ends.
+macro_rules! sorted_ends {
+    ($item:ty) => {
+        sorted_last!($item);
+        sorted_min_max!($item);
     };
 }
 
@@ -600,27 +615,11 @@ macro_rules! projection {
     // The methods of `also`, one at a time (inside `impl Iterator`).
     (@methods $item:ty;) => {};
     (@methods $item:ty; last $($rest:ident)*) => {
-        fn last(mut self) -> Option<$item> {
-            self.next_back()
-        }
-
+        $crate::map::sorted_last!($item);
         projection!(@methods $item; $($rest)*);
     };
     (@methods $item:ty; min_max $($rest:ident)*) => {
-        fn min(mut self) -> Option<$item>
-        where
-            $item: Ord,
-        {
-            self.next()
-        }
-
-        fn max(mut self) -> Option<$item>
-        where
-            $item: Ord,
-        {
-            self.next_back()
-        }
-
+        $crate::map::sorted_min_max!($item);
         projection!(@methods $item; $($rest)*);
     };
     // (A name that is no method is an impl, checked by `@impls`.)
@@ -657,7 +656,7 @@ macro_rules! projection {
         projection!(@impls $name [$($g)*]; $($rest)*);
     };
 }
-pub(crate) use projection;
+pub(crate) use {projection, sorted_last, sorted_min_max};
 
 projection! {
     /// An iterator over a map's keys, in order: [`BPlusTreeMap::keys`].

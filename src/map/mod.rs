@@ -10,10 +10,10 @@ pub(crate) mod merge;
 pub use cursor::{Cursor, CursorMut, UnorderedKeyError};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use extract_if::ExtractIf;
-pub(crate) use iter::projection;
 pub use iter::{
     IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Range, RangeMut, Values, ValuesMut,
 };
+pub(crate) use iter::{projection, sorted_last, sorted_min_max};
 
 use alloc::vec::Vec;
 use core::borrow::Borrow;

@@ -1,8 +1,9 @@
 //! Arenas: where nodes live, and how their slots are found and recycled.
 //!
 //! An arena hands out *slots* of one fixed [`Layout`] and names each with a
-//! [`Handle`]. Arenas are type-erased: they store bytes, and the typed node
-//! layer (`crate::node`) reads and writes nodes through the slot addresses.
+//! [`Handle`]. Arenas are type-erased: they store bytes, and the tree's typed
+//! access (`raw/tree.rs`) reads and writes the node layer's leaves and
+//! branches through the slot addresses.
 //! Erasing the element type keeps `BPlusTreeMap` covariant in `K` and `V`
 //! (a field of type `A::Arena<Leaf<K, V>>` would make it invariant), just as
 //! std's `BTreeMap` stays covariant by holding raw node pointers.

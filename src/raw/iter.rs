@@ -184,7 +184,6 @@ where
     }
 
     /// Move the front past the end of its leaf.
-    #[cold]
     fn cross_leaf(&mut self) {
         let Some(tree) = self.tree else { return };
         if self.next.is_nil() {

@@ -16,6 +16,56 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Once;
 
 use arbitrary::Arbitrary;
+use bptree::policy::Handle;
+
+/// The configurations under test, chosen by an input's first field.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub enum Config {
+    /// `BPlusTreeMap<K, V>`: `Wide32`, `VecArena`, 64.
+    Default,
+    /// `phase::Compact`: `Adaptive`, `Indirect<VecArena<Boxed>>`, 128.
+    Compact,
+    /// `phase::Phase0`: `Wide32`, `MaskedArena<Growing>`, 64.
+    Phase0,
+    /// `Compact16`, `VecArena`, 4 (kept under [`COMPACT16_MAX`] entries,
+    /// well inside its 65,535 nodes; `tests/limits.rs` covers running out).
+    Compact16Cap4,
+    /// `Adaptive`, `VecArena`, 4: widens past 65,535 nodes.
+    AdaptiveCap4,
+    /// `Adaptive`, `PoolArena`, 4: the same through the pool arena.
+    AdaptivePoolCap4,
+}
+
+/// `$run::<H, A, CAP>($args)` for the configuration `$config` names.
+macro_rules! on_config {
+    ($config:expr, $run:ident($($arg:expr),*)) => {{
+        use bptree::policy::{Boxed, Growing, Indirect, MaskedArena};
+        use bptree::{Adaptive, Compact16, PoolArena, VecArena, Wide32};
+        use common::Config;
+        match $config {
+            Config::Default => $run::<Wide32, VecArena, 64>($($arg),*),
+            Config::Compact => $run::<Adaptive, Indirect<VecArena<Boxed>>, 128>($($arg),*),
+            Config::Phase0 => $run::<Wide32, MaskedArena<Growing>, 64>($($arg),*),
+            Config::Compact16Cap4 => $run::<Compact16, VecArena, 4>($($arg),*),
+            Config::AdaptiveCap4 => $run::<Adaptive, VecArena, 4>($($arg),*),
+            Config::AdaptivePoolCap4 => $run::<Adaptive, PoolArena, 4>($($arg),*),
+        }
+    }};
+}
+pub(crate) use on_config;
+
+/// The most entries a map with 16-bit handles may hold in a run.
+pub const COMPACT16_MAX: usize = 50_000;
+
+/// The most entries a run lets a map of handles `H` reach: no limit, except
+/// for fixed 16-bit handles, which would run out.
+pub fn max_len<H: Handle>() -> usize {
+    if H::MAX_NODES <= usize::from(u16::MAX) {
+        COMPACT16_MAX
+    } else {
+        usize::MAX
+    }
+}
 
 /// One end of a range, over the small key space ops use.
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -126,7 +176,10 @@ where
 }
 
 /// Walks an exact-size iterator, logging `len()` after every step.
-pub fn walk_exact<I: DoubleEndedIterator + ExactSizeIterator>(mut it: I, w: &Walk) -> Vec<Rec<I::Item>>
+pub fn walk_exact<I: DoubleEndedIterator + ExactSizeIterator>(
+    mut it: I,
+    w: &Walk,
+) -> Vec<Rec<I::Item>>
 where
     I::Item: Ord,
 {
@@ -160,7 +213,11 @@ pub fn mix(v: u32, x: u32) -> u32 {
 impl Src {
     pub fn keys(self) -> Vec<u32> {
         match self {
-            Src::Random { mut seed, len, modulus } => (0..len)
+            Src::Random {
+                mut seed,
+                len,
+                modulus,
+            } => (0..len)
                 .map(|_| {
                     seed ^= seed << 13;
                     seed ^= seed >> 17;
@@ -255,7 +312,8 @@ pub fn message(p: &(dyn Any + Send)) -> String {
 fn panic_kind(msg: &str) -> String {
     if msg.starts_with("range start is greater than range end in ") {
         "range start > end".to_string()
-    } else if msg.starts_with("range start and end are equal and ") && msg.contains("excluded in ") {
+    } else if msg.starts_with("range start and end are equal and ") && msg.contains("excluded in ")
+    {
         "range start == end, both excluded".to_string()
     } else {
         msg.to_string()
@@ -265,7 +323,10 @@ fn panic_kind(msg: &str) -> String {
 /// Runs std's side first: if it panics, ours must panic for the same
 /// reason (and `None` is returned); otherwise ours must not panic and must
 /// return the same.
-pub fn mirror<T: PartialEq + Debug>(std: impl FnOnce() -> T, ours: impl FnOnce() -> T) -> Option<T> {
+pub fn mirror<T: PartialEq + Debug>(
+    std: impl FnOnce() -> T,
+    ours: impl FnOnce() -> T,
+) -> Option<T> {
     match quietly(std) {
         Err(p) => {
             let want = message(&*p);
@@ -273,7 +334,11 @@ pub fn mirror<T: PartialEq + Debug>(std: impl FnOnce() -> T, ours: impl FnOnce()
                 Ok(got) => panic!("std panicked ({want:?}) but ours returned {got:?}"),
                 Err(q) => {
                     let got = message(&*q);
-                    assert_eq!(panic_kind(&got), panic_kind(&want), "ours panicked differently from std: {got:?}");
+                    assert_eq!(
+                        panic_kind(&got),
+                        panic_kind(&want),
+                        "ours panicked differently from std: {got:?}"
+                    );
                 }
             }
             None

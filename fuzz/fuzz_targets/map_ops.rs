@@ -25,31 +25,13 @@ use arbitrary::Arbitrary;
 use bptree::map::Entry;
 use bptree::phase::{Compact, Phase0};
 use bptree::policy::{ArenaStrategy, Boxed, Growing, Handle, Indirect, MaskedArena};
-use bptree::{Adaptive, BPlusTreeMap, Compact16, PoolArena, VecArena, Wide32};
+use bptree::{Adaptive, BPlusTreeMap, VecArena, Wide32};
 use common::{B, Prog, Src, Walk, install_hook, mirror, mix, val, walk, walk_exact};
 use libfuzzer_sys::fuzz_target;
 
-/// The configurations under test.
-#[derive(Arbitrary, Debug)]
-enum Config {
-    /// `BPlusTreeMap<K, V>`: `Wide32`, `VecArena`, 64.
-    Default,
-    /// `phase::Compact`: `Adaptive`, `Indirect<VecArena<Boxed>>`, 128.
-    Compact,
-    /// `phase::Phase0`: `Wide32`, `MaskedArena<Growing>`, 64.
-    Phase0,
-    /// `Compact16`, `VecArena`, 4 (kept under 50,000 entries, well inside
-    /// its 65,535 nodes; `tests/limits.rs` covers running out).
-    Compact16Cap4,
-    /// `Adaptive`, `VecArena`, 4: widens past 65,535 nodes.
-    AdaptiveCap4,
-    /// `Adaptive`, `PoolArena`, 4: the same through the pool arena.
-    AdaptivePoolCap4,
-}
-
 #[derive(Arbitrary, Debug)]
 struct Input {
-    config: Config,
+    config: common::Config,
     ops: Vec<Op>,
 }
 
@@ -157,7 +139,10 @@ fn pair((k, v): (&u32, &u32)) -> (u32, u32) {
     (*k, *v)
 }
 
-fn check<H: Handle, A: ArenaStrategy, const CAP: usize>(ours: &Map<H, A, CAP>, std: &BTreeMap<u32, u32>) {
+fn check<H: Handle, A: ArenaStrategy, const CAP: usize>(
+    ours: &Map<H, A, CAP>,
+    std: &BTreeMap<u32, u32>,
+) {
     if let Err(e) = ours.check_invariants() {
         panic!("check_invariants: {e:?}");
     }
@@ -168,7 +153,10 @@ fn check<H: Handle, A: ArenaStrategy, const CAP: usize>(ours: &Map<H, A, CAP>, s
 impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
     fn check_all(&self) {
         check(&self.ours, &self.std);
-        assert!(self.ours.iter().rev().eq(self.std.iter().rev()), "reverse contents differ");
+        assert!(
+            self.ours.iter().rev().eq(self.std.iter().rev()),
+            "reverse contents differ"
+        );
         assert_eq!(self.ours.keys().len(), self.std.len());
         assert!(self.ours.values().eq(self.std.values()));
     }
@@ -182,7 +170,9 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
 
     /// How many of `want` bulk entries may be added.
     fn room(&mut self, want: usize) -> usize {
-        let n = want.min(self.budget).min(self.max_len.saturating_sub(self.std.len()));
+        let n = want
+            .min(self.budget)
+            .min(self.max_len.saturating_sub(self.std.len()));
         self.budget -= n;
         n
     }
@@ -193,7 +183,11 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
         let strictly = entries.windows(2).all(|w| w[0].0 < w[1].0);
         if sorted {
             let built = Map::<H, A, CAP>::from_sorted_iter(entries.iter().copied());
-            assert_eq!(built.is_some(), strictly, "from_sorted_iter accepted or refused wrongly");
+            assert_eq!(
+                built.is_some(),
+                strictly,
+                "from_sorted_iter accepted or refused wrongly"
+            );
             let Some(built) = built else { return };
             self.ours = built;
         } else {
@@ -224,7 +218,10 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
         match op {
             Op::Insert(k, v) => assert_eq!(ours.insert(k.into(), v), std.insert(k.into(), v)),
             Op::CheckedInsert(k, v) => {
-                let got = ours.checked_insert(k.into(), v).ok().expect("checked_insert refused");
+                let got = ours
+                    .checked_insert(k.into(), v)
+                    .ok()
+                    .expect("checked_insert refused");
                 assert_eq!(got, std.insert(k.into(), v));
             }
             Op::Remove(k) => assert_eq!(ours.remove(&k.into()), std.remove(&k.into())),
@@ -265,7 +262,10 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
             },
             Op::Range(lo, hi, w) => {
                 let r = (lo.get(), hi.get());
-                mirror(|| walk(std.range(r).map(pair), &w), || walk(ours.range(r).map(pair), &w));
+                mirror(
+                    || walk(std.range(r).map(pair), &w),
+                    || walk(ours.range(r).map(pair), &w),
+                );
             }
             Op::RangeMut(lo, hi, w, x) => {
                 let r = (lo.get(), hi.get());
@@ -273,24 +273,38 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
                     *v = mix(*v, x);
                     (*k, *v)
                 };
-                mirror(|| walk(std.range_mut(r).map(f), &w), || walk(ours.range_mut(r).map(f), &w));
+                mirror(
+                    || walk(std.range_mut(r).map(f), &w),
+                    || walk(ours.range_mut(r).map(f), &w),
+                );
             }
-            Op::Iter(w) => assert_eq!(walk_exact(ours.iter().map(pair), &w), walk_exact(std.iter().map(pair), &w)),
+            Op::Iter(w) => assert_eq!(
+                walk_exact(ours.iter().map(pair), &w),
+                walk_exact(std.iter().map(pair), &w)
+            ),
             Op::IterMut(w, x) => {
                 let f = |(k, v): (&u32, &mut u32)| {
                     *v = mix(*v, x);
                     (*k, *v)
                 };
-                assert_eq!(walk_exact(ours.iter_mut().map(f), &w), walk_exact(std.iter_mut().map(f), &w));
+                assert_eq!(
+                    walk_exact(ours.iter_mut().map(f), &w),
+                    walk_exact(std.iter_mut().map(f), &w)
+                );
             }
             Op::Keys(w) => assert_eq!(walk_exact(ours.keys(), &w), walk_exact(std.keys(), &w)),
-            Op::Values(w) => assert_eq!(walk_exact(ours.values(), &w), walk_exact(std.values(), &w)),
+            Op::Values(w) => {
+                assert_eq!(walk_exact(ours.values(), &w), walk_exact(std.values(), &w))
+            }
             Op::ValuesMut(w, x) => {
                 let f = |v: &mut u32| {
                     *v = mix(*v, x);
                     *v
                 };
-                assert_eq!(walk_exact(ours.values_mut().map(f), &w), walk_exact(std.values_mut().map(f), &w));
+                assert_eq!(
+                    walk_exact(ours.values_mut().map(f), &w),
+                    walk_exact(std.values_mut().map(f), &w)
+                );
             }
             Op::IntoIter(w, kind, of_clone) => {
                 let (a, b) = if of_clone {
@@ -299,9 +313,16 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
                     (std::mem::take(ours), std::mem::take(std))
                 };
                 match kind {
-                    IntoKind::Entries => assert_eq!(walk_exact(a.into_iter(), &w), walk_exact(b.into_iter(), &w)),
-                    IntoKind::Keys => assert_eq!(walk_exact(a.into_keys(), &w), walk_exact(b.into_keys(), &w)),
-                    IntoKind::Values => assert_eq!(walk_exact(a.into_values(), &w), walk_exact(b.into_values(), &w)),
+                    IntoKind::Entries => {
+                        assert_eq!(walk_exact(a.into_iter(), &w), walk_exact(b.into_iter(), &w))
+                    }
+                    IntoKind::Keys => {
+                        assert_eq!(walk_exact(a.into_keys(), &w), walk_exact(b.into_keys(), &w))
+                    }
+                    IntoKind::Values => assert_eq!(
+                        walk_exact(a.into_values(), &w),
+                        walk_exact(b.into_values(), &w)
+                    ),
                 }
             }
             Op::PopFirst => assert_eq!(ours.pop_first(), std.pop_first()),
@@ -321,7 +342,11 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
                     *v = mix(*v, x);
                     (k + u32::from(r)) % (u32::from(m) + 1) == 0
                 };
-                let n = if limit == 255 { usize::MAX } else { usize::from(limit) };
+                let n = if limit == 255 {
+                    usize::MAX
+                } else {
+                    usize::from(limit)
+                };
                 mirror(
                     || std.extract_if(range, f).take(n).collect::<Vec<_>>(),
                     || ours.extract_if(range, f).take(n).collect::<Vec<_>>(),
@@ -351,9 +376,15 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
             Op::Cursor(upper, b, prog) => {
                 let b = b.get();
                 let (mut a, mut s) = if upper {
-                    (ours.upper_bound(B::as_ref(&b)), std.upper_bound(B::as_ref(&b)))
+                    (
+                        ours.upper_bound(B::as_ref(&b)),
+                        std.upper_bound(B::as_ref(&b)),
+                    )
                 } else {
-                    (ours.lower_bound(B::as_ref(&b)), std.lower_bound(B::as_ref(&b)))
+                    (
+                        ours.lower_bound(B::as_ref(&b)),
+                        std.lower_bound(B::as_ref(&b)),
+                    )
                 };
                 for (op, _) in prog.ops() {
                     let (x, y) = match op % 4 {
@@ -410,11 +441,19 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
                 let other_std: BTreeMap<u32, u32> = e.iter().copied().collect();
                 let (ours, std): (&Map<H, A, CAP>, &BTreeMap<u32, u32>) = (ours, std);
                 assert_eq!(*ours == other, *std == other_std, "==");
-                assert_eq!(ours.partial_cmp(&other), std.partial_cmp(&other_std), "partial_cmp");
+                assert_eq!(
+                    ours.partial_cmp(&other),
+                    std.partial_cmp(&other_std),
+                    "partial_cmp"
+                );
                 assert_eq!(ours.cmp(&other), std.cmp(&other_std), "cmp");
                 let h = RandomState::new();
                 if *ours == other {
-                    assert_eq!(h.hash_one(&*ours), h.hash_one(&other), "equal maps hash differently");
+                    assert_eq!(
+                        h.hash_one(&*ours),
+                        h.hash_one(&other),
+                        "equal maps hash differently"
+                    );
                 }
                 if std.len() <= 64 {
                     assert_eq!(format!("{ours:?}"), format!("{std:?}"), "Debug");
@@ -466,7 +505,10 @@ fn entry<H: Handle, A: ArenaStrategy, const CAP: usize>(
             *b = mix(*b, v);
         }
         EntryAct::OrInsertWithKey => {
-            assert_eq!(a.or_insert_with_key(|k| val(*k, 1)), b.or_insert_with_key(|k| val(*k, 1)));
+            assert_eq!(
+                a.or_insert_with_key(|k| val(*k, 1)),
+                b.or_insert_with_key(|k| val(*k, 1))
+            );
         }
         EntryAct::OrDefault => assert_eq!(a.or_default(), b.or_default()),
         EntryAct::AndModify(x, d) => {
@@ -507,9 +549,15 @@ fn cursor_mut<H: Handle, A: ArenaStrategy, const CAP: usize>(
     prog: Prog,
 ) {
     let (mut a, mut s) = if upper {
-        (ours.upper_bound_mut(B::as_ref(&b)), std.upper_bound_mut(B::as_ref(&b)))
+        (
+            ours.upper_bound_mut(B::as_ref(&b)),
+            std.upper_bound_mut(B::as_ref(&b)),
+        )
     } else {
-        (ours.lower_bound_mut(B::as_ref(&b)), std.lower_bound_mut(B::as_ref(&b)))
+        (
+            ours.lower_bound_mut(B::as_ref(&b)),
+            std.lower_bound_mut(B::as_ref(&b)),
+        )
     };
     let f = |x: u32| {
         move |e: Option<(&u32, &mut u32)>| {
@@ -550,7 +598,10 @@ fn cursor_mut<H: Handle, A: ArenaStrategy, const CAP: usize>(
             11 => assert_eq!(a.remove_prev(), s.remove_prev()),
             12 => {
                 let (c, d) = (a.as_cursor(), s.as_cursor());
-                assert_eq!((c.peek_prev(), c.peek_next()), (d.peek_prev(), d.peek_next()));
+                assert_eq!(
+                    (c.peek_prev(), c.peek_next()),
+                    (d.peek_prev(), d.peek_next())
+                );
             }
             13 => assert_eq!(a.next().map(pair_mut), s.next().map(pair_mut)),
             _ => assert_eq!(a.prev().map(pair_mut), s.prev().map(pair_mut)),
@@ -564,11 +615,11 @@ fn pair_mut((k, v): (&u32, &mut u32)) -> (u32, u32) {
     (*k, *v)
 }
 
-fn run<H: Handle, A: ArenaStrategy, const CAP: usize>(ops: Vec<Op>, max_len: usize) {
+fn run<H: Handle, A: ArenaStrategy, const CAP: usize>(ops: Vec<Op>) {
     let mut st = State::<H, A, CAP> {
         ours: Map::empty(),
         std: BTreeMap::new(),
-        max_len,
+        max_len: common::max_len::<H>(),
         budget: BULK_BUDGET,
     };
     for (i, op) in ops.into_iter().enumerate() {
@@ -587,13 +638,5 @@ fuzz_target!(|input: Input| {
     let _: fn(Compact<u32, u32>) -> Map<Adaptive, Indirect<VecArena<Boxed>>, 128> = |m| m;
     let _: fn(Phase0<u32, u32>) -> Map<Wide32, MaskedArena<Growing>, 64> = |m| m;
     let _: fn(BPlusTreeMap<u32, u32>) -> Map<Wide32, VecArena, 64> = |m| m;
-    const ANY: usize = usize::MAX;
-    match input.config {
-        Config::Default => run::<Wide32, VecArena, 64>(input.ops, ANY),
-        Config::Compact => run::<Adaptive, Indirect<VecArena<Boxed>>, 128>(input.ops, ANY),
-        Config::Phase0 => run::<Wide32, MaskedArena<Growing>, 64>(input.ops, ANY),
-        Config::Compact16Cap4 => run::<Compact16, VecArena, 4>(input.ops, 50_000),
-        Config::AdaptiveCap4 => run::<Adaptive, VecArena, 4>(input.ops, ANY),
-        Config::AdaptivePoolCap4 => run::<Adaptive, PoolArena, 4>(input.ops, ANY),
-    }
+    common::on_config!(input.config, run(input.ops))
 });

@@ -24,8 +24,8 @@ use std::panic;
 use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
-use bptree::policy::{ArenaStrategy, Boxed, Growing, Handle, Indirect, MaskedArena};
-use bptree::{Adaptive, BPlusTreeMap, Compact16, VecArena, Wide32};
+use bptree::BPlusTreeMap;
+use bptree::policy::{ArenaStrategy, Handle};
 use common::{B, Injected, Prog, Src, Walk, catch_injected, install_hook};
 use libfuzzer_sys::fuzz_target;
 
@@ -148,17 +148,8 @@ fn pred(k: &D, m: u8, r: u8) -> bool {
 }
 
 #[derive(Arbitrary, Debug)]
-enum Config {
-    Default,
-    Compact,
-    Phase0,
-    Compact16Cap4,
-    AdaptiveCap4,
-}
-
-#[derive(Arbitrary, Debug)]
 struct Input {
-    config: Config,
+    config: common::Config,
     steps: Vec<Step>,
 }
 
@@ -225,7 +216,11 @@ fn snapshot<H: Handle, A: ArenaStrategy, const CAP: usize>(m: &Map<H, A, CAP>) -
 }
 
 /// Runs `op` on the map and (where it can without `D`) on the model.
-fn apply<H: Handle, A: ArenaStrategy, const CAP: usize>(m: &mut Map<H, A, CAP>, model: &mut Model, op: Op) {
+fn apply<H: Handle, A: ArenaStrategy, const CAP: usize>(
+    m: &mut Map<H, A, CAP>,
+    model: &mut Model,
+    op: Op,
+) {
     match op {
         Op::Insert(k, v) => {
             let old = m.insert(D::new(k), D::new(v)).map(|v| v.key);
@@ -247,7 +242,10 @@ fn apply<H: Handle, A: ArenaStrategy, const CAP: usize>(m: &mut Map<H, A, CAP>, 
             };
             assert_eq!(got, model.remove(&k));
         }
-        Op::PopFirst => assert_eq!(m.pop_first().map(|(k, v)| (k.key, v.key)), model.pop_first()),
+        Op::PopFirst => assert_eq!(
+            m.pop_first().map(|(k, v)| (k.key, v.key)),
+            model.pop_first()
+        ),
         Op::PopLast => assert_eq!(m.pop_last().map(|(k, v)| (k.key, v.key)), model.pop_last()),
         Op::Retain(md, r) => {
             m.retain(|k, _| !pred(k, md, r));
@@ -323,18 +321,24 @@ fn apply<H: Handle, A: ArenaStrategy, const CAP: usize>(m: &mut Map<H, A, CAP>, 
             let (lo, hi) = (bound(lo), bound(hi));
             if range_ok(&lo, &hi) {
                 let got = common::walk(
-                    m.range((bound_ref(&lo), bound_ref(&hi))).map(|(k, v)| (k.key, v.key)),
+                    m.range((bound_ref(&lo), bound_ref(&hi)))
+                        .map(|(k, v)| (k.key, v.key)),
                     &w,
                 );
                 let want = common::walk(
-                    model.range((key_bound(&lo), key_bound(&hi))).map(|(k, v)| (*k, *v)),
+                    model
+                        .range((key_bound(&lo), key_bound(&hi)))
+                        .map(|(k, v)| (*k, *v)),
                     &w,
                 );
                 assert_eq!(got, want);
             }
         }
         Op::IntoIter(w) => {
-            let got = common::walk(std::mem::take(m).into_iter().map(|(k, v)| (k.key, v.key)), &w);
+            let got = common::walk(
+                std::mem::take(m).into_iter().map(|(k, v)| (k.key, v.key)),
+                &w,
+            );
             let want = common::walk(std::mem::take(model).into_iter(), &w);
             assert_eq!(got, want);
         }
@@ -363,7 +367,9 @@ fn apply<H: Handle, A: ArenaStrategy, const CAP: usize>(m: &mut Map<H, A, CAP>, 
         Op::Bulk(base, len) => {
             let n = u32::from(len % 2001);
             let base = u32::from(base).min(65_535 - n);
-            let e: Vec<(D, D)> = (base..base + n).map(|k| (D::new(k as u16), D::new(k as u16))).collect();
+            let e: Vec<(D, D)> = (base..base + n)
+                .map(|k| (D::new(k as u16), D::new(k as u16)))
+                .collect();
             m.extend(e);
             model.extend((base..base + n).map(|k| (k as u16, k as u16)));
         }
@@ -385,7 +391,11 @@ fn key_bound(b: &Bound<D>) -> Bound<u16> {
 /// Ranges std would refuse (crossed ends) are left to `map_ops`.
 fn range_ok(lo: &Bound<D>, hi: &Bound<D>) -> bool {
     match (key_bound(lo), key_bound(hi)) {
-        (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b)) if a > b => false,
+        (Bound::Included(a) | Bound::Excluded(a), Bound::Included(b) | Bound::Excluded(b))
+            if a > b =>
+        {
+            false
+        }
         (Bound::Excluded(a), Bound::Excluded(b)) if a == b => false,
         _ => true,
     }
@@ -398,9 +408,16 @@ fn survivor<H: Handle, A: ArenaStrategy, const CAP: usize>(m: &Map<H, A, CAP>) {
     }
     let keys: Vec<u16> = m.keys().map(|k| k.key).collect();
     assert_eq!(keys.len(), m.len(), "iteration disagrees with len()");
-    assert_eq!(m.iter().rev().count(), m.len(), "reverse iteration disagrees with len()");
+    assert_eq!(
+        m.iter().rev().count(),
+        m.len(),
+        "reverse iteration disagrees with len()"
+    );
     assert_eq!(m.iter().len(), m.len());
-    assert!(keys.windows(2).all(|w| w[0] < w[1]), "keys out of order: {keys:?}");
+    assert!(
+        keys.windows(2).all(|w| w[0] < w[1]),
+        "keys out of order: {keys:?}"
+    );
     ledger(|l| {
         assert_eq!(l.double_drops, 0, "double drop");
         assert_eq!(l.used_after_drop, 0, "use after drop");
@@ -438,7 +455,10 @@ fn run<H: Handle, A: ArenaStrategy, const CAP: usize>(steps: Vec<Step>) {
                 model = snapshot(&m).into_iter().collect();
             }
         }
-        assert_eq!(snapshot(&m), model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>());
+        assert_eq!(
+            snapshot(&m),
+            model.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>()
+        );
         survivor(&m);
     }
     drop(m);
@@ -447,18 +467,15 @@ fn run<H: Handle, A: ArenaStrategy, const CAP: usize>(steps: Vec<Step>) {
         assert_eq!(l.used_after_drop, 0, "use after drop");
         let leaked = l.drops.iter().filter(|&&d| d == 0).count();
         if !panicked || strict_leaks() {
-            assert_eq!(leaked, 0, "{leaked} instances never dropped (panicked: {panicked})");
+            assert_eq!(
+                leaked, 0,
+                "{leaked} instances never dropped (panicked: {panicked})"
+            );
         }
     });
 }
 
 fuzz_target!(|input: Input| {
     install_hook();
-    match input.config {
-        Config::Default => run::<Wide32, VecArena, 64>(input.steps),
-        Config::Compact => run::<Adaptive, Indirect<VecArena<Boxed>>, 128>(input.steps),
-        Config::Phase0 => run::<Wide32, MaskedArena<Growing>, 64>(input.steps),
-        Config::Compact16Cap4 => run::<Compact16, VecArena, 4>(input.steps),
-        Config::AdaptiveCap4 => run::<Adaptive, VecArena, 4>(input.steps),
-    }
+    common::on_config!(input.config, run(input.steps))
 });

@@ -16,25 +16,14 @@ use std::collections::BTreeSet;
 use std::hash::{BuildHasher, RandomState};
 
 use arbitrary::Arbitrary;
-use bptree::policy::{ArenaStrategy, Boxed, Growing, Handle, Indirect, MaskedArena};
-use bptree::{Adaptive, BPlusTreeSet, Compact16, PoolArena, VecArena, Wide32};
+use bptree::BPlusTreeSet;
+use bptree::policy::{ArenaStrategy, Handle};
 use common::{B, Src, Walk, install_hook, mirror, walk, walk_exact};
 use libfuzzer_sys::fuzz_target;
 
-/// The configurations under test (as in `map_ops`).
-#[derive(Arbitrary, Debug)]
-enum Config {
-    Default,
-    Compact,
-    Phase0,
-    Compact16Cap4,
-    AdaptiveCap4,
-    AdaptivePoolCap4,
-}
-
 #[derive(Arbitrary, Debug)]
 struct Input {
-    config: Config,
+    config: common::Config,
     ops: Vec<Op>,
 }
 
@@ -83,7 +72,10 @@ const BULK_BUDGET: usize = 700_000;
 
 type Set<H, A, const CAP: usize> = BPlusTreeSet<u32, H, A, CAP>;
 
-fn check<H: Handle, A: ArenaStrategy, const CAP: usize>(ours: &Set<H, A, CAP>, std: &BTreeSet<u32>) {
+fn check<H: Handle, A: ArenaStrategy, const CAP: usize>(
+    ours: &Set<H, A, CAP>,
+    std: &BTreeSet<u32>,
+) {
     if let Err(e) = ours.check_invariants() {
         panic!("check_invariants: {e:?}");
     }
@@ -100,7 +92,9 @@ struct State<H: Handle, A: ArenaStrategy, const CAP: usize> {
 
 impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
     fn room(&mut self, want: usize) -> usize {
-        let n = want.min(self.budget).min(self.max_len.saturating_sub(self.std.len()));
+        let n = want
+            .min(self.budget)
+            .min(self.max_len.saturating_sub(self.std.len()));
         self.budget -= n;
         n
     }
@@ -141,7 +135,11 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
             Op::ExtractIf(lo, hi, m, r, limit) => {
                 let range = (lo.get(), hi.get());
                 let f = |k: &u32| (k + u32::from(r)) % (u32::from(m) + 1) == 0;
-                let n = if limit == 255 { usize::MAX } else { usize::from(limit) };
+                let n = if limit == 255 {
+                    usize::MAX
+                } else {
+                    usize::from(limit)
+                };
                 mirror(
                     || std.extract_if(range, f).take(n).collect::<Vec<_>>(),
                     || ours.extract_if(range, f).take(n).collect::<Vec<_>>(),
@@ -217,7 +215,9 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
                         assert!(a.intersection(&other).eq(b.intersection(&other_std)));
                     }
                     SetOp::Difference => assert!(a.difference(&other).eq(b.difference(&other_std))),
-                    SetOp::DifferenceRev => assert!(other.difference(a).eq(other_std.difference(b))),
+                    SetOp::DifferenceRev => {
+                        assert!(other.difference(a).eq(other_std.difference(b)))
+                    }
                     SetOp::SymmetricDifference => assert!(
                         a.symmetric_difference(&other)
                             .eq(b.symmetric_difference(&other_std))
@@ -225,8 +225,16 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
                     SetOp::Relations => {
                         assert_eq!(a.is_subset(&other), b.is_subset(&other_std), "is_subset");
                         assert_eq!(other.is_subset(a), other_std.is_subset(b), "is_subset");
-                        assert_eq!(a.is_superset(&other), b.is_superset(&other_std), "is_superset");
-                        assert_eq!(a.is_disjoint(&other), b.is_disjoint(&other_std), "is_disjoint");
+                        assert_eq!(
+                            a.is_superset(&other),
+                            b.is_superset(&other_std),
+                            "is_superset"
+                        );
+                        assert_eq!(
+                            a.is_disjoint(&other),
+                            b.is_disjoint(&other_std),
+                            "is_disjoint"
+                        );
                     }
                     SetOp::Compare => {
                         assert_eq!(*a == other, *b == other_std, "==");
@@ -234,7 +242,11 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
                         assert_eq!(a.cmp(&other), b.cmp(&other_std));
                         let h = RandomState::new();
                         if *a == other {
-                            assert_eq!(h.hash_one(a), h.hash_one(&other), "equal sets hash differently");
+                            assert_eq!(
+                                h.hash_one(a),
+                                h.hash_one(&other),
+                                "equal sets hash differently"
+                            );
                         }
                         if b.len() <= 64 {
                             assert_eq!(format!("{a:?}"), format!("{b:?}"), "Debug");
@@ -250,11 +262,11 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> State<H, A, CAP> {
     }
 }
 
-fn run<H: Handle, A: ArenaStrategy, const CAP: usize>(ops: Vec<Op>, max_len: usize) {
+fn run<H: Handle, A: ArenaStrategy, const CAP: usize>(ops: Vec<Op>) {
     let mut st = State::<H, A, CAP> {
         ours: Set::default(),
         std: BTreeSet::new(),
-        max_len,
+        max_len: common::max_len::<H>(),
         budget: BULK_BUDGET,
     };
     for (i, op) in ops.into_iter().enumerate() {
@@ -272,13 +284,5 @@ fn run<H: Handle, A: ArenaStrategy, const CAP: usize>(ops: Vec<Op>, max_len: usi
 
 fuzz_target!(|input: Input| {
     install_hook();
-    const ANY: usize = usize::MAX;
-    match input.config {
-        Config::Default => run::<Wide32, VecArena, 64>(input.ops, ANY),
-        Config::Compact => run::<Adaptive, Indirect<VecArena<Boxed>>, 128>(input.ops, ANY),
-        Config::Phase0 => run::<Wide32, MaskedArena<Growing>, 64>(input.ops, ANY),
-        Config::Compact16Cap4 => run::<Compact16, VecArena, 4>(input.ops, 50_000),
-        Config::AdaptiveCap4 => run::<Adaptive, VecArena, 4>(input.ops, ANY),
-        Config::AdaptivePoolCap4 => run::<Adaptive, PoolArena, 4>(input.ops, ANY),
-    }
+    common::on_config!(input.config, run(input.ops))
 });

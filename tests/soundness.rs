@@ -1266,44 +1266,10 @@ fn chaotic_map<H: Handle, A: ArenaStrategy, const CAP: usize>(
     name: &str,
     make: fn() -> CMap<H, A, CAP>,
 ) {
-    let mut panics = 0;
-    for case in 0..CASES {
-        let seed = seed_of(name) ^ case;
-        reset(seed);
-        let mut rng = XorShift::new(seed);
-        let mut map = make();
-        let mut history: Vec<&str> = Vec::new();
-        for step in 0..OPS {
-            let op = pick(&mut rng, &MAP_OPS);
-            history.push(op);
-            let mode = pick_mode(&mut rng);
-            let mut errs = Errors(Vec::new());
-            set_mode(mode);
-            let outcome = quietly(|| map_op(op, &mut map, make, &mut rng, &mut errs));
-            set_mode(Mode::Consistent);
-            panics += usize::from(outcome.is_err());
-            let at = || {
-                let from = history.len().saturating_sub(8);
-                format!(
-                    "{name}, seed {seed:#x}, step {step}: {op} ({mode:?}); last ops {:?}",
-                    &history[from..]
-                )
-            };
-            assert!(errs.0.is_empty(), "{}: {:?}", at(), errs.0);
-            if let Err(e) = check_map(&mut map) {
-                panic!("{}: {e}", at());
-            }
-            if let Err(e) = check_counts(map.len()) {
-                panic!("{}: {e}", at());
-            }
-        }
-        drop(map);
-        if let Err(e) = check_counts(0) {
-            panic!("{name}, seed {seed:#x}, after dropping the map: {e}");
-        }
-        assert_eq!(live(&KEYS), 0, "{name}, seed {seed:#x}: keys leaked");
-    }
-    eprintln!("{name}: {} ops, {panics} panicked", CASES as usize * OPS);
+    chaotic(name, "map", make, &MAP_OPS, map_op, |map| {
+        check_map(map)?;
+        check_counts(map.len())
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -1574,20 +1540,45 @@ fn chaotic_set<H: Handle, A: ArenaStrategy, const CAP: usize>(
     name: &str,
     make: fn() -> CSet<H, A, CAP>,
 ) {
+    chaotic(name, "set", make, &SET_OPS, set_op, |set| {
+        check_set(set)?;
+        check_counts(0)?;
+        if live(&KEYS) < set.len() {
+            return Err("elements lost".to_string());
+        }
+        Ok(())
+    });
+}
+
+/// One operation on a map or set, by name (`map_op`, `set_op`).
+type Apply<T> = fn(&str, &mut T, fn() -> T, &mut XorShift, &mut Errors);
+
+/// The chaotic-`Ord` driver shared by maps and sets: `CASES` seeded runs
+/// of `OPS` operations picked from `ops` and applied by `apply` (each under
+/// `catch_unwind`, with a random `Ord` mode), `check` after every one, and
+/// at the end every key dropped.
+fn chaotic<T>(
+    name: &str,
+    what: &str,
+    make: fn() -> T,
+    ops: &[(u64, &'static str)],
+    apply: Apply<T>,
+    check: impl Fn(&mut T) -> Result<(), String>,
+) {
     let mut panics = 0;
     for case in 0..CASES {
         let seed = seed_of(name) ^ case;
         reset(seed);
         let mut rng = XorShift::new(seed);
-        let mut set = make();
+        let mut coll = make();
         let mut history: Vec<&str> = Vec::new();
         for step in 0..OPS {
-            let op = pick(&mut rng, &SET_OPS);
+            let op = pick(&mut rng, ops);
             history.push(op);
             let mode = pick_mode(&mut rng);
             let mut errs = Errors(Vec::new());
             set_mode(mode);
-            let outcome = quietly(|| set_op(op, &mut set, make, &mut rng, &mut errs));
+            let outcome = quietly(|| apply(op, &mut coll, make, &mut rng, &mut errs));
             set_mode(Mode::Consistent);
             panics += usize::from(outcome.is_err());
             let at = || {
@@ -1598,22 +1589,18 @@ fn chaotic_set<H: Handle, A: ArenaStrategy, const CAP: usize>(
                 )
             };
             assert!(errs.0.is_empty(), "{}: {:?}", at(), errs.0);
-            if let Err(e) = check_set(&set) {
+            if let Err(e) = check(&mut coll) {
                 panic!("{}: {e}", at());
             }
-            if let Err(e) = check_counts(0) {
-                panic!("{}: {e}", at());
-            }
-            assert!(live(&KEYS) >= set.len(), "{}: elements lost", at());
         }
-        drop(set);
+        drop(coll);
         if let Err(e) = check_counts(0) {
-            panic!("{name}, seed {seed:#x}, after dropping the set: {e}");
+            panic!("{name}, seed {seed:#x}, after dropping the {what}: {e}");
         }
-        assert_eq!(live(&KEYS), 0, "{name}, seed {seed:#x}: elements leaked");
+        assert_eq!(live(&KEYS), 0, "{name}, seed {seed:#x}: keys leaked");
     }
     eprintln!(
-        "{name}: {} set ops, {panics} panicked",
+        "{name}: {} {what} ops, {panics} panicked",
         CASES as usize * OPS
     );
 }

@@ -62,6 +62,24 @@ pub(crate) fn ill_defined_range() -> ! {
     panic!("Ord is ill-defined in BPlusTreeMap range")
 }
 
+/// std's panics for a range whose bounds are inverted: start above end,
+/// or both ends the same key and excluded. (std checks only when the map
+/// is not empty; so do the callers.)
+#[track_caller]
+pub(crate) fn check_range_bounds<Q: Ord + ?Sized>(start: Bound<&Q>, end: Bound<&Q>) {
+    match (start, end) {
+        (Bound::Excluded(s), Bound::Excluded(e)) if s == e => {
+            panic!("range start and end are equal and both excluded in BPlusTreeMap")
+        }
+        (Bound::Included(s) | Bound::Excluded(s), Bound::Included(e) | Bound::Excluded(e))
+            if s > e =>
+        {
+            panic!("range start is greater than range end in BPlusTreeMap")
+        }
+        _ => {}
+    }
+}
+
 /// Where `bound` falls in sorted `keys`, as
 /// [`TreeView::bound_pos`](super::view::TreeView::bound_pos) reads it:
 /// the index before the first key `>= q` for `Included(q)`, `> q` for

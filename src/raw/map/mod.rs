@@ -43,7 +43,7 @@ mod adapt;
 use crate::node::{LeafView, Run, RunDrain};
 use crate::policy::{ArenaStrategy, Config, Handle, Place};
 use crate::raw::insert::OutOfHandles;
-use crate::raw::navigate::{Pos, ill_defined_range, key_bound};
+use crate::raw::navigate::{Pos, check_range_bounds, ill_defined_range, key_bound};
 use crate::raw::search::search_leaf;
 use crate::raw::{Core, Path, RawTree};
 
@@ -334,17 +334,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
             };
             return (nil, nil);
         }
-        match (start, end) {
-            (Bound::Excluded(s), Bound::Excluded(e)) if s == e => {
-                panic!("range start and end are equal and both excluded in BPlusTreeMap")
-            }
-            (Bound::Included(s) | Bound::Excluded(s), Bound::Included(e) | Bound::Excluded(e))
-                if s > e =>
-            {
-                panic!("range start is greater than range end in BPlusTreeMap")
-            }
-            _ => {}
-        }
+        check_range_bounds(start, end);
         let (front, back) = on_ref!(self,
             run => {
                 let (i, j) = (key_bound(run.keys(), start, false), key_bound(run.keys(), end, true));

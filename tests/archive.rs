@@ -16,7 +16,11 @@
 //!   native keys (`&u64`, `str`, `&String`, `&[u8]`, `&Vec<u8>`, tuples);
 //! - in-place mutation through `get_seal`, `range_seal` and `iter_seal`;
 //! - a `Compact16` tree too big for its handles is an error on
-//!   deserialization, not a panic;
+//!   deserialization, not a panic (exactly 65,535 full leaves of 4 fit;
+//!   `Adaptive` handles widen instead);
+//! - more key types (signed and 128-bit integers, `char`, `bool`,
+//!   `Option`, 3-tuples, a zero-sized key, unit values), and a key whose
+//!   native order disagrees with the archived one (`NativeOrder` error);
 //! - the file format: `save` / `open` / `open_unchecked`, and
 //!   `to_file_bytes` / `from_file_bytes` in memory, with every header
 //!   error (`TypeMismatch`, `WrongKind`, `Length`, `NotAnArchive`,
@@ -857,6 +861,174 @@ fn compact16_capacity_is_an_error_not_a_panic() {
     let back: Deep<u32, u32> = rkyv::from_bytes::<_, BoxedError>(&bytes).unwrap();
     back.check_invariants().unwrap();
     assert_eq!(back.len(), 200_000);
+}
+
+/// The limit exactly: 65,535 full leaves of 4 deserialize into the
+/// `Compact16` tree, one entry more is the error; `Adaptive` handles at the
+/// same capacity widen instead (bulk-loading straight into wide handles).
+#[test]
+#[cfg_attr(miri, ignore = "262,141 entries")]
+fn compact16_capacity_boundary_and_adaptive_widening() {
+    const MAX: u32 = 65_535 * 4;
+    let map: BPlusTreeMap<u32, u32> = (0..=MAX).map(|k| (k, k)).collect();
+    let bytes = bytes_of(&map);
+    let a = access_map::<u32, u32>(&bytes);
+    let err = quietly(|| rkyv::deserialize::<Deep<u32, u32>, BoxedError>(a))
+        .unwrap()
+        .unwrap_err();
+    assert!(err.to_string().contains("capacity exceeded"), "{err}");
+    let adaptive: BPlusTreeMap<u32, u32, bptree::Adaptive, VecArena, 4> =
+        rkyv::deserialize::<_, BoxedError>(a).unwrap();
+    adaptive.check_invariants().unwrap();
+    assert_eq!(adaptive.len(), MAX as usize + 1);
+    assert!(adaptive.iter().eq(map.iter()));
+
+    let map: BPlusTreeMap<u32, u32> = (0..MAX).map(|k| (k, k)).collect();
+    let bytes = bytes_of(&map);
+    let a = access_map::<u32, u32>(&bytes);
+    let deep = quietly(|| rkyv::deserialize::<Deep<u32, u32>, BoxedError>(a))
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{MAX} entries are 65,535 full leaves: {e}"));
+    deep.check_invariants().unwrap();
+    assert_eq!(deep.len(), MAX as usize);
+    assert_eq!(deep.memory_usage().leaves, 65_535);
+}
+
+// ---------------------------------------------------------------------------
+// More key types
+// ---------------------------------------------------------------------------
+
+/// A round trip, query parity at every probe and deserialization into the
+/// deep configuration, for `keys` (ascending, distinct).
+fn more_keys<K: Key>(keys: Vec<K>) {
+    let std: BTreeMap<K, u32> = keys.iter().cloned().zip(0..).collect();
+    assert_eq!(std.len(), keys.len(), "distinct keys");
+    let map: BPlusTreeMap<K, u32> = std.clone().into_iter().collect();
+    let bytes = bytes_of(&map);
+    let a = access_map::<K, u32>(&bytes);
+    assert_eq!(a.len(), keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        assert_eq!(a.get(k).map(|v| v.to_native()), Some(i as u32), "{k:?}");
+        assert_eq!(a.range(k..).len(), keys.len() - i);
+        assert_eq!(a.range(..k).len(), i);
+    }
+    assert!(a.keys().zip(&keys).all(|(x, y)| same_key::<K>(x, y)));
+    let back: Deep<K, u32> = rkyv::deserialize::<_, BoxedError>(a).unwrap();
+    back.check_invariants().unwrap();
+    assert!(back.iter().eq(std.iter()));
+    let set: BPlusTreeSet<K> = keys.iter().cloned().collect();
+    let bytes = bytes_of(&set);
+    let s = access_set::<K>(&bytes);
+    assert!(keys.iter().all(|k| s.contains(k)));
+    let back: DeepSet<K> = rkyv::deserialize::<_, BoxedError>(s).unwrap();
+    assert!(back.iter().eq(keys.iter()));
+}
+
+/// Signed integers across zero (an archived order by bytes would fail),
+/// wide integers, `char`, `bool`, `Option`, three-field tuples, a
+/// zero-sized key, and unit values.
+#[test]
+fn more_key_types() {
+    more_keys::<i32>((-300..300).map(|k| k * 1_000_003).collect());
+    more_keys::<i64>((-300..300).map(|k| k << 40).collect());
+    more_keys::<i16>((i16::MIN..=i16::MAX).step_by(97).collect());
+    more_keys::<u128>((0..300u128).map(|k| k << 100 | k).collect());
+    more_keys::<i128>((-150..150i128).map(|k| k << 90).collect());
+    more_keys::<char>(('\u{0}'..='\u{10ffff}').step_by(3001).collect());
+    more_keys::<bool>(vec![false, true]);
+    more_keys::<Option<u32>>(std::iter::once(None).chain((0..300).map(Some)).collect());
+    more_keys::<(u8, i16, String)>(
+        (0..300)
+            .map(|k| ((k / 100) as u8, (k % 100) as i16 - 50, format!("{k}")))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    );
+    more_keys::<()>(vec![()]);
+    more_keys::<()>(vec![]);
+
+    // Unit values: the values array holds zero-sized elements.
+    let map: BPlusTreeMap<u32, ()> = (0..1000).map(|k| (k, ())).collect();
+    let bytes = bytes_of(&map);
+    let a = access_map::<u32, ()>(&bytes);
+    assert_eq!(a.values().len(), 1000);
+    assert!(a.contains_key(&999u32));
+    let back: bptree::phase::Phase0<u32, ()> = rkyv::deserialize::<_, BoxedError>(a).unwrap();
+    back.check_invariants().unwrap();
+    assert_eq!(back.len(), 1000);
+}
+
+/// A key whose native `Ord` is the reverse of its archived one (the
+/// archived form is a plain archived `u32`): an archive of ascending `u32`s
+/// validates, but deserializing it as this type is an
+/// `ArchiveError::NativeOrder`, not a panic or an invalid tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Down(u32);
+
+impl Ord for Down {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.0.cmp(&self.0)
+    }
+}
+
+impl PartialOrd for Down {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Archive for Down {
+    type Archived = rkyv::rend::u32_le;
+    type Resolver = ();
+
+    fn resolve(&self, resolver: (), out: rkyv::Place<Self::Archived>) {
+        self.0.resolve(resolver, out);
+    }
+}
+
+impl<D: rkyv::rancor::Fallible + ?Sized> Deserialize<Down, D> for rkyv::rend::u32_le {
+    fn deserialize(&self, _: &mut D) -> Result<Down, D::Error> {
+        Ok(Down(self.to_native()))
+    }
+}
+
+#[test]
+fn native_order_disagreeing_with_the_archive_is_an_error() {
+    for n in [2u32, 3, 17, 100, 1000] {
+        let map: BPlusTreeMap<u32, String> = (0..n).map(|k| (k, k.to_string())).collect();
+        let bytes = bytes_of(&map);
+        let a = access_map::<u32, String>(&bytes);
+        let r = quietly(|| rkyv::deserialize::<BPlusTreeMap<Down, String>, BoxedError>(a));
+        let err = r.expect("no panic").expect_err("descending native keys");
+        assert!(
+            err.to_string()
+                .contains("native keys are not strictly ascending at index 1"),
+            "{err}"
+        );
+        let r = quietly(|| rkyv::deserialize::<Deep<Down, String>, BoxedError>(a));
+        assert!(r.expect("no panic").is_err());
+        let set: BPlusTreeSet<u32> = (0..n).collect();
+        let bytes = bytes_of(&set);
+        let s = access_set::<u32>(&bytes);
+        let r = quietly(|| {
+            rkyv::deserialize::<bptree::phase::Compact<Down, ()>, BoxedError>(
+                access_map::<u32, ()>(&bytes_of(
+                    &set.iter()
+                        .map(|&k| (k, ()))
+                        .collect::<BPlusTreeMap<u32, ()>>(),
+                )),
+            )
+        });
+        assert!(r.expect("no panic").is_err());
+        let r = quietly(|| rkyv::deserialize::<BPlusTreeSet<Down>, BoxedError>(s));
+        assert!(r.expect("no panic").is_err());
+    }
+    // One key is in order whatever the order.
+    let map = BPlusTreeMap::from([(7u32, String::new())]);
+    let bytes = bytes_of(&map);
+    let back: BPlusTreeMap<Down, String> =
+        rkyv::deserialize::<_, BoxedError>(access_map::<u32, String>(&bytes)).unwrap();
+    assert_eq!(back.len(), 1);
 }
 
 // ---------------------------------------------------------------------------

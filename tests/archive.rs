@@ -724,7 +724,7 @@ fn map_as_a_field_of_a_derived_struct() {
     assert_eq!(a.name, "shelf");
     assert_eq!(a.tags.as_slice(), [3, 1, 4, 1, 5]);
     assert_eq!(a.by_name.len(), n as usize);
-    assert_eq!(a.by_name["item-0042"], 420);
+    assert_eq!(a.by_name["item-0012"], 120);
     assert!(a.by_name.get("item-9999").is_none());
     assert_eq!(
         a.by_name
@@ -901,6 +901,13 @@ fn compact16_capacity_boundary_and_adaptive_widening() {
 /// A round trip, query parity at every probe and deserialization into the
 /// deep configuration, for `keys` (ascending, distinct).
 fn more_keys<K: Key>(keys: Vec<K>) {
+    // About 16 of them, spread over the range, under Miri.
+    let keys: Vec<K> = if cfg!(miri) {
+        let step = (keys.len() / 16).max(1);
+        keys.into_iter().step_by(step).collect()
+    } else {
+        keys
+    };
     let std: BTreeMap<K, u32> = keys.iter().cloned().zip(0..).collect();
     assert_eq!(std.len(), keys.len(), "distinct keys");
     let map: BPlusTreeMap<K, u32> = std.clone().into_iter().collect();

@@ -18,9 +18,14 @@
 
 mod support;
 
-use bptree::TreeConfig;
+use bptree::archive;
 use bptree::config::{ConfigList, ConfigVisitor};
-use support::{Baseline, CountingAlloc, Map, Order, Subject, Table, Under, Workload};
+use bptree::{BPlusTreeMap, TreeConfig};
+use rkyv::rancor::BoxedError;
+use support::{
+    Archive, Baseline, CountingAlloc, Map, Order, OurArchive, StdArchive, Subject, Table, Under,
+    Workload,
+};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::new();
@@ -67,6 +72,7 @@ fn main() {
             "B/e ascending",
             "B/e bulk",
             "allocs",
+            "archive B/e",
             "insert",
             "get",
             "iter",
@@ -82,9 +88,12 @@ fn main() {
         // Built once, first, on a quiet heap: the most favourable layout
         // for BTreeMap, whose nodes are separate allocations.
         let baseline: Baseline = workload.insert_random();
+        let canonical =
+            BPlusTreeMap::<u64, u64>::bulk(baseline.iter().map(|(&k, &v)| (k, v))).archive();
         let mut tour = Tour {
             workload: &workload,
             baseline: &baseline,
+            canonical: &canonical,
             table: &mut table,
             failures: &mut failures,
         };
@@ -92,6 +101,10 @@ fn main() {
         Under::for_each(&mut tour);
     }
     table.print();
+    println!();
+    if let Err(e) = archive_report() {
+        failures.push(format!("archive at n = {ARCHIVE_N}: {e}"));
+    }
     if failures.is_empty() {
         println!(
             "\nEvery configuration at every n: contents equal BTreeMap's, check_invariants() passed."
@@ -103,6 +116,132 @@ fn main() {
         }
         std::process::exit(1);
     }
+}
+
+/// The size of the archive the tour saves, opens and queries.
+const ARCHIVE_N: usize = 1_000_000;
+
+/// Saves an archive of [`ARCHIVE_N`] entries to a file, opens it with and
+/// without validation, checks it against `BTreeMap`, and prints its size
+/// and its speed against the in-memory `BTreeMap` and against rkyv's own
+/// `ArchivedBTreeMap` of the same entries.
+fn archive_report() -> Result<(), String> {
+    type Ours = BPlusTreeMap<u64, u64>;
+    let w = Workload::new(ARCHIVE_N);
+    let map = Ours::bulk(w.ascending.iter().map(|&k| (k, k)));
+    // The in-memory baseline is built as the tour builds it, by random inserts.
+    let base: Baseline = w.insert_random();
+    let path = std::env::temp_dir().join(format!("bptree-tour-{}.bpt", std::process::id()));
+    archive::save(&map, &path).map_err(|e| e.to_string())?;
+    let result = (|| {
+        let file_bytes = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+        let payload = (ARCHIVE_N * 2 * size_of::<u64>()) as u64;
+        let std_bytes = base.archive();
+
+        let open = support::median_secs(|| archive::open::<Ours>(&path).expect("valid"));
+        let open_unchecked = support::median_secs(|| {
+            // SAFETY: this process wrote the file just now, and nothing
+            // else writes it.
+            unsafe { archive::open_unchecked::<Ours>(&path) }.expect("valid")
+        });
+        let from_bytes = support::median_secs(|| {
+            rkyv::from_bytes::<Baseline, BoxedError>(&std_bytes).expect("valid")
+        });
+
+        let file = archive::open::<Ours>(&path).map_err(|e| e.to_string())?;
+        let ours: &OurArchive = &file;
+        // SAFETY: unchecked open of the same file gives the same archive.
+        let unchecked =
+            unsafe { archive::open_unchecked::<Ours>(&path) }.map_err(|e| e.to_string())?;
+        let theirs =
+            rkyv::access::<StdArchive, BoxedError>(&std_bytes).map_err(|e| e.to_string())?;
+        for a in [ours, &*unchecked] {
+            if w.archive_get_hits(a) != w.archive_get_hits(&base) || a.sum_all() != base.sum_all() {
+                return Err("the opened archive answers differently from BTreeMap".into());
+            }
+            if w.archive_ranges(a) != w.archive_ranges(&base) {
+                return Err("the opened archive's ranges differ from BTreeMap's".into());
+            }
+        }
+
+        // Ours against the in-memory map and against rkyv's archive.
+        macro_rules! vs {
+            ($a:ident => $op:expr) => {
+                (
+                    support::time_ratio(
+                        || {
+                            let $a = ours;
+                            $op
+                        },
+                        || {
+                            let $a = &base;
+                            $op
+                        },
+                    ),
+                    support::time_ratio(
+                        || {
+                            let $a = ours;
+                            $op
+                        },
+                        || {
+                            let $a = theirs;
+                            $op
+                        },
+                    ),
+                )
+            };
+        }
+        let get = vs!(a => w.archive_get_hits(a));
+        let iter = vs!(a => a.sum_all());
+        let range = vs!(a => w.archive_ranges(a));
+
+        println!(
+            "Archive of n = {ARCHIVE_N} u64 keys and values (BPlusTreeMap<u64, u64>, saved with \
+             bptree::archive::save, opened with archive::open, which maps the file and validates \
+             it, and with the unsafe archive::open_unchecked):"
+        );
+        let mut t = Table::new(&["measure", "ours", "against", "ratio"], 3);
+        t.row(vec![
+            "file bytes".into(),
+            file_bytes.to_string(),
+            format!("payload {payload}"),
+            format!("{:.3}", file_bytes as f64 / payload as f64),
+        ]);
+        t.row(vec![
+            "open, validated".into(),
+            format!("{:.2} ms", open * 1e3),
+            format!("rkyv::from_bytes into BTreeMap {:.1} ms", from_bytes * 1e3),
+            format!("{:.3}", open / from_bytes),
+        ]);
+        t.row(vec![
+            "open, unchecked".into(),
+            format!("{:.1} us", open_unchecked * 1e6),
+            "(no work proportional to n)".into(),
+            String::new(),
+        ]);
+        for (op, (mem, rkyv)) in [
+            ("get, random hits", get),
+            ("iterate all", iter),
+            ("range of 100", range),
+        ] {
+            t.row(vec![
+                op.into(),
+                String::new(),
+                "in-memory BTreeMap".into(),
+                format!("{mem:.2}"),
+            ]);
+            t.row(vec![
+                op.into(),
+                String::new(),
+                "rkyv ArchivedBTreeMap".into(),
+                format!("{rkyv:.2}"),
+            ]);
+        }
+        t.print();
+        Ok(())
+    })();
+    let _ = std::fs::remove_file(&path);
+    result
 }
 
 /// The configurations under test, a row each: name, layout, description.
@@ -121,6 +260,9 @@ struct Tour<'a> {
     workload: &'a Workload,
     /// `BTreeMap` built from the same keys in the same order.
     baseline: &'a Baseline,
+    /// The archive of the baseline's entries, as every configuration must
+    /// write it.
+    canonical: &'a [u8],
     table: &'a mut Table,
     failures: &'a mut Vec<String>,
 }
@@ -141,9 +283,14 @@ impl Tour<'_> {
             self.failures.push(format!("{name} at n = {}: {e}", w.n()));
         }
 
-        // rkyv archive round-trip: a later issue archives `map` here, checks
-        // that the archive opens, validates and answers like `map`, and adds
-        // its columns (archive bytes per entry, open and get ratios).
+        // The rkyv archive: ours must validate, hold exactly the baseline's
+        // entries, be the same bytes whatever configuration wrote it, and
+        // read back into this configuration as an equal map.
+        let archive = map.archive();
+        if let Err(e) = M::check_archive(&archive, base, self.canonical) {
+            self.failures
+                .push(format!("{name} at n = {}: archive: {e}", w.n()));
+        }
 
         let [random, ascending, bulk] = Order::ALL.map(|order| ALLOC.measure::<M>(w, order));
         let insert =
@@ -158,6 +305,7 @@ impl Tour<'_> {
             format!("{:.1}", ascending.bytes_per_entry()),
             format!("{:.1}", bulk.bytes_per_entry()),
             random.allocations.to_string(),
+            format!("{:.1}", archive.len() as f64 / w.n() as f64),
             format!("{insert:.2}"),
             format!("{get:.2}"),
             format!("{iter:.2}"),

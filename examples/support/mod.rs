@@ -21,6 +21,9 @@
 //!   [`CountingAlloc::growth`] the same after every insert into one map.
 //! - [`time_ratio`]: interleaved median timing of ours against the baseline.
 //! - [`Table`]: a markdown table, columns sized to fit.
+//! - [`Archive`]: the archive operations (`get`, iterate, range) over our
+//!   archived map and rkyv's archived `BTreeMap`, and [`Subject::archive`],
+//!   the rkyv bytes of any subject.
 
 // Each includer uses a part: the benches neither count bytes nor time by hand.
 #![allow(dead_code)]
@@ -31,8 +34,13 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use bptree::archive::ArchivedBPlusTreeMap;
 use bptree::policy::{ArenaStrategy, Handle, Storage};
 use bptree::{BPlusTreeMap, Compact16, PoolArena, TreeConfig, Wide32};
+use rkyv::collections::btree_map::ArchivedBTreeMap;
+use rkyv::rancor::BoxedError;
+use rkyv::util::AlignedVec;
+use rkyv::{Archived, rend::u64_le};
 
 // ---------------------------------------------------------------------------
 // Configurations
@@ -92,6 +100,14 @@ pub trait Subject: Default + Clone {
     fn range_from(&self, start: u64) -> impl Iterator<Item = (&u64, &u64)>;
     /// The structural self-check, where the map has one.
     fn check(&self) -> Result<(), String>;
+    /// The rkyv archive of the map: ours for every configuration, rkyv's
+    /// own `ArchivedBTreeMap` for the baseline.
+    fn archive(&self) -> AlignedVec;
+    /// Checks an [`archive`](Self::archive) of a map with `base`'s
+    /// entries: it validates, iterates to exactly those entries and reads
+    /// back (deserializes) into an equal map; ours must also be the bytes
+    /// `canonical`, which every configuration writes.
+    fn check_archive(bytes: &[u8], base: &Baseline, canonical: &[u8]) -> Result<(), String>;
 }
 
 /// The [`Subject`] methods that forward to the map's inherent ones of the
@@ -134,6 +150,26 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64
     fn check(&self) -> Result<(), String> {
         self.check_invariants().map_err(|e| e.to_string())
     }
+    fn archive(&self) -> AlignedVec {
+        rkyv::to_bytes::<BoxedError>(self).expect("archiving a map cannot fail")
+    }
+    fn check_archive(bytes: &[u8], base: &Baseline, canonical: &[u8]) -> Result<(), String> {
+        if bytes != canonical {
+            return Err("the archive's bytes differ from the default configuration's".into());
+        }
+        let archived = rkyv::access::<OurArchive, BoxedError>(bytes).map_err(|e| e.to_string())?;
+        let entries = archived.iter().map(|(k, v)| (k.to_native(), v.to_native()));
+        if archived.len() != base.len() || !entries.eq(base.iter().map(|(&k, &v)| (k, v))) {
+            return Err("the archive's entries differ from BTreeMap's".into());
+        }
+        let back: Self =
+            rkyv::deserialize::<Self, BoxedError>(archived).map_err(|e| e.to_string())?;
+        back.check()?;
+        if !back.iter().eq(base.iter()) {
+            return Err("the map read back differs from BTreeMap".into());
+        }
+        Ok(())
+    }
     forward_to_inherent!(BPlusTreeMap);
 }
 
@@ -148,6 +184,22 @@ impl Subject for Baseline {
         None
     }
     fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+    fn archive(&self) -> AlignedVec {
+        rkyv::to_bytes::<BoxedError>(self).expect("archiving a map cannot fail")
+    }
+    fn check_archive(bytes: &[u8], base: &Baseline, _canonical: &[u8]) -> Result<(), String> {
+        let archived = rkyv::access::<StdArchive, BoxedError>(bytes).map_err(|e| e.to_string())?;
+        let entries = archived.iter().map(|(k, v)| (k.to_native(), v.to_native()));
+        if !entries.eq(base.iter().map(|(&k, &v)| (k, v))) {
+            return Err("rkyv's archive's entries differ from BTreeMap's".into());
+        }
+        let back: Self =
+            rkyv::deserialize::<Self, BoxedError>(archived).map_err(|e| e.to_string())?;
+        if back != *base {
+            return Err("rkyv's archive reads back as another map".into());
+        }
         Ok(())
     }
     forward_to_inherent!(BTreeMap);
@@ -502,6 +554,91 @@ impl Footprint {
 }
 
 // ---------------------------------------------------------------------------
+// Archives
+
+/// Our archive of a `u64` to `u64` map (any configuration writes it).
+pub type OurArchive = ArchivedBPlusTreeMap<Archived<u64>, Archived<u64>>;
+/// rkyv's own archive of a `BTreeMap<u64, u64>`.
+pub type StdArchive = ArchivedBTreeMap<Archived<u64>, Archived<u64>>;
+
+/// What the archive comparisons run: a lookup, full iteration and a range
+/// of [`RANGE_LEN`], over an archived map or the in-memory [`Baseline`].
+pub trait Archive {
+    /// The value of `key`.
+    fn get_value(&self, key: u64) -> Option<u64>;
+    /// The sum of every key and value, in order.
+    fn sum_all(&self) -> u64;
+    /// The sum of the keys and values of the first [`RANGE_LEN`] entries
+    /// from `start` on.
+    fn sum_range(&self, start: u64) -> u64;
+}
+
+impl Archive for OurArchive {
+    fn get_value(&self, key: u64) -> Option<u64> {
+        self.get(&key).map(|v| v.to_native())
+    }
+    fn sum_all(&self) -> u64 {
+        self.iter().fold(0, |acc, (k, v)| {
+            acc.wrapping_add(k.to_native() ^ v.to_native())
+        })
+    }
+    fn sum_range(&self, start: u64) -> u64 {
+        self.range(start..).take(RANGE_LEN).fold(0, |acc, (k, v)| {
+            acc.wrapping_add(k.to_native() ^ v.to_native())
+        })
+    }
+}
+
+impl Archive for StdArchive {
+    fn get_value(&self, key: u64) -> Option<u64> {
+        // rkyv's map looks up by the archived key type only.
+        self.get(&u64_le::from_native(key)).map(|v| v.to_native())
+    }
+    fn sum_all(&self) -> u64 {
+        self.iter().fold(0, |acc, (k, v)| {
+            acc.wrapping_add(k.to_native() ^ v.to_native())
+        })
+    }
+    fn sum_range(&self, start: u64) -> u64 {
+        self.range(u64_le::from_native(start)..)
+            .take(RANGE_LEN)
+            .fold(0, |acc, (k, v)| {
+                acc.wrapping_add(k.to_native() ^ v.to_native())
+            })
+    }
+}
+
+impl Archive for Baseline {
+    fn get_value(&self, key: u64) -> Option<u64> {
+        self.get(&key).copied()
+    }
+    fn sum_all(&self) -> u64 {
+        self.iter().fold(0, |acc, (k, v)| acc.wrapping_add(k ^ v))
+    }
+    fn sum_range(&self, start: u64) -> u64 {
+        self.range(start..)
+            .take(RANGE_LEN)
+            .fold(0, |acc, (k, v)| acc.wrapping_add(k ^ v))
+    }
+}
+
+impl Workload {
+    /// Looks up every key of the map in `a`, in random order.
+    pub fn archive_get_hits(&self, a: &impl Archive) -> u64 {
+        self.lookups.iter().fold(0, |acc, &k| {
+            acc.wrapping_add(a.get_value(black_box(k)).unwrap_or(1))
+        })
+    }
+
+    /// Runs every range query on `a`.
+    pub fn archive_ranges(&self, a: &impl Archive) -> u64 {
+        self.range_starts
+            .iter()
+            .fold(0, |acc, &k| acc.wrapping_add(a.sum_range(k)))
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Time
 
 /// Rounds in [`time_ratio`]: each times a block of ours, then one of the
@@ -563,6 +700,24 @@ fn calls_per_sample<R>(f: &mut impl FnMut() -> R) -> usize {
         }
         calls *= 2;
     }
+}
+
+/// The median wall time of one call of `f` over [`SAMPLES`] calls after
+/// one untimed call, in seconds; for operations too slow to repeat in
+/// blocks (opening a file, deserializing 10^6 entries). Each result is
+/// dropped after its clock stops.
+pub fn median_secs<R>(mut f: impl FnMut() -> R) -> f64 {
+    black_box(f());
+    let mut secs: Vec<f64> = (0..SAMPLES)
+        .map(|_| {
+            let start = Instant::now();
+            let r = black_box(f());
+            let t = start.elapsed().as_secs_f64();
+            drop(r);
+            t
+        })
+        .collect();
+    median(&mut secs)
 }
 
 fn median(v: &mut [f64]) -> f64 {

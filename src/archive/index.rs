@@ -78,23 +78,38 @@ impl<'a, K> Index<'a, K> {
     /// of bounds (every slice is taken with `get`).
     #[inline]
     fn count(&self, pred: impl Fn(&K) -> bool) -> usize {
+        self.count_leaf(&pred, self.leaf_of(&pred))
+    }
+
+    /// The leaf (its first position) where the keys for which `pred` holds
+    /// end: a descent through every branch level.
+    #[inline]
+    fn leaf_of(&self, pred: &impl Fn(&K) -> bool) -> usize {
         let n = self.keys.len();
-        // The node to search in the current level.
+        // The node to search in the current level, and where the level starts.
         let mut node = 0;
         let mut off = 0;
         for i in (1..=levels(n)).rev() {
-            let len = level_len(n, i);
-            let level = self.seps.get(off..off + len).unwrap_or(&[]);
-            let lo = node * FANOUT;
-            let entries = level.get(lo..level.len().min(lo + FANOUT)).unwrap_or(&[]);
+            let end = off + level_len(n, i);
+            let start = off + node * FANOUT;
+            let entries = self.seps.get(start..end.min(start + FANOUT)).unwrap_or(&[]);
+            prefetch_node(entries, 0);
             // The last entry whose subtree starts where `pred` still holds
             // (the first entry if none does: then so does nothing below).
-            node = lo + count_while(entries, &pred).saturating_sub(1);
-            off += len;
+            node = node * FANOUT + node_count(entries, pred).saturating_sub(1);
+            off = end;
         }
-        let lo = node * FANOUT;
+        node * FANOUT
+    }
+
+    /// The number of keys for which `pred` holds, given the leaf where
+    /// they end (from [`leaf_of`](Self::leaf_of)).
+    #[inline]
+    fn count_leaf(&self, pred: &impl Fn(&K) -> bool, lo: usize) -> usize {
+        let n = self.keys.len();
         let leaf = self.keys.get(lo..n.min(lo + FANOUT)).unwrap_or(&[]);
-        n.min(lo + count_while(leaf, &pred))
+        prefetch_node(leaf, 0);
+        n.min(lo + node_count(leaf, pred))
     }
 
     /// The position of the first key `>= q`.
@@ -121,7 +136,20 @@ impl<'a, K> Index<'a, K> {
     where
         K: NativeOrd<Q>,
     {
-        let i = self.lower(q);
+        self.find_then(q, |_| {})
+    }
+
+    /// As [`find`](Self::find), calling `at_leaf` with the position of the
+    /// leaf before searching it (to prefetch what the caller reads there).
+    #[inline]
+    pub(crate) fn find_then<Q: ?Sized>(&self, q: &Q, at_leaf: impl FnOnce(usize)) -> Option<usize>
+    where
+        K: NativeOrd<Q>,
+    {
+        let pred = |k: &K| k.cmp_native(q) == Ordering::Less;
+        let lo = self.leaf_of(&pred);
+        at_leaf(lo);
+        let i = self.count_leaf(&pred, lo);
         match self.keys.get(i) {
             Some(k) if k.cmp_native(q) == Ordering::Equal => Some(i),
             _ => None,
@@ -162,6 +190,42 @@ impl<'a, K> Index<'a, K> {
         let b = self.bound(end, true);
         (a, b.max(a))
     }
+}
+
+/// The number of `node`'s keys for which `pred` holds (on a prefix): the
+/// engine's in-node search, given the length as a constant for a full node
+/// (every node but the last of each level), so that it unrolls.
+#[inline(always)]
+fn node_count<K>(node: &[K], pred: impl Fn(&K) -> bool) -> usize {
+    match <&[K; FANOUT]>::try_from(node) {
+        Ok(full) => count_while(full, pred),
+        Err(_) => count_while(node, pred),
+    }
+}
+
+/// Asks the CPU to start loading the node of `FANOUT` items from
+/// `items[start]` on into cache: every cache line it spans (three at
+/// most for 128 bytes), so that the search's reads of both halves overlap
+/// instead of waiting on each other.
+#[inline(always)]
+pub(crate) fn prefetch_node<T>(items: &[T], start: usize) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+    {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // Addresses only: nothing is read through them, so they may lie
+        // past the end (the last node may be short).
+        let first = items.as_ptr().wrapping_add(start).cast::<i8>();
+        let bytes = FANOUT * size_of::<T>();
+        for offset in [0, 64.min(bytes / 2), bytes.saturating_sub(1)] {
+            // SAFETY: a prefetch only hints the cache: it reads nothing
+            // the program sees and cannot fault, whatever the address.
+            // `sse`, the intrinsic's target feature, is enabled (the cfg
+            // above).
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(first.wrapping_add(offset)) };
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+    let _ = (items, start);
 }
 
 /// Proves the layout: the separators have the length the keys imply, the

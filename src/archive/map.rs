@@ -111,7 +111,12 @@ impl<K, V> ArchivedBPlusTreeMap<K, V> {
     where
         K: NativeOrd<Q>,
     {
-        self.values.get(self.index().find(key)?)
+        let values = self.values.as_slice();
+        // The leaf's values are fetched while its keys are searched.
+        self.values.get(
+            self.index()
+                .find_then(key, |lo| index::prefetch_node(values, lo))?,
+        )
     }
 
     /// The stored key and the value of `key`, if present.

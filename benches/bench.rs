@@ -5,6 +5,7 @@
 //! cargo bench                                # n = 1 000 and 100 000, ~11 minutes
 //! BPTREE_BENCH_LARGE=1 cargo bench           # also n = 1 000 000
 //! cargo bench -- 'get_hit/Phase3'            # one group, one configuration
+//! cargo bench -- archive_                    # the archive groups (bench/archive.rs)
 //! ```
 //!
 //! Keys are `u64` from a seeded PRNG (the main-job example's [`Workload`]),
@@ -18,6 +19,8 @@
 #[path = "../examples/support/mod.rs"]
 mod support;
 
+#[path = "bench/archive.rs"]
+mod archive;
 #[path = "bench/build.rs"]
 mod build;
 #[path = "bench/lookup.rs"]
@@ -160,6 +163,7 @@ fn all(c: &mut Criterion) {
         }
         group.finish();
     }
+    archive::archive(c, &workloads);
 }
 
 criterion_group! {

@@ -29,8 +29,13 @@
 //!
 //! ## Features
 //!
-//! * `std` (default): adds nothing yet. The crate is `#![no_std]` with
-//!   `alloc`; its errors implement `core::error::Error`.
+//! * `std` (default): [`archive::save`] (with `rkyv`). The crate is
+//!   `#![no_std]` with `alloc` otherwise; its errors implement
+//!   `core::error::Error`.
+//! * `rkyv` (off): the zero-copy archive, [`archive`] (`no_std` + `alloc`).
+//! * `mmap` (off; implies `rkyv` and `std`): [`archive::open`] maps archive
+//!   files, through the `memmap2` crate.
+//! * `serde` (off): `Serialize`/`Deserialize`, see below.
 //! * `derive` (default): `#[derive(TreeConfig)]`, from the `bptree-derive`
 //!   proc-macro crate (and through it `syn`, `quote` and `proc-macro2`).
 //!   Without it bptree has no dependencies; the trait and the crate's own

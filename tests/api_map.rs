@@ -1150,3 +1150,19 @@ fn from_iter_keeps_last_pair_like_std() {
     let theirs = BTreeMap::from(arr);
     assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
 }
+
+/// Fuzz finding (map_ops, 2026-12-04): std's `range` panics on inverted
+/// bounds whenever its map has a root node, which a map emptied by removals
+/// keeps; ours checks bounds only when the map has entries (documented on
+/// `range`), so an emptied map yields nothing, like a new one, in both.
+#[test]
+fn inverted_range_on_an_emptied_map_yields_nothing() {
+    let mut ours: bptree::BPlusTreeMap<u32, u32> = (0..100).map(|k| (k, k)).collect();
+    for k in 0..100 {
+        ours.remove(&k);
+    }
+    assert_eq!(ours.range(5..2).count(), 0);
+    assert_eq!(ours.range_mut(5..2).count(), 0);
+    let fresh: bptree::BPlusTreeMap<u32, u32> = bptree::BPlusTreeMap::new();
+    assert_eq!(fresh.range(5..2).count(), 0);
+}

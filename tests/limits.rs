@@ -166,6 +166,31 @@ fn collect_up_to_the_limit_fits() {
     assert_eq!(map.memory_usage().leaves, 65_535);
 }
 
+/// `append` whose result would not fit panics with the capacity message
+/// before moving anything: both maps keep every entry.
+#[test]
+fn append_past_the_limit_panics_and_keeps_both_maps() {
+    let mut left: Small<PoolArena> = (0..3 * 65_535).map(|k| (key(k), ())).collect();
+    let mut right: Small<PoolArena> = (0..65_536).map(|k| (key(k) + 1, ())).collect();
+    let result = common::quietly(|| left.append(&mut right));
+    let message = result.expect_err("append did not panic");
+    let message = message
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(message.contains("capacity exceeded"), "{message}");
+    left.check_invariants().unwrap();
+    right.check_invariants().unwrap();
+    assert!(left.keys().copied().eq((0..3 * 65_535).map(key)));
+    assert!(right.keys().copied().eq((0..65_536).map(|k| key(k) + 1)));
+    // Exactly at the limit, it fits.
+    let mut right: Small<PoolArena> = (0..65_535).map(|k| (key(k) + 1, ())).collect();
+    left.append(&mut right);
+    assert_eq!(left.len(), 4 * 65_535);
+    assert!(right.is_empty());
+    left.check_invariants().unwrap();
+}
+
 /// A full tree of `Tracked` keys: 65,535 full leaves of 4 entries, keys even.
 type TrackedMap = BPlusTreeMap<Tracked, String, Compact16, VecArena, 4>;
 

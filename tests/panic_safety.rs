@@ -261,7 +261,7 @@ fn survivor<H: Handle, A: ArenaStrategy, const CAP: usize>(m: &mut M<H, A, CAP>,
 #[derive(Clone, Copy)]
 enum Promise {
     Nothing,
-    /// The map is exactly as before.
+    /// The map and the second map are exactly as before.
     Unchanged,
     /// `retain`/`extract_if` with a panicking predicate: the entries the
     /// predicate accepted before the panicking call are gone, all others
@@ -307,6 +307,7 @@ fn sweep<H: Handle, A: ArenaStrategy, const CAP: usize>(
         reset();
         let mut fx = fixture::<H, A, CAP>();
         let before = snapshot(&fx.map);
+        let before_other = snapshot(&fx.other);
         ledger(|l| l.armed = Some((kind, l.calls[kind as usize] + n)));
         let result = quietly(|| op(&mut fx));
         let fired = ledger(|l| {
@@ -325,7 +326,13 @@ fn sweep<H: Handle, A: ArenaStrategy, const CAP: usize>(
 
         match promise {
             Promise::Nothing => {}
-            Promise::Unchanged => assert!(snapshot(&fx.map) == before, "{what}: the map changed"),
+            Promise::Unchanged => {
+                assert!(snapshot(&fx.map) == before, "{what}: the map changed");
+                assert!(
+                    snapshot(&fx.other) == before_other,
+                    "{what}: the second map changed"
+                );
+            }
             Promise::PredicateHonoured(pred) => {
                 let seen = fx.seen.borrow().clone();
                 // The last key seen is the one whose predicate call panicked.
@@ -524,7 +531,8 @@ fn cases<H: Handle, A: ArenaStrategy, const CAP: usize>(group: Group) -> Vec<Cas
         Group::Bulk => {
             v.push(case(
                 "append",
-                &[(Cmp, Nothing), (KClone, Nothing), (KDrop, Nothing)],
+                // Comparisons and clones run before anything moves.
+                &[(Cmp, Unchanged), (KClone, Unchanged), (KDrop, Nothing)],
                 |fx| {
                     fx.map.append(&mut fx.other);
                 },

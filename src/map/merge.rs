@@ -98,3 +98,42 @@ where
         (l.max(r), lh.zip(rh).and_then(|(a, b)| a.checked_add(b)))
     }
 }
+
+/// Which run a step of a merge took its item from.
+#[derive(Clone, Copy)]
+pub(crate) enum Step {
+    Left,
+    Right,
+    Both,
+}
+
+/// A merge of two maps' entries replayed from its recorded [`Step`]s, with
+/// no comparison; for `Both`, the left key with the right value (as std).
+pub(crate) struct Replay<I> {
+    pub(crate) steps: alloc::vec::IntoIter<Step>,
+    pub(crate) left: I,
+    pub(crate) right: I,
+}
+
+impl<I: Iterator<Item = (K, V)>, K, V> Iterator for Replay<I> {
+    type Item = (K, V);
+
+    fn next(&mut self) -> Option<(K, V)> {
+        const SHORT: &str = "a recorded merge step has its entries";
+        Some(match self.steps.next()? {
+            Step::Left => self.left.next().expect(SHORT),
+            Step::Right => self.right.next().expect(SHORT),
+            Step::Both => {
+                let (k, _) = self.left.next().expect(SHORT);
+                let (_, v) = self.right.next().expect(SHORT);
+                (k, v)
+            }
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.steps.size_hint()
+    }
+}
+
+impl<I: Iterator<Item = (K, V)>, K, V> ExactSizeIterator for Replay<I> {}

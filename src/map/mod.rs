@@ -22,7 +22,7 @@ use core::hash::{Hash, Hasher};
 use core::ops::{Index, RangeBounds};
 
 use crate::error::{CapacityError, InvariantError};
-use crate::map::merge::{MergeIter, Merged};
+use crate::map::merge::{MergeIter, Merged, Replay, Step};
 use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
 use crate::raw::iter::RawIterMut;
 use crate::raw::map::RawMap;
@@ -708,12 +708,21 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     }
 
     /// Moves every entry of `other` into `self`, leaving `other` empty. For
-    /// keys in both, `other`'s value replaces `self`'s (the key stays). Merges the two sorted runs and
-    /// builds the result at full fill, in O(n + m).
+    /// keys in both, `other`'s value replaces `self`'s (the key stays).
+    /// Merges the two sorted runs and builds the result at full fill, in
+    /// O(n + m) time, with one byte per entry of scratch memory.
+    ///
+    /// Every comparison and every `Clone` (the new tree's separators) runs
+    /// in a first pass over both maps by reference, before any entry moves:
+    /// if one panics, both maps are as they were. A `Drop` that panics in
+    /// the second pass (a displaced key or value, or a separator of the old
+    /// trees) drops the entries not yet in the result, and both maps end
+    /// empty, as std's `append` drops the entries it has not yet merged.
     ///
     /// # Panics
     ///
-    /// If the tree's handles run out (only `Compact16` trees can).
+    /// If the result needs more nodes than the tree's handles can name
+    /// (only `Compact16` trees can run out); both maps are then unchanged.
     ///
     /// ```
     /// use bptree::BPlusTreeMap;
@@ -732,13 +741,36 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
             core::mem::swap(self, other);
             return;
         }
-        let left = core::mem::take(self).into_iter();
-        let right = core::mem::take(other).into_iter();
-        *self = Self::from_sorted_unchecked(MergeIter::new(left, right).map(|step| match step {
-            Merged::Left(entry) | Merged::Right(entry) => entry,
-            // As std: the left (self's) key with the right (other's) value.
-            Merged::Both((k, _), (_, v)) => (k, v),
-        }));
+        // Pass 1, by reference: the merge's steps, and a clone of every
+        // leaf's first key but the first leaf's (entries CAP, 2 * CAP, ...
+        // of the result), the separators the build asks for.
+        let mut steps = Vec::with_capacity(self.len() + other.len());
+        let mut seps = Vec::new();
+        for step in MergeIter::new(self.iter(), other.iter()) {
+            let (key, step) = match step {
+                Merged::Left((k, _)) => (k, Step::Left),
+                Merged::Right((k, _)) => (k, Step::Right),
+                Merged::Both((k, _), _) => (k, Step::Both),
+            };
+            if !steps.is_empty() && steps.len() % CAP == 0 {
+                seps.push(key.clone());
+            }
+            steps.push(step);
+        }
+        if !RawMap::<K, V, Cfg<H, A, CAP>>::bulk_fits(steps.len()) {
+            panic!("{}", CapacityError::new::<H>());
+        }
+        // Pass 2 moves the entries; the only user code it runs is `Drop`.
+        let entries = Replay {
+            steps: steps.into_iter(),
+            left: core::mem::take(self).into_iter(),
+            right: core::mem::take(other).into_iter(),
+        };
+        let mut seps = seps.into_iter();
+        let raw = RawMap::from_sorted_with(entries, |_| {
+            seps.next().expect("one separator per leaf after the first")
+        });
+        self.raw = raw.unwrap_or_else(|_| unreachable!("the result's size was checked"));
     }
 
     /// Splits the map in two at `key`: returns everything at or after

@@ -144,6 +144,14 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     /// at most this many uses narrow handles.
     const NARROW_HOLDS: usize = max_nodes::<C::Narrow>().saturating_mul(C::CAP);
 
+    /// Whether a bulk build of `len` entries finds the nodes it needs (only
+    /// a tree whose handles cannot widen can run out).
+    pub(crate) const fn bulk_fits(len: usize) -> bool {
+        len <= C::RUN_MAX
+            || len <= Self::NARROW_HOLDS
+            || (C::H::WIDENS && len <= max_nodes::<C::Wide>().saturating_mul(C::CAP))
+    }
+
     /// Evaluating this fails to compile if a wide tree could also be small
     /// enough to be a run (the representations would overlap).
     const CHECK: () = assert!(!C::H::WIDENS || Self::NARROW_BELOW > Self::MIN_TREE);

@@ -24,7 +24,10 @@ use std::ops::Bound::{self, Excluded, Included, Unbounded};
 use bptree::phase::{Phase0, Phase1, Phase2, Phase3};
 use bptree::policy::{ArenaStrategy, Boxed, Growing, Handle, Inline, MaskedArena};
 use bptree::{BPlusTreeMap, Compact16, PoolArena, VecArena, Wide32};
-use common::{K, KeySpace, Map, V, ops_strategy, quietly, run_ops, run_proptest};
+use common::{
+    K, KeySpace, Map, V, XorShift, apply, full_check, ops_strategy, quietly, random_op, run_ops,
+    run_proptest, seed_of,
+};
 
 /// Sequence lengths (mean 1,000).
 const LEN: std::ops::Range<usize> = if cfg!(miri) { 0..40 } else { 1..2000 };
@@ -53,6 +56,84 @@ fn differential<H: Handle, A: ArenaStrategy, const CAP: usize>(
 ) {
     let strategy = ops_strategy(space, len);
     run_proptest(name, cases, &strategy, |ops| run_ops(make(), ops));
+}
+
+/// Ops of the long run per named configuration.
+const LONG_NAMED: u64 = 100_000_000;
+/// Ops of the long run per storage variant.
+const LONG_VARIANT: u64 = 10_000_000;
+/// Ops per sequence of the long run: each sequence starts from an empty map.
+const LONG_SEQ: u64 = 100_000;
+/// Ops between two full checks (invariants and contents) in the long run.
+const LONG_CHECK_EVERY: u64 = 1_024;
+
+/// The long differential run (ignored by default): `BPTREE_LONG_OPS` random
+/// ops (default [`LONG_NAMED`] for a named configuration, [`LONG_VARIANT`]
+/// for a storage variant) against `BTreeMap`, in sequences of [`LONG_SEQ`] ops
+/// whose key space rotates (small, medium, wide and big trees). Every op's
+/// result and the length are compared; invariants and contents every
+/// [`LONG_CHECK_EVERY`] ops and at each sequence's end. A failure names the
+/// sequence and op, which `BPTREE_LONG_FROM=<sequence>` replays first.
+///
+/// `cargo test --release --test differential -- --ignored long_run`
+fn long_run<H: Handle, A: ArenaStrategy, const CAP: usize>(
+    name: &str,
+    make: fn() -> Map<H, A, CAP>,
+    default_ops: u64,
+) {
+    let env = |var: &str, default: u64| {
+        std::env::var(var)
+            .ok()
+            .and_then(|s| s.replace('_', "").parse().ok())
+            .unwrap_or(default)
+    };
+    let total = env("BPTREE_LONG_OPS", default_ops);
+    let from = env("BPTREE_LONG_FROM", 0);
+    let spaces = [
+        KeySpace::Small(64),
+        KeySpace::Small(2_048),
+        KeySpace::Wide,
+        KeySpace::Big,
+    ];
+    let start = std::time::Instant::now();
+    let mut done = 0u64;
+    let mut seq = from;
+    while done < total {
+        let space = spaces[(seq % spaces.len() as u64) as usize];
+        let mut rng = XorShift::new(seed_of(name) ^ seq.wrapping_mul(0x2545_F491_4F6C_DD1D));
+        let mut map = make();
+        let mut oracle = BTreeMap::new();
+        let len = LONG_SEQ.min(total - done);
+        for step in 0..len {
+            let op = random_op(space, &mut rng);
+            let context = Context(name, seq, step, &op);
+            apply(&mut map, &mut oracle, &op);
+            assert_eq!(map.len(), oracle.len(), "len");
+            if step % LONG_CHECK_EVERY == LONG_CHECK_EVERY - 1 || step == len - 1 {
+                full_check(&map, &oracle);
+            }
+            std::mem::forget(context);
+        }
+        done += len;
+        seq += 1;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{name}: {done} ops in {} sequences, {secs:.1} s ({:.0} ns/op), all agree with BTreeMap",
+        seq - from,
+        secs * 1e9 / done as f64
+    );
+
+    /// Names the failing op when a check panics (forgotten on success).
+    struct Context<'a>(&'a str, u64, u64, &'a common::Op);
+    impl Drop for Context<'_> {
+        fn drop(&mut self) {
+            let Context(name, seq, step, op) = self;
+            eprintln!(
+                "{name}: failed in sequence {seq} (BPTREE_LONG_FROM={seq}), op {step}: {op:?}"
+            );
+        }
+    }
 }
 
 /// `range` panics exactly when std's does: for every pair of bound kinds
@@ -116,7 +197,7 @@ fn range_panics<H: Handle, A: ArenaStrategy, const CAP: usize>(make: fn() -> Map
 
 /// One module per configuration: `$map` is the map type with `K`, `V`.
 macro_rules! configurations {
-    ($($name:ident: $map:ty, $small:expr, $wide:expr, $big:expr;)*) => {$(
+    ($($name:ident: $map:ty, $small:expr, $wide:expr, $big:expr, $long:expr;)*) => {$(
         mod $name {
             use super::*;
 
@@ -146,28 +227,34 @@ macro_rules! configurations {
             fn range_panics_like_std() {
                 range_panics(make);
             }
+
+            #[test]
+            #[ignore = "10^8 ops: run once in release (see long_run)"]
+            fn long_run() {
+                super::long_run(concat!(stringify!($name), "::long_run"), make, $long);
+            }
         }
     )*};
 }
 
 configurations! {
     // The named configurations.
-    phase0: Phase0<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
-    phase1: Phase1<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
-    phase2: Phase2<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
-    phase3: Phase3<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
-    default_config: BPlusTreeMap<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
-    compact16_pool_32: BPlusTreeMap<K, V, Compact16, PoolArena, 32>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
-    deep_cap4: BPlusTreeMap<K, V, Wide32, VecArena, 4>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
-    compact: bptree::phase::Compact<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG;
+    phase0: Phase0<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    phase1: Phase1<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    phase2: Phase2<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    phase3: Phase3<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    default_config: BPlusTreeMap<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    compact16_pool_32: BPlusTreeMap<K, V, Compact16, PoolArena, 32>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    deep_cap4: BPlusTreeMap<K, V, Wide32, VecArena, 4>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    compact: bptree::phase::Compact<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
     // Storage and arena variants, with small and odd capacities.
-    vec_boxed_cap5: BPlusTreeMap<K, V, Wide32, VecArena<Boxed>, 5>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
-    vec_growing_compact_cap9: BPlusTreeMap<K, V, Compact16, VecArena<Growing>, 9>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
-    pool_growing_compact_cap4: BPlusTreeMap<K, V, Compact16, PoolArena<Growing>, 4>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
-    pool_inline_wide_cap7: BPlusTreeMap<K, V, Wide32, PoolArena<Inline>, 7>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
-    masked_inline_cap6: BPlusTreeMap<K, V, Wide32, MaskedArena, 6>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
-    masked_boxed_compact_cap16: BPlusTreeMap<K, V, Compact16, MaskedArena<Boxed>, 16>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
-    indirect_vec_cap4: BPlusTreeMap<K, V, Compact16, bptree::policy::Indirect<VecArena>, 4>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG;
+    vec_boxed_cap5: BPlusTreeMap<K, V, Wide32, VecArena<Boxed>, 5>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
+    vec_growing_compact_cap9: BPlusTreeMap<K, V, Compact16, VecArena<Growing>, 9>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
+    pool_growing_compact_cap4: BPlusTreeMap<K, V, Compact16, PoolArena<Growing>, 4>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
+    pool_inline_wide_cap7: BPlusTreeMap<K, V, Wide32, PoolArena<Inline>, 7>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
+    masked_inline_cap6: BPlusTreeMap<K, V, Wide32, MaskedArena, 6>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
+    masked_boxed_compact_cap16: BPlusTreeMap<K, V, Compact16, MaskedArena<Boxed>, 16>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
+    indirect_vec_cap4: BPlusTreeMap<K, V, Compact16, bptree::policy::Indirect<VecArena>, 4>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
 }
 
 /// The op mix reaches every op, iterator kind, range spelling and

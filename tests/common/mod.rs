@@ -435,6 +435,18 @@ fn decode(space: KeySpace, (pick, a, b, c): (u16, K, K, u64)) -> Op {
     }
 }
 
+/// One random op over `space`, drawn from `rng` with the same weights and
+/// decoding as [`op_strategy`] (for runs too long to go through proptest).
+pub fn random_op(space: KeySpace, rng: &mut XorShift) -> Op {
+    let key = |rng: &mut XorShift| match space {
+        KeySpace::Wide => rng.next_u64() as K,
+        _ => rng.below(u64::from(space.max_key()) + 1) as K,
+    };
+    let pick = rng.below(u64::from(TOTAL_WEIGHT)) as u16;
+    let (a, b) = (key(rng), key(rng));
+    decode(space, (pick, a, b, rng.next_u64()))
+}
+
 /// Random ops over `space`.
 pub fn op_strategy(space: KeySpace) -> impl Strategy<Value = Op> + Clone {
     let k = 0..=space.max_key();

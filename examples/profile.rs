@@ -6,13 +6,16 @@
 //! ```text
 //! cargo run --release --example profile -- <config> <op> <n>
 //!   config: standard phase0 phase1 phase2 phase3 compact btreemap
-//!   op:     get insert remove iter range100
+//!   op:     get insert remove iter range100 build clone drop
 //! ```
 //!
 //! `get`: `n` gets of present keys in shuffled order; `insert`: `n` inserts
 //! into an empty map; `remove`: every key, in shuffled order; `iter`: one
 //! full iteration (per element); `range100`: `n / 100` ranges of 100
-//! entries from random starts (per range). It prints
+//! entries from random starts (per range); `build`: the map of the `n`
+//! sorted pairs built at once (ours `from_sorted_iter`, `BTreeMap`
+//! `collect`; per entry); `clone`: clone the map and drop the clone (per
+//! entry); `drop`: drop the map (per entry). It prints
 //! `config op n operations`; callgrind's total divided by `operations` is
 //! instructions per operation. The matrix, one line
 //! `config op n instructions_per_op` each:
@@ -40,7 +43,7 @@ use bptree::policy::{ArenaStrategy, Handle};
 use support::XorShift;
 
 /// The operations measured, over `u64` keys and values.
-trait Subject: Default {
+trait Subject: Default + Clone + Bulk {
     fn insert(&mut self, key: u64, value: u64) -> Option<u64>;
     fn get(&self, key: &u64) -> Option<&u64>;
     fn remove(&mut self, key: &u64) -> Option<u64>;
@@ -49,6 +52,19 @@ trait Subject: Default {
     fn iter_sum(&self) -> u64;
     /// The sum of the values of (at most) `len` entries from `start` on.
     fn range_sum(&self, start: u64, len: usize) -> u64;
+}
+
+/// Building at once from sorted entries: ours `from_sorted_iter`, std's
+/// `collect` (a bulk build too).
+trait Bulk: Sized {
+    /// The map of `entries` (strictly ascending).
+    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self;
+}
+
+impl Bulk for BTreeMap<u64, u64> {
+    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
+        entries.collect()
+    }
 }
 
 /// Implements [`Subject`] by the map's own methods (inherent methods take
@@ -81,6 +97,12 @@ macro_rules! subject {
 subject!([] BTreeMap<u64, u64>);
 subject!([H: Handle, A: ArenaStrategy, const CAP: usize] BPlusTreeMap<u64, u64, H, A, CAP>);
 
+impl<H: Handle, A: ArenaStrategy, const CAP: usize> Bulk for BPlusTreeMap<u64, u64, H, A, CAP> {
+    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
+        BPlusTreeMap::from_sorted_iter(entries).expect("ascending")
+    }
+}
+
 /// Entries per `range100` query.
 const RANGE: usize = 100;
 
@@ -91,6 +113,9 @@ enum Op {
     Remove,
     Iter,
     Range,
+    Build,
+    Clone,
+    Drop,
 }
 
 /// The measured call: everything it runs is what callgrind counts.
@@ -119,6 +144,9 @@ fn measure<M: Subject>(op: Op, map: &mut M, keys: &[u64]) -> u64 {
                 acc = acc.wrapping_add(map.range_sum(k, RANGE));
             }
         }
+        Op::Build => *map = M::bulk(keys.iter().map(|&k| (k, k))),
+        Op::Clone => drop(black_box(map.clone())),
+        Op::Drop => drop(std::mem::take(map)),
     }
     black_box(acc)
 }
@@ -129,7 +157,7 @@ fn run<M: Subject>(op: Op, n: usize) -> usize {
     let mut rng = XorShift::new(0x5eed);
     let keys: Vec<u64> = (0..n).map(|_| rng.next_u64()).collect();
     let mut map = M::default();
-    if !matches!(op, Op::Insert) {
+    if !matches!(op, Op::Insert | Op::Build) {
         for &k in &keys {
             map.insert(k, k);
         }
@@ -137,7 +165,12 @@ fn run<M: Subject>(op: Op, n: usize) -> usize {
     }
     let mut keys = match op {
         Op::Insert => keys,
-        Op::Iter => Vec::new(),
+        Op::Iter | Op::Clone | Op::Drop => Vec::new(),
+        Op::Build => {
+            let mut sorted = keys;
+            sorted.sort_unstable();
+            sorted
+        }
         Op::Get | Op::Remove => {
             let mut k = keys;
             rng.shuffle(&mut k);
@@ -157,19 +190,19 @@ fn run<M: Subject>(op: Op, n: usize) -> usize {
     let acc = measure(op, &mut map, &keys);
     black_box(acc);
     match op {
-        Op::Insert => assert_eq!(map.len(), n),
-        Op::Remove => assert_eq!(map.len(), 0),
+        Op::Insert | Op::Build => assert_eq!(map.len(), n),
+        Op::Remove | Op::Drop => assert_eq!(map.len(), 0),
         _ => {}
     }
     match op {
-        Op::Iter => n,
+        Op::Iter | Op::Build | Op::Clone | Op::Drop => n,
         _ => keys.len(),
     }
 }
 
 fn main() {
     let usage = "usage: profile <standard|phase0|phase1|phase2|phase3|compact|btreemap> \
-                 <get|insert|remove|iter|range100> <n>";
+                 <get|insert|remove|iter|range100|build|clone|drop> <n>";
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [config, op_name, n] = &args[..] else {
         panic!("{usage}")
@@ -181,6 +214,9 @@ fn main() {
         "remove" => Op::Remove,
         "iter" => Op::Iter,
         "range100" => Op::Range,
+        "build" => Op::Build,
+        "clone" => Op::Clone,
+        "drop" => Op::Drop,
         _ => panic!("{usage}"),
     };
     let ops = match config.as_str() {

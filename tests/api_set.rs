@@ -60,7 +60,8 @@ fn tagged() -> impl Strategy<Value = Tagged> + Clone {
 }
 
 fn elems(max: usize) -> impl Strategy<Value = Vec<Tagged>> + Clone {
-    vec(tagged(), 0..max)
+    // A sixth of the length under Miri.
+    vec(tagged(), 0..if cfg!(miri) { max.div_ceil(6) } else { max })
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -269,7 +270,8 @@ macro_rules! apply {
 }
 
 fn differential<H: Handle, A: ArenaStrategy, const CAP: usize>(name: &str, cases: u32) {
-    let strategy = (elems(300), any::<bool>(), vec(op(), 1..40));
+    let ops = if cfg!(miri) { 1..10 } else { 1..40 };
+    let strategy = (elems(300), any::<bool>(), vec(op(), ops));
     check(name, cases, strategy, |(init, by_insert, ops)| {
         let mut ours: Ours<H, A, CAP> = if by_insert {
             let mut s = Ours::<H, A, CAP>::empty();
@@ -319,13 +321,16 @@ impl ConfigVisitor for EqualElements {
     fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
         let mut ours: BPlusTreeSet<Tagged, C::Handle, C::Arena, CAP> = BPlusTreeSet::empty();
         let mut theirs = BTreeSet::new();
-        for k in 0..300 {
+        // Under Miri 80 elements (past a run of 64) for 300, and the
+        // replacing pass over every tenth key and 1,000 only.
+        let n = if cfg!(miri) { 80 } else { 300 };
+        for k in 0..n {
             assert_eq!(
                 ours.insert(Tagged::new(k, 0)),
                 theirs.insert(Tagged::new(k, 0))
             );
         }
-        for k in 0..300 {
+        for k in 0..n {
             assert!(!ours.insert(Tagged::new(k, 1)));
             assert_eq!(
                 ours.get(&k).unwrap().tag,
@@ -349,7 +354,7 @@ impl ConfigVisitor for EqualElements {
         ours.check_invariants().unwrap();
         assert_eq!(ours.replace(Tagged::new(1000, 3)), None);
         assert_eq!(theirs.replace(Tagged::new(1000, 3)), None);
-        for k in (0..300).step_by(3) {
+        for k in (0..n).step_by(3) {
             assert_eq!(
                 ours.take(&k).map(Tagged::pair),
                 theirs.take(&k).map(Tagged::pair)
@@ -358,7 +363,7 @@ impl ConfigVisitor for EqualElements {
         ours.check_invariants().unwrap();
         assert_eq!(pairs(ours.iter()), pairs(theirs.iter()));
         // Replacing every element then reading through every path.
-        for k in 0..1001 {
+        for k in (0..1001u32).filter(|k| !cfg!(miri) || k.is_multiple_of(10)) {
             assert_eq!(
                 ours.replace(Tagged::new(k, 9)).map(Tagged::pair),
                 theirs.replace(Tagged::new(k, 9)).map(Tagged::pair)
@@ -406,7 +411,7 @@ fn from_iter_keeps_last_element_like_std() {
 #[test]
 fn from_iter_and_from_array_dedup() {
     let mut rng = Rng::new(3);
-    let elems: Vec<Tagged> = (0..2000)
+    let elems: Vec<Tagged> = (0..if cfg!(miri) { 300 } else { 2000 })
         .map(|i| Tagged::new(rng.below(700) as u32, i))
         .collect();
     let ours: BPlusTreeSet<Tagged> = elems.iter().copied().collect();
@@ -472,7 +477,13 @@ struct DebugLikeStd;
 
 impl ConfigVisitor for DebugLikeStd {
     fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
-        for n in [0u32, 1, 2, 7, 100, 1000] {
+        // Under Miri 70 (past a run of 64) for 100, and not 1,000.
+        let sizes: &[u32] = if cfg!(miri) {
+            &[0, 1, 2, 7, 70]
+        } else {
+            &[0, 1, 2, 7, 100, 1000]
+        };
+        for &n in sizes {
             let elems: Vec<String> = (0..n).map(|i| format!("e\"{i:04}\t")).collect();
             let ours: BPlusTreeSet<String, C::Handle, C::Arena, CAP> =
                 elems.iter().cloned().collect();
@@ -526,13 +537,15 @@ impl ConfigVisitor for IteratorTraits {
             format!("{:?}", std::collections::btree_set::Iter::<u32>::default())
         );
 
-        let a: BPlusTreeSet<u32, C::Handle, C::Arena, CAP> = (0..500).map(|i| i * 3).collect();
-        let b: BPlusTreeSet<u32, C::Handle, C::Arena, CAP> = (0..500).map(|i| i * 5).collect();
-        let sa: BTreeSet<u32> = (0..500).map(|i| i * 3).collect();
-        let sb: BTreeSet<u32> = (0..500).map(|i| i * 5).collect();
+        // Under Miri 100 elements each (past a run of 64) and 3 rounds.
+        let (n, rounds) = if cfg!(miri) { (100, 3) } else { (500, 10) };
+        let a: BPlusTreeSet<u32, C::Handle, C::Arena, CAP> = (0..n).map(|i| i * 3).collect();
+        let b: BPlusTreeSet<u32, C::Handle, C::Arena, CAP> = (0..n).map(|i| i * 5).collect();
+        let sa: BTreeSet<u32> = (0..n).map(|i| i * 3).collect();
+        let sb: BTreeSet<u32> = (0..n).map(|i| i * 5).collect();
         let mut rng = Rng::new(api_common::seed_of(C::NAME));
-        for _ in 0..10 {
-            let skip = rng.below(400) as usize;
+        for _ in 0..rounds {
+            let skip = rng.below(u64::from(n) * 4 / 5) as usize;
             macro_rules! clone_midway {
                 ($ours:expr, $theirs:expr) => {{
                     let mut x = $ours;

@@ -170,7 +170,8 @@ fn session() -> impl Strategy<Value = Session> {
         3 => (0..KEYS).prop_map(Included),
         3 => (0..KEYS).prop_map(Excluded),
     ];
-    (any::<bool>(), any::<bool>(), bound, vec(cop(), 0..80)).prop_map(
+    let steps = if cfg!(miri) { 0..20 } else { 0..80 };
+    (any::<bool>(), any::<bool>(), bound, vec(cop(), steps)).prop_map(
         |(mutable, upper, bound, ops)| Session {
             mutable,
             upper,
@@ -184,7 +185,8 @@ fn initial() -> impl Strategy<Value = Vec<(K, V)>> {
     prop_oneof![
         1 => Just(Vec::new()),
         1 => vec((0..STRIDES).prop_map(|k| k * 4), 1..6).prop_map(|ks| ks.into_iter().map(|k| (k, 0)).collect()),
-        4 => vec(((0..STRIDES).prop_map(|k| k * 4), any::<V>()), 0..400),
+        // Under Miri up to 100 entries (trees at capacities 4 and 64).
+        4 => vec(((0..STRIDES).prop_map(|k| k * 4), any::<V>()), 0..if cfg!(miri) { 100 } else { 400 }),
     ]
 }
 
@@ -400,7 +402,10 @@ fn differential<H: Handle, A: ArenaStrategy, const CAP: usize>(name: &str, cases
     check(
         name,
         cases,
-        (initial(), vec(session(), 1..6)),
+        (
+            initial(),
+            vec(session(), if cfg!(miri) { 1..3 } else { 1..6 }),
+        ),
         |(init, sessions)| {
             let mut ours: BPlusTreeMap<K, V, H, A, CAP> = init.iter().copied().collect();
             let mut oracle: Std = init.iter().copied().collect();

@@ -4,6 +4,9 @@
 //! `InsertError` holding the very key and value it was given and the
 //! `CapacityError`, and leave the map exactly as it was; `insert` must panic
 //! with the same message, and everything else must keep working.
+//!
+//! Every test here needs the full 65,535 leaves, so none runs under Miri
+//! (nor does the arenas' own unit test of the limit).
 
 mod common;
 
@@ -104,26 +107,46 @@ fn out_of_handles<A: ArenaStrategy>() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn vec_arena_runs_out_cleanly() {
     out_of_handles::<VecArena>();
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn pool_arena_runs_out_cleanly() {
     out_of_handles::<PoolArena>();
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn pool_arena_boxed_runs_out_cleanly() {
     out_of_handles::<PoolArena<Boxed>>();
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn vec_arena_growing_runs_out_cleanly() {
     out_of_handles::<VecArena<Growing>>();
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 #[should_panic(expected = "capacity")]
 fn vec_arena_insert_panics_when_out_of_handles() {
     let (mut map, _, n) = fill::<VecArena>();
@@ -131,6 +154,10 @@ fn vec_arena_insert_panics_when_out_of_handles() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 #[should_panic(expected = "capacity")]
 fn pool_arena_insert_panics_when_out_of_handles() {
     let (mut map, _, n) = fill::<PoolArena>();
@@ -139,6 +166,10 @@ fn pool_arena_insert_panics_when_out_of_handles() {
 
 /// `insert`'s panic leaves the map intact (caught and checked).
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn insert_panic_leaves_the_map_intact() {
     let (mut map, err, n) = fill::<PoolArena>();
     let result = common::quietly(|| map.insert(key(n), ()));
@@ -153,6 +184,10 @@ fn insert_panic_leaves_the_map_intact() {
 
 /// Building past the limit in one go panics too (with the same message).
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 #[should_panic(expected = "capacity")]
 fn collect_past_the_limit_panics() {
     let _map: Small<VecArena> = (0..4 * 65_535 + 1).map(|k| (k, ())).collect();
@@ -160,6 +195,10 @@ fn collect_past_the_limit_panics() {
 
 /// Just below the limit, a packed build fits.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn collect_up_to_the_limit_fits() {
     let map: Small<PoolArena> = (0..4 * 65_535).map(|k| (k, ())).collect();
     map.check_invariants().unwrap();
@@ -169,6 +208,10 @@ fn collect_up_to_the_limit_fits() {
 /// `append` whose result would not fit panics with the capacity message
 /// before moving anything: both maps keep every entry.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn append_past_the_limit_panics_and_keeps_both_maps() {
     let mut left: Small<PoolArena> = (0..3 * 65_535).map(|k| (key(k), ())).collect();
     let mut right: Small<PoolArena> = (0..65_536).map(|k| (key(k) + 1, ())).collect();
@@ -206,6 +249,10 @@ fn full_tracked(keys: &std::rc::Rc<Tracker>) -> TrackedMap {
 /// identity, same heap buffer), neither cloned nor dropped, and the map is
 /// as it was.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn refused_insert_hands_back_key_and_value() {
     let keys = Tracker::new();
     let mut map = full_tracked(&keys);
@@ -263,6 +310,10 @@ fn refused_insert_hands_back_key_and_value() {
 /// `?` turns the error into its `CapacityError`, and it is a
 /// `std::error::Error`.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn insert_error_converts_and_is_an_error() {
     fn via_question_mark(map: &mut Small<VecArena>, k: u32) -> Result<(), CapacityError> {
         map.checked_insert(k, ())?;
@@ -282,6 +333,10 @@ fn insert_error_converts_and_is_an_error() {
 
 /// A full set hands the refused element back as the error's `key`.
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "fills 65,535 Compact16 leaves (about 262,000 entries): hours under Miri"
+)]
 fn set_checked_insert_hands_back_the_element() {
     let keys = Tracker::new();
     // Collected at full fill, like `from_sorted_iter`.

@@ -1758,7 +1758,7 @@ fn zero_sized<H: Handle, A: ArenaStrategy, const CAP: usize>() {
 /// One module per configuration: handle, arena, capacity, the `RUN_MAX`
 /// expected, and the named map type these parameters must spell.
 macro_rules! configurations {
-    ($($name:ident: $h:ty, $a:ty, $cap:literal, $rm:expr, $named:ty;)*) => {$(
+    ($($(#[$attr:meta])* $name:ident: $h:ty, $a:ty, $cap:literal, $rm:expr, $named:ty;)*) => {$(
         mod $name {
             use super::*;
 
@@ -1770,87 +1770,104 @@ macro_rules! configurations {
             const _: fn($named) -> BPlusTreeMap<u32, String, H, A, CAP> = |m| m;
 
             #[test]
+            $(#[$attr])*
             fn run_max_is_as_documented() {
                 assert_eq!(super::run_max::<H, A, CAP>(), $rm);
             }
 
             #[test]
+            $(#[$attr])*
             fn thresholds_and_hysteresis() {
                 super::thresholds::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn promotion_paths() {
                 super::promotion_paths::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn demotion_paths() {
                 super::demotion_paths::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn extract_if_and_retain() {
                 super::extract_if_and_retain::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn split_off() {
                 super::split_off::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn append() {
                 super::append::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn clear() {
                 super::clear::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn build_and_clone() {
                 super::build_and_clone::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn cursors() {
                 super::cursors::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn iterators() {
                 super::iterators::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn into_iter_drops() {
                 super::into_iter_drops::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn sets() {
                 super::sets::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn panic_at_promotion() {
                 super::panic_at_promotion::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn panic_at_promotion_leaves_a_run() {
                 let promoted = super::panic_at_promotion::<H, A, CAP>();
                 assert!(promoted.is_empty(), "left promoted: {promoted:#?}");
             }
 
             #[test]
+            $(#[$attr])*
             fn memory_usage() {
                 super::memory_usage::<H, A, CAP>();
             }
 
             #[test]
+            $(#[$attr])*
             fn zero_sized() {
                 super::zero_sized::<H, A, CAP>();
             }
@@ -1862,6 +1879,9 @@ configurations! {
     default_config: Wide32, VecArena, 64, 64, BPlusTreeMap<u32, String>;
     phase2: Wide32, VecArena<Boxed>, 64, 64, bptree::phase::Phase2<u32, String>;
     phase3: Adaptive, PoolArena, 64, 64, bptree::phase::Phase3<u32, String>;
+    // Its tests walk runs of up to 2,048 with a full check after each
+    // step: hours under Miri, where `indirect_cap4` covers `Indirect` runs.
+    #[cfg_attr(miri, ignore = "runs of 2,048 checked after every step: hours under Miri; indirect_cap4 covers Indirect")]
     compact: Adaptive, Indirect<VecArena<Boxed>>, 128, 2048, bptree::phase::Compact<u32, String>;
     indirect_cap4: Wide32, Indirect<VecArena>, 4, 64, BPlusTreeMap<u32, String, Wide32, Indirect<VecArena>, 4>;
     phase1: Wide32, VecArena<Growing>, 64, 0, bptree::phase::Phase1<u32, String>;

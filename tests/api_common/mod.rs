@@ -344,9 +344,15 @@ pub fn same_trace(ours: &[String], theirs: &[String], context: impl fmt::Display
     );
 }
 
+/// The cases each configuration's property runs under Miri (128 natively):
+/// enough for maps built both ways, several sizes, and trees at capacity 4.
+#[allow(dead_code)] // panic_safety shares this module but not the list
+pub const MIRI_CASES: u32 = 1;
+
 /// One `#[test]` per configuration of [`Configs`], each running
 /// `$run::<H, A, CAP>(label, 128)` (label `"$prefix/<config name>"`), so a
-/// failure names its configuration and the suites share one list.
+/// failure names its configuration and the suites share one list. Under
+/// Miri, [`MIRI_CASES`] cases instead of 128.
 #[allow(unused_macros)] // panic_safety shares this module but not the list
 macro_rules! per_config_tests {
     ($prefix:literal, $run:ident) => {
@@ -354,7 +360,8 @@ macro_rules! per_config_tests {
 
         impl bptree::config::ConfigVisitor for PerConfig {
             fn visit<C: bptree::TreeConfig, const CAP: usize>(&mut self) {
-                $run::<C::Handle, C::Arena, CAP>(&format!("{}/{}", $prefix, C::NAME), 128);
+                let cases = if cfg!(miri) { crate::api_common::MIRI_CASES } else { 128 };
+                $run::<C::Handle, C::Arena, CAP>(&format!("{}/{}", $prefix, C::NAME), cases);
             }
         }
 

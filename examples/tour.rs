@@ -23,8 +23,8 @@ use bptree::config::{ConfigList, ConfigVisitor};
 use bptree::{BPlusTreeMap, TreeConfig};
 use rkyv::rancor::BoxedError;
 use support::{
-    Archive, Baseline, CountingAlloc, Map, Order, OurArchive, StdArchive, Subject, Table, Under,
-    Workload,
+    Archive, Baseline, CountingAlloc, Map, Order, OurArchive, StdArchive, Subject, Table, Timed,
+    Under, Workload,
 };
 
 #[global_allocator]

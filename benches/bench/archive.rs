@@ -7,7 +7,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput};
 use rkyv::rancor::BoxedError;
 
-use crate::support::{Archive, Baseline, OurArchive, StdArchive, Subject, Workload};
+use crate::support::{Archive, Baseline, OurArchive, StdArchive, Subject, Timed, Workload};
 use bptree::BPlusTreeMap;
 
 /// Adds the archive groups for every workload.

@@ -1,18 +1,27 @@
-//! Removal until empty.
+//! Taking maps apart: removal until empty, and `drop`.
 
 use criterion::{BatchSize, BenchmarkId};
 
-use crate::Group;
-use crate::support::{Subject, Workload};
+use super::Group;
+use crate::support::{Timed, Workload};
 
 /// Remove every key, in another random order, from a map built by random
 /// insertion (the build is not timed).
-pub fn remove_random<M: Subject>(g: &mut Group, id: BenchmarkId, w: &Workload) {
+pub fn remove_random<M: Timed>(g: &mut Group, id: BenchmarkId, w: &Workload) {
     g.bench_function(id, |b| {
         b.iter_batched(
             || w.insert_random::<M>(),
             |m| w.remove_all(m),
             BatchSize::LargeInput,
         )
+    });
+}
+
+/// Drop a clone of a map built by random insertion (the clone is not
+/// timed).
+pub fn drop<M: Timed>(g: &mut Group, id: BenchmarkId, w: &Workload) {
+    let m: M = w.insert_random();
+    g.bench_function(id, |b| {
+        b.iter_batched(|| m.duplicate(), std::mem::drop, BatchSize::LargeInput)
     });
 }

@@ -1,7 +1,8 @@
-//! Measuring code shared by the main-job example (`examples/tour.rs`) and the
-//! criterion benches (`benches/bench.rs` includes this file by path); the
-//! memory report (`examples/memory.rs`) measures with the same functions as
-//! the tour.
+//! Measuring code shared by the main-job example (`examples/tour.rs`), the
+//! speed runner (`examples/speed.rs`) and the criterion benches
+//! (`benches/bench.rs` includes this file by path), and by the peers crate
+//! (`peers/`, by path too); the memory report (`examples/memory.rs`)
+//! measures with the same functions as the tour.
 //!
 //! - [`Under`]: the one list of configurations under test, a
 //!   [`ConfigList`](bptree::config::ConfigList) of [`TreeConfig`] types that
@@ -9,9 +10,15 @@
 //!   [`ConfigVisitor`](bptree::config::ConfigVisitor). Adding a
 //!   configuration is one entry there (and, if it is new, one
 //!   `#[derive(TreeConfig)]` beside it); everything else is generic.
-//! - [`Subject`]: the map operations the measurements use, implemented once
-//!   for every `BPlusTreeMap<u64, u64, H, A, CAP>` (a configuration's
-//!   [`Map`]) and once for the [`Baseline`], std's `BTreeMap`.
+//! - [`Timed`]: the map operations the timings use, implemented once for
+//!   every `BPlusTreeMap<u64, u64, H, A, CAP>` (a configuration's [`Map`]),
+//!   once for the [`Baseline`], std's `BTreeMap`, and in `peers/` for each
+//!   peer, which may lack some [`Op`]s. [`Subject`] adds what the memory
+//!   report, the tour and the archive checks need, for ours and the
+//!   baseline only.
+//! - [`Op`]: the timed operations, the speed runner's rows and the criterion
+//!   groups; [`MapList`] and [`MapVisitor`]: the maps each runs over
+//!   (configurations through [`EachConfig`], a `ConfigVisitor`).
 //! - [`Workload`]: seeded keys and the timed operations over them; it builds
 //!   a map in each insertion [`Order`].
 //! - [`CountingAlloc`]: a global allocator that counts live bytes and live
@@ -19,7 +26,9 @@
 //!   `#[global_allocator]` static of it. [`CountingAlloc::measure`] is the
 //!   one memory measurement of a built map (tour and memory report alike),
 //!   [`CountingAlloc::growth`] the same after every insert into one map.
-//! - [`time_ratio`]: interleaved median timing of ours against the baseline.
+//! - [`time_ratio`]: interleaved median timing of ours against the baseline;
+//!   [`time_ratio_batched`] the same for calls that use up an input made
+//!   outside the timing.
 //! - [`Table`]: a markdown table, columns sized to fit.
 //! - [`Archive`]: the archive operations (`get`, iterate, range) over our
 //!   archived map and rkyv's archived `BTreeMap`, and [`Subject::archive`],
@@ -35,6 +44,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bptree::archive::ArchivedBPlusTreeMap;
+use bptree::config::{ConfigList, ConfigVisitor};
 use bptree::policy::{ArenaStrategy, Handle, Storage};
 use bptree::{BPlusTreeMap, Compact16, PoolArena, TreeConfig, Wide32};
 use rkyv::collections::btree_map::ArchivedBTreeMap;
@@ -72,10 +82,97 @@ pub type Map<C, const CAP: usize> =
 /// What every configuration is compared with, in the same run.
 pub type Baseline = BTreeMap<u64, u64>;
 
-/// The operations the measurements drive, over `u64` keys and values.
-pub trait Subject: Default + Clone {
-    /// Handle width, arena, storage and capacity, for reports.
-    fn layout() -> String;
+/// A timed operation: a row of the speed runner (`examples/speed.rs`), a
+/// criterion group (`benches/bench.rs`). [`Timed`] maps may lack some.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `get` of every present key, in another random order.
+    GetHit,
+    /// `get` of as many absent keys.
+    GetMiss,
+    /// Insert every key, in random order, into an empty map.
+    InsertRandom,
+    /// Insert every key, ascending, into an empty map.
+    InsertAscending,
+    /// Remove every key, in another random order, from a map built by
+    /// random insertion.
+    RemoveRandom,
+    /// Iterate every entry.
+    Iterate,
+    /// `range(start..)` taking up to [`RANGE_LEN`] entries, from each of
+    /// the workload's range starts.
+    Range,
+    /// Clone a map built by random insertion.
+    Clone,
+    /// Drop a map (a clone of one built by random insertion).
+    Drop,
+    /// Build a map at once from sorted pairs ([`Timed::bulk`]).
+    Build,
+}
+
+impl Op {
+    /// Every operation, in table order.
+    pub const ALL: [Op; 10] = [
+        Op::GetHit,
+        Op::GetMiss,
+        Op::InsertRandom,
+        Op::InsertAscending,
+        Op::RemoveRandom,
+        Op::Iterate,
+        Op::Range,
+        Op::Clone,
+        Op::Drop,
+        Op::Build,
+    ];
+
+    /// The name of its criterion group and in the runner's `ratio` lines.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::GetHit => "get_hit",
+            Op::GetMiss => "get_miss",
+            Op::InsertRandom => "insert_random",
+            Op::InsertAscending => "insert_ascending",
+            Op::RemoveRandom => "remove_random",
+            Op::Iterate => "iterate",
+            Op::Range => "range_100",
+            Op::Clone => "clone",
+            Op::Drop => "drop",
+            Op::Build => "build",
+        }
+    }
+
+    /// Its row title in tables, as GOALS.md names it.
+    pub fn title(self) -> &'static str {
+        match self {
+            Op::GetHit => "get, hit",
+            Op::GetMiss => "get, miss",
+            Op::InsertRandom => "insert random",
+            Op::InsertAscending => "insert ascending",
+            Op::RemoveRandom => "remove random",
+            Op::Iterate => "iterate",
+            Op::Range => "range of 100",
+            Op::Clone => "clone",
+            Op::Drop => "drop",
+            Op::Build => "build from sorted pairs",
+        }
+    }
+
+    /// Entries one timed call handles in `w`.
+    pub fn elements(self, w: &Workload) -> usize {
+        match self {
+            Op::Range => w.range_starts.len() * RANGE_LEN,
+            _ => w.n(),
+        }
+    }
+}
+
+/// The timed map operations, over `u64` keys and values: what the speed
+/// runner and the criterion benches drive, for ours, `BTreeMap` and the
+/// peers (`peers/`). A map may [lack](Timed::LACKS) some.
+pub trait Timed: Default {
+    /// Operations this map does not have, or has only in quadratic time:
+    /// never timed, and their methods here never called (they panic).
+    const LACKS: &'static [Op] = &[];
     /// The map of `entries`, which ascend strictly, built at once:
     /// `from_sorted_iter` for ours, `collect` (a bulk build) for `BTreeMap`.
     fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self;
@@ -87,9 +184,6 @@ pub trait Subject: Default + Clone {
     fn remove(&mut self, key: &u64) -> Option<u64>;
     /// As `BTreeMap::len`.
     fn len(&self) -> usize;
-    /// Entries per leaf over the node capacity, averaged over the leaves
-    /// (`None` for `BTreeMap` and for a small map, which has no leaves).
-    fn leaf_fill(&self) -> Option<f64>;
     /// As `BTreeMap::is_empty`.
     fn is_empty(&self) -> bool {
         self.len() == 0
@@ -98,6 +192,27 @@ pub trait Subject: Default + Clone {
     fn iter(&self) -> impl Iterator<Item = (&u64, &u64)>;
     /// As `BTreeMap::range(start..)`.
     fn range_from(&self, start: u64) -> impl Iterator<Item = (&u64, &u64)>;
+    /// As `Clone::clone` (a method of its own: some peers are not `Clone`).
+    fn duplicate(&self) -> Self;
+}
+
+/// What a [`Timed`] map that lacks `op` runs in its place: a panic.
+pub fn lacking(op: Op) {
+    panic!(
+        "{} is in LACKS: the runner and the benches never call it",
+        op.name()
+    );
+}
+
+/// The measured maps: ours in every configuration and the [`Baseline`],
+/// which the memory report, the tour and the archive checks need beyond
+/// [`Timed`].
+pub trait Subject: Timed + Clone {
+    /// Handle width, arena, storage and capacity, for reports.
+    fn layout() -> String;
+    /// Entries per leaf over the node capacity, averaged over the leaves
+    /// (`None` for `BTreeMap` and for a small map, which has no leaves).
+    fn leaf_fill(&self) -> Option<f64>;
     /// The structural self-check, where the map has one.
     fn check(&self) -> Result<(), String>;
     /// The rkyv archive of the map: ours for every configuration, rkyv's
@@ -110,8 +225,45 @@ pub trait Subject: Default + Clone {
     fn check_archive(bytes: &[u8], base: &Baseline, canonical: &[u8]) -> Result<(), String>;
 }
 
-/// The [`Subject`] methods that forward to the map's inherent ones of the
-/// same name, written once for both map types.
+/// Generic code to run on map types: what
+/// [`ConfigVisitor`](bptree::config::ConfigVisitor) is to our
+/// configurations, for every [`Timed`] map (ours, `BTreeMap`, the peers).
+pub trait MapVisitor {
+    /// Runs on map type `M`, named `name` in reports.
+    fn visit<M: Timed>(&mut self, name: &'static str);
+}
+
+/// A list of named map types: the columns of the speed runner, the members
+/// of each criterion group.
+pub trait MapList {
+    /// Calls `visitor` on each map type of the list, in order.
+    fn for_each<V: MapVisitor>(visitor: &mut V);
+}
+
+/// Hands each configuration of a
+/// [`ConfigList`](bptree::config::ConfigList) to a [`MapVisitor`], as its
+/// [`Map`] named by the configuration's name.
+pub struct EachConfig<'v, V>(pub &'v mut V);
+
+impl<V: MapVisitor> ConfigVisitor for EachConfig<'_, V> {
+    fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
+        self.0.visit::<Map<C, CAP>>(C::NAME);
+    }
+}
+
+/// `BTreeMap`, then every configuration of [`Under`]: the root's runner
+/// columns and criterion group members.
+pub struct StdAndUnder;
+
+impl MapList for StdAndUnder {
+    fn for_each<V: MapVisitor>(visitor: &mut V) {
+        visitor.visit::<Baseline>("BTreeMap");
+        Under::for_each(&mut EachConfig(visitor));
+    }
+}
+
+/// The [`Timed`] methods that forward to the map's inherent ones of the
+/// same name (and `duplicate` to `Clone`), written once for both map types.
 macro_rules! forward_to_inherent {
     ($map:ident) => {
         fn insert(&mut self, key: u64, value: u64) -> Option<u64> {
@@ -132,16 +284,23 @@ macro_rules! forward_to_inherent {
         fn range_from(&self, start: u64) -> impl Iterator<Item = (&u64, &u64)> {
             $map::range(self, start..)
         }
+        fn duplicate(&self) -> Self {
+            Clone::clone(self)
+        }
     };
+}
+
+impl<H: Handle, A: ArenaStrategy, const CAP: usize> Timed for BPlusTreeMap<u64, u64, H, A, CAP> {
+    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
+        BPlusTreeMap::from_sorted_iter(entries).expect("keys ascend strictly")
+    }
+    forward_to_inherent!(BPlusTreeMap);
 }
 
 impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64, u64, H, A, CAP> {
     fn layout() -> String {
         let storage = <A::Storage as Storage>::NAME;
         format!("{} {}/{storage} {CAP}", H::NAME, A::NAME)
-    }
-    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
-        BPlusTreeMap::from_sorted_iter(entries).expect("keys ascend strictly")
     }
     fn leaf_fill(&self) -> Option<f64> {
         let usage = self.memory_usage();
@@ -170,15 +329,18 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64
         }
         Ok(())
     }
-    forward_to_inherent!(BPlusTreeMap);
+}
+
+impl Timed for Baseline {
+    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
+        entries.collect()
+    }
+    forward_to_inherent!(BTreeMap);
 }
 
 impl Subject for Baseline {
     fn layout() -> String {
         "std B-tree".into()
-    }
-    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
-        entries.collect()
     }
     fn leaf_fill(&self) -> Option<f64> {
         None
@@ -202,7 +364,6 @@ impl Subject for Baseline {
         }
         Ok(())
     }
-    forward_to_inherent!(BTreeMap);
 }
 
 // ---------------------------------------------------------------------------
@@ -282,17 +443,17 @@ impl Workload {
     }
 
     /// Inserts every key, in random order, into an empty map.
-    pub fn insert_random<M: Subject>(&self) -> M {
+    pub fn insert_random<M: Timed>(&self) -> M {
         insert_all(&self.keys)
     }
 
     /// Inserts every key, ascending, into an empty map.
-    pub fn insert_ascending<M: Subject>(&self) -> M {
+    pub fn insert_ascending<M: Timed>(&self) -> M {
         insert_all(&self.ascending)
     }
 
     /// Builds a map of every key (each key its own value) in `order`.
-    pub fn build<M: Subject>(&self, order: Order) -> M {
+    pub fn build<M: Timed>(&self, order: Order) -> M {
         match order {
             Order::Random => self.insert_random(),
             Order::Ascending => self.insert_ascending(),
@@ -301,17 +462,17 @@ impl Workload {
     }
 
     /// Looks up every key, in another random order.
-    pub fn get_hits<M: Subject>(&self, m: &M) -> u64 {
+    pub fn get_hits<M: Timed>(&self, m: &M) -> u64 {
         get_all(m, &self.lookups)
     }
 
     /// Looks up as many absent keys.
-    pub fn get_misses<M: Subject>(&self, m: &M) -> u64 {
+    pub fn get_misses<M: Timed>(&self, m: &M) -> u64 {
         get_all(m, &self.misses)
     }
 
     /// Removes every key, in another random order; returns the empty map.
-    pub fn remove_all<M: Subject>(&self, mut m: M) -> M {
+    pub fn remove_all<M: Timed>(&self, mut m: M) -> M {
         for k in &self.lookups {
             black_box(m.remove(k));
         }
@@ -319,12 +480,12 @@ impl Workload {
     }
 
     /// Visits every entry in order.
-    pub fn iterate<M: Subject>(&self, m: &M) -> u64 {
+    pub fn iterate<M: Timed>(&self, m: &M) -> u64 {
         sum(m.iter())
     }
 
     /// Runs each `range` query, taking up to [`RANGE_LEN`] entries.
-    pub fn ranges<M: Subject>(&self, m: &M) -> u64 {
+    pub fn ranges<M: Timed>(&self, m: &M) -> u64 {
         let per_query = self.range_starts.iter();
         per_query.fold(0, |acc, &start| {
             acc.wrapping_add(sum(m.range_from(start).take(RANGE_LEN)))
@@ -332,7 +493,7 @@ impl Workload {
     }
 }
 
-fn insert_all<M: Subject>(keys: &[u64]) -> M {
+fn insert_all<M: Timed>(keys: &[u64]) -> M {
     let mut m = M::default();
     for &k in keys {
         m.insert(k, k);
@@ -340,7 +501,7 @@ fn insert_all<M: Subject>(keys: &[u64]) -> M {
     m
 }
 
-fn get_all<M: Subject>(m: &M, keys: &[u64]) -> u64 {
+fn get_all<M: Timed>(m: &M, keys: &[u64]) -> u64 {
     keys.iter().fold(0, |acc, k| {
         acc.wrapping_add(m.get(black_box(k)).copied().unwrap_or(1))
     })
@@ -658,44 +819,109 @@ pub const WARM_UP: Duration = Duration::from_millis(3);
 /// machine falls on both sides alike, and the median drops samples that the
 /// scheduler cut into. Results are dropped after the clock stops, as
 /// criterion's `iter_with_large_drop` does.
-pub fn time_ratio<R, S>(mut ours: impl FnMut() -> R, mut base: impl FnMut() -> S) -> f64 {
-    let (ours_calls, base_calls) = (calls_per_sample(&mut ours), calls_per_sample(&mut base));
+pub fn time_ratio<R, S>(ours: impl FnMut() -> R, base: impl FnMut() -> S) -> f64 {
+    ratio(&mut Calls(ours), &mut Calls(base))
+}
+
+/// [`time_ratio`] of calls that each consume an input made outside the
+/// timing, as criterion's `iter_batched` does: before each sample, the
+/// setup makes one input per call of the sample, untimed. For operations
+/// that use up their map (`remove` until empty, `drop`). A sample holds at
+/// most [`MAX_BATCH`] inputs, so that many maps fit in memory at once.
+pub fn time_ratio_batched<I, R, J, S>(
+    ours_setup: impl FnMut() -> I,
+    ours: impl FnMut(I) -> R,
+    base_setup: impl FnMut() -> J,
+    base: impl FnMut(J) -> S,
+) -> f64 {
+    ratio(
+        &mut Batched(ours_setup, ours),
+        &mut Batched(base_setup, base),
+    )
+}
+
+/// Most inputs of one [`time_ratio_batched`] sample.
+pub const MAX_BATCH: usize = 32;
+
+/// What [`time_ratio`] and [`time_ratio_batched`] time.
+trait Timing {
+    /// Most calls of one sample.
+    const MAX_CALLS: usize;
+    /// One untimed call.
+    fn warm_up(&mut self);
+    /// Mean time of one call over `calls` calls, in nanoseconds.
+    fn ns_per_call(&mut self, calls: usize) -> f64;
+}
+
+/// Calls of a closure.
+struct Calls<F>(F);
+
+impl<R, F: FnMut() -> R> Timing for Calls<F> {
+    const MAX_CALLS: usize = usize::MAX;
+    fn warm_up(&mut self) {
+        black_box((self.0)());
+    }
+    fn ns_per_call(&mut self, calls: usize) -> f64 {
+        let mut results = Vec::with_capacity(calls);
+        let start = Instant::now();
+        for _ in 0..calls {
+            results.push(black_box((self.0)()));
+        }
+        let elapsed = start.elapsed();
+        drop(results);
+        elapsed.as_secs_f64() * 1e9 / calls as f64
+    }
+}
+
+/// Calls of a routine, each on an input of the setup made beforehand.
+struct Batched<G, F>(G, F);
+
+impl<I, R, G: FnMut() -> I, F: FnMut(I) -> R> Timing for Batched<G, F> {
+    const MAX_CALLS: usize = MAX_BATCH;
+    fn warm_up(&mut self) {
+        let input = (self.0)();
+        black_box((self.1)(input));
+    }
+    fn ns_per_call(&mut self, calls: usize) -> f64 {
+        let inputs: Vec<I> = (0..calls).map(|_| (self.0)()).collect();
+        let mut results = Vec::with_capacity(calls);
+        let start = Instant::now();
+        for input in inputs {
+            results.push(black_box((self.1)(black_box(input))));
+        }
+        let elapsed = start.elapsed();
+        drop(results);
+        elapsed.as_secs_f64() * 1e9 / calls as f64
+    }
+}
+
+/// The ratio of the medians, over [`ROUNDS`] alternating blocks.
+fn ratio(ours: &mut impl Timing, base: &mut impl Timing) -> f64 {
+    let (ours_calls, base_calls) = (calls_per_sample(ours), calls_per_sample(base));
     let (mut ours_ns, mut base_ns) = (Vec::new(), Vec::new());
     for _ in 0..ROUNDS {
-        block(&mut ours, ours_calls, &mut ours_ns);
-        block(&mut base, base_calls, &mut base_ns);
+        block(ours, ours_calls, &mut ours_ns);
+        block(base, base_calls, &mut base_ns);
     }
     median(&mut ours_ns) / median(&mut base_ns)
 }
 
-/// Warms `f` up, then pushes [`SAMPLES`] samples of `calls` calls each.
-fn block<R>(f: &mut impl FnMut() -> R, calls: usize, ns: &mut Vec<f64>) {
+/// Warms `t` up, then pushes [`SAMPLES`] samples of `calls` calls each.
+fn block(t: &mut impl Timing, calls: usize, ns: &mut Vec<f64>) {
     let start = Instant::now();
     while start.elapsed() < WARM_UP {
-        black_box(f());
+        t.warm_up();
     }
-    ns.extend((0..SAMPLES).map(|_| ns_per_call(f, calls)));
+    ns.extend((0..SAMPLES).map(|_| t.ns_per_call(calls)));
 }
 
-/// Mean time of one call over `calls` calls, in nanoseconds.
-fn ns_per_call<R>(f: &mut impl FnMut() -> R, calls: usize) -> f64 {
-    let mut results = Vec::with_capacity(calls);
-    let start = Instant::now();
-    for _ in 0..calls {
-        results.push(black_box(f()));
-    }
-    let elapsed = start.elapsed();
-    drop(results);
-    elapsed.as_secs_f64() * 1e9 / calls as f64
-}
-
-/// How many calls of `f` make a sample of at least [`MIN_SAMPLE`] (warming
-/// `f` up on the way).
-fn calls_per_sample<R>(f: &mut impl FnMut() -> R) -> usize {
+/// How many calls of `t` make a sample of at least [`MIN_SAMPLE`] (warming
+/// `t` up on the way), at most its `MAX_CALLS`.
+fn calls_per_sample<T: Timing>(t: &mut T) -> usize {
     let mut calls = 1;
     loop {
-        let ns = ns_per_call(f, calls) * calls as f64;
-        if ns >= MIN_SAMPLE.as_secs_f64() * 1e9 {
+        let ns = t.ns_per_call(calls) * calls as f64;
+        if ns >= MIN_SAMPLE.as_secs_f64() * 1e9 || calls * 2 > T::MAX_CALLS {
             return calls;
         }
         calls *= 2;

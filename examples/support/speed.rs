@@ -1,0 +1,353 @@
+//! The side-by-side speed runner: every map of a [`MapList`] against std's
+//! `BTreeMap`, interleaved in one process, one ratio per operation, n and
+//! map. The root's example (`examples/speed.rs`: `BTreeMap` and every
+//! configuration of `support::Under`) and the peers' (`peers/examples/speed.rs`:
+//! the same columns, then the peers) both include this file by path, with the
+//! support module at their crate root.
+//!
+//! ```text
+//! cargo run --release --example speed                    # n = 10^5 and 10^6, ~10 minutes
+//! cargo run --release --example speed -- --n 100000      # one n (repeat or comma-separate for more)
+//! cargo run --release --example speed -- --op get_hit    # some operations (group names)
+//! cargo run --release --example speed -- --quick         # n = 1000: a smoke run of every cell
+//! ```
+//!
+//! Each cell is [`time_ratio`] (or [`time_ratio_batched`] where the
+//! operation uses up its map): the map's median time over `BTreeMap`'s,
+//! from [`ROUNDS`](crate::support::ROUNDS) alternating warmed-up blocks of
+//! each. Every column is timed against its own `BTreeMap` blocks, so the
+//! `BTreeMap` column (`BTreeMap` against itself) shows the noise. Before a
+//! cell is timed, the map's answer is checked against `BTreeMap`'s. The
+//! output is markdown: a header (date, machine, command), one table per n,
+//! and for every cell one line `ratio <map> <op> <n> <value>` (`none` where
+//! the map lacks the operation), printed as each cell is measured.
+
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::support::{
+    Baseline, MapList, MapVisitor, Op, Order, Table, Timed, Workload, time_ratio,
+    time_ratio_batched,
+};
+
+/// What the command line chose.
+struct Args {
+    /// The n of each table.
+    sizes: Vec<usize>,
+    /// The rows.
+    ops: Vec<Op>,
+}
+
+const USAGE: &str = "options: --n N[,N...] (sizes; default 100000,1000000), \
+     --op NAME[,NAME...] (operations by group name: get_hit get_miss insert_random \
+     insert_ascending remove_random iterate range_100 clone drop build; default all), \
+     --quick (n = 1000 unless --n is given: a smoke run)";
+
+/// Parses the command line (after the program name).
+fn parse(args: &[String]) -> Args {
+    let (mut sizes, mut ops, mut quick) = (Vec::new(), Vec::new(), false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) => (flag, Some(value.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| args.next().cloned())
+                .unwrap_or_else(|| panic!("{flag} needs a value; {USAGE}"))
+        };
+        match flag {
+            "--quick" => quick = true,
+            "--n" => {
+                for n in value().split(',') {
+                    let n = n.trim().replace('_', "");
+                    sizes.push(n.parse().unwrap_or_else(|_| panic!("bad n {n:?}; {USAGE}")));
+                }
+            }
+            "--op" => {
+                for name in value().split(',') {
+                    let op = Op::ALL.into_iter().find(|op| op.name() == name.trim());
+                    ops.push(op.unwrap_or_else(|| panic!("no operation {name:?}; {USAGE}")));
+                }
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            _ => panic!("unknown argument {arg:?}; {USAGE}"),
+        }
+    }
+    if sizes.is_empty() {
+        sizes = if quick {
+            vec![1_000]
+        } else {
+            vec![100_000, 1_000_000]
+        };
+    }
+    if ops.is_empty() {
+        ops = Op::ALL.to_vec();
+    }
+    Args { sizes, ops }
+}
+
+/// Runs the runner over the maps of `L`, with the process's arguments;
+/// `command` is the command that starts it, without arguments (printed with
+/// them in the header).
+pub fn run<L: MapList>(command: &str) {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let args = parse(&argv);
+    let command = if argv.is_empty() {
+        command.to_string()
+    } else {
+        format!("{command} -- {}", argv.join(" "))
+    };
+    print!("{}", header(&command));
+
+    let mut names = Names(Vec::new());
+    L::for_each(&mut names);
+    let mut titles = vec!["operation", "n"];
+    titles.extend(names.0);
+    let mut table = Table::new(&titles, 2);
+    for (i, &n) in args.sizes.iter().enumerate() {
+        if i > 0 {
+            table.rule();
+        }
+        let w = Workload::new(n);
+        let base: Baseline = w.insert_random();
+        for &op in &args.ops {
+            let mut row = Row {
+                op,
+                w: &w,
+                base: &base,
+                cells: vec![op.title().to_string(), power_of_ten(n)],
+            };
+            L::for_each(&mut row);
+            table.row(row.cells);
+        }
+    }
+    println!("\nload average at the end: {}\n", load_average());
+    table.print();
+}
+
+/// The header: what is measured, when, where and how it was started.
+fn header(command: &str) -> String {
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "Speed: time of each map over std's BTreeMap's in the same run (lower is better).\n\
+         u64 keys (seeded xorshift PRNG) and values; each cell is the map's median time over \
+         BTreeMap's, from {} rounds of alternating warmed-up blocks (the map's, then \
+         BTreeMap's) of {} samples each. The \
+         BTreeMap column times BTreeMap against itself: its distance from 1.00 is the noise. \
+         Rows: get every key (hit) in another random order, as many absent keys (miss); \
+         insert n keys into an empty map, random or ascending; remove every key in random \
+         order (the map built untimed); iterate all; {} range(start..) queries of up to {} \
+         entries; clone (the clone dropped untimed), drop (of a clone made untimed), of a map \
+         built by random insertion; build from sorted pairs (ours: from_sorted_iter; \
+         BTreeMap: collect). An empty cell: the map lacks the operation.\n",
+        crate::support::ROUNDS,
+        crate::support::SAMPLES,
+        crate::support::RANGE_QUERIES,
+        crate::support::RANGE_LEN,
+    );
+    let _ = writeln!(text, "- date: {}", utc_now());
+    let _ = writeln!(text, "- machine: {}", machine());
+    let _ = writeln!(text, "- load average at the start: {}", load_average());
+    let _ = writeln!(text, "- command: `{command}`\n");
+    text
+}
+
+/// Collects the column names.
+struct Names(Vec<&'static str>);
+
+impl MapVisitor for Names {
+    fn visit<M: Timed>(&mut self, name: &'static str) {
+        self.0.push(name);
+    }
+}
+
+/// Measures one row: `op` at the workload's n for each map it visits.
+struct Row<'a> {
+    op: Op,
+    w: &'a Workload,
+    /// `BTreeMap` built by random insertion from the workload's keys.
+    base: &'a Baseline,
+    cells: Vec<String>,
+}
+
+impl MapVisitor for Row<'_> {
+    fn visit<M: Timed>(&mut self, name: &'static str) {
+        let (op, n) = (self.op.name(), self.w.n());
+        if M::LACKS.contains(&self.op) {
+            println!("ratio {name} {op} {n} none");
+            self.cells.push(String::new());
+            return;
+        }
+        let ratio = measure::<M>(self.op, self.w, self.base, name);
+        println!("ratio {name} {op} {n} {ratio:.3}");
+        self.cells.push(format!("{ratio:.2}"));
+    }
+}
+
+/// The ratio of `op` on map `M` to `BTreeMap`.
+fn measure<M: Timed>(op: Op, w: &Workload, base: &Baseline, name: &str) -> f64 {
+    match op {
+        Op::GetHit => get_hit::<M>(w, base, name),
+        Op::GetMiss => get_miss::<M>(w, base, name),
+        Op::InsertRandom => insert_random::<M>(w, name),
+        Op::InsertAscending => insert_ascending::<M>(w, base, name),
+        Op::RemoveRandom => remove_random::<M>(w, name),
+        Op::Iterate => iterate::<M>(w, base, name),
+        Op::Range => range::<M>(w, base, name),
+        Op::Clone => clone::<M>(w, base, name),
+        Op::Drop => drop::<M>(w, base),
+        Op::Build => build::<M>(w, base, name),
+    }
+}
+
+/// Panics unless the map's answer is `BTreeMap`'s.
+fn same(name: &str, what: &str, ours: u64, base: u64) {
+    assert_eq!(ours, base, "{name}: {what} differs from BTreeMap's");
+}
+
+fn get_hit<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+    let m: M = w.insert_random();
+    same(name, "get (hits)", w.get_hits(&m), w.get_hits(base));
+    time_ratio(|| w.get_hits(&m), || w.get_hits(base))
+}
+
+fn get_miss<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+    let m: M = w.insert_random();
+    same(name, "get (misses)", w.get_misses(&m), w.get_misses(base));
+    time_ratio(|| w.get_misses(&m), || w.get_misses(base))
+}
+
+fn insert_random<M: Timed>(w: &Workload, name: &str) -> f64 {
+    let m: M = w.insert_random();
+    same(name, "len after inserting", m.len() as u64, w.n() as u64);
+    time_ratio(|| w.insert_random::<M>(), || w.insert_random::<Baseline>())
+}
+
+fn insert_ascending<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+    let m: M = w.insert_ascending();
+    same(name, "iterating", w.iterate(&m), w.iterate(base));
+    time_ratio(
+        || w.insert_ascending::<M>(),
+        || w.insert_ascending::<Baseline>(),
+    )
+}
+
+fn remove_random<M: Timed>(w: &Workload, name: &str) -> f64 {
+    let emptied = w.remove_all(w.insert_random::<M>());
+    same(name, "len after removing", emptied.len() as u64, 0);
+    time_ratio_batched(
+        || w.insert_random::<M>(),
+        |m| w.remove_all(m),
+        || w.insert_random::<Baseline>(),
+        |m| w.remove_all(m),
+    )
+}
+
+fn iterate<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+    let m: M = w.insert_random();
+    same(name, "iterating", w.iterate(&m), w.iterate(base));
+    time_ratio(|| w.iterate(&m), || w.iterate(base))
+}
+
+fn range<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+    let m: M = w.insert_random();
+    same(name, "range", w.ranges(&m), w.ranges(base));
+    time_ratio(|| w.ranges(&m), || w.ranges(base))
+}
+
+fn clone<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+    let m: M = w.insert_random();
+    same(
+        name,
+        "iterating a clone",
+        w.iterate(&m.duplicate()),
+        w.iterate(base),
+    );
+    time_ratio(|| m.duplicate(), || base.clone())
+}
+
+fn drop<M: Timed>(w: &Workload, base: &Baseline) -> f64 {
+    let m: M = w.insert_random();
+    time_ratio_batched(
+        || m.duplicate(),
+        std::mem::drop,
+        || base.clone(),
+        std::mem::drop,
+    )
+}
+
+fn build<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+    let m: M = w.build(Order::Bulk);
+    same(name, "iterating", w.iterate(&m), w.iterate(base));
+    time_ratio(
+        || w.build::<M>(Order::Bulk),
+        || w.build::<Baseline>(Order::Bulk),
+    )
+}
+
+/// `n` as `10^k` when it is a power of ten.
+fn power_of_ten(n: usize) -> String {
+    let k = n.ilog10();
+    if n > 1 && 10usize.pow(k) == n {
+        format!("10^{k}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// The CPU model and core counts, from `/proc/cpuinfo`.
+fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")?
+                .split_once(':')
+                .map(|(_, m)| m.trim())
+        })
+        .unwrap_or("unknown CPU");
+    let logical = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count();
+    let available = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "{model}; {logical} logical cores in /proc/cpuinfo, {available} available to this process"
+    )
+}
+
+/// `/proc/loadavg`'s 1, 5 and 15 minute averages.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The time now, UTC, to the minute.
+fn utc_now() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (hour, minute) = (rest / 3600, rest % 3600 / 60);
+    format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02} UTC")
+}

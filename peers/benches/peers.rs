@@ -1,0 +1,36 @@
+//! The root's criterion operation groups (`benches/bench/groups.rs`, by
+//! path) with the peers as members: `BTreeMap`, the named configurations,
+//! then indexset, sweep-bptree and a sorted `Vec`; a member that lacks an
+//! operation is left out of its group.
+//!
+//! ```text
+//! cargo bench --manifest-path peers/Cargo.toml -- get_hit      # one group, ~2 minutes
+//! cargo bench --manifest-path peers/Cargo.toml                 # every group, n = 10^3 and 10^5
+//! BPTREE_BENCH_LARGE=1 cargo bench --manifest-path peers/Cargo.toml   # also n = 10^6
+//! ```
+
+use bptree_peers::support;
+
+#[path = "../../benches/bench/groups.rs"]
+mod groups;
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use support::Workload;
+
+fn all(c: &mut Criterion) {
+    let workloads: Vec<Workload> = groups::sizes().into_iter().map(Workload::new).collect();
+    groups::operations::<bptree_peers::GroupMembers>(c, &workloads);
+}
+
+criterion_group! {
+    name = benches;
+    // As the root's benches: 20 samples after 1 s of warm-up, 2 s each.
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(1000))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20);
+    targets = all
+}
+criterion_main!(benches);

@@ -926,17 +926,18 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> FromItera
     }
 }
 
-/// Keep the last of each run of equal keys in a sorted `Vec`.
-fn dedup_keep_last<K: Ord, V>(entries: Vec<(K, V)>) -> Vec<(K, V)> {
-    let mut out: Vec<(K, V)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        match out.last_mut() {
-            // The last pair wins whole, key included, as in std.
-            Some(last) if last.0 == k => *last = (k, v),
-            _ => out.push((k, v)),
+/// Keep the last of each run of equal keys in a sorted `Vec`, in place.
+fn dedup_keep_last<K: Ord, V>(mut entries: Vec<(K, V)>) -> Vec<(K, V)> {
+    // `dedup_by` hands over (later, kept) and removes `later` on `true`:
+    // swapping first keeps the later pair whole, key included, as in std.
+    entries.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            core::mem::swap(later, kept);
         }
-    }
-    out
+        same
+    });
+    entries
 }
 
 impl<K: Ord + Clone, V, const N: usize> From<[(K, V); N]> for BPlusTreeMap<K, V> {

@@ -45,6 +45,26 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         unsafe { slice::from_raw_parts_mut(self.vals.as_mut_ptr(), self.len()) }
     }
 
+    /// Append entries taken from `entries` until the leaf is full or they
+    /// run out: a bulk build's inner loop, with no search and no shift.
+    /// The entries must continue the leaf's key order (the caller's
+    /// promise). If `entries` panics, the leaf keeps what it took.
+    pub(crate) fn fill_from(&mut self, entries: &mut impl Iterator<Item = (K, V)>) {
+        let room = C::CAP - self.len();
+        // Growing buffers: room for what the iterator promises at least.
+        self.reserve(self.len() + entries.size_hint().0.min(room));
+        // `for_each` runs on the iterator's own loop (`fold`), so a chain
+        // of a vector and a run fills without a per-entry state check.
+        entries.take(room).for_each(|(k, v)| {
+            let len = self.len();
+            self.reserve(len + 1);
+            // SAFETY: `len < CAP` (`take` stops at the room there was),
+            // slot `len` exists after `reserve` and is free.
+            unsafe { self.pairs().write(len, k, v) };
+            self.set_len(len + 1);
+        });
+    }
+
     /// Replace key `i` (by an equal key), returning the old one.
     pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
         assert!(i < self.len());

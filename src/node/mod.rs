@@ -151,6 +151,19 @@ impl<A, B> Pairs<A, B> {
         unsafe { (slice_remove(self.a, len, i), slice_remove(self.b, len, i)) }
     }
 
+    /// Write a pair into slot `i`, overwriting it unread.
+    ///
+    /// # Safety
+    /// Slot `i` of both arrays exists and holds nothing to keep.
+    #[inline]
+    pub(super) unsafe fn write(self, i: usize, a: A, b: B) {
+        // SAFETY: caller's contract.
+        unsafe {
+            self.a.add(i).write(a);
+            self.b.add(i).write(b);
+        }
+    }
+
     /// Read the pair at `i` out, leaving its slots logically uninitialised.
     ///
     /// # Safety

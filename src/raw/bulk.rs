@@ -60,37 +60,35 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
         let tree = &mut leaves.0;
         // (child, its least key) for the level being built; the first
         // child's key is never used as a separator.
-        let mut level: Vec<(C::H, Option<K>)> = Vec::new();
+        let mut entries = entries.into_iter();
+        let mut level: Vec<(C::H, Option<K>)> =
+            Vec::with_capacity(entries.size_hint().0.div_ceil(C::CAP));
         let mut cur = C::H::NIL;
-        for (k, v) in entries {
-            // SAFETY: `cur` (when not NIL) was allocated by `alloc_leaf`
-            // below, and no leaf is freed while building.
-            if cur.is_nil() || unsafe { tree.leaf(cur) }.len() == C::CAP {
-                let sep = if cur.is_nil() {
-                    None
-                } else {
-                    Some(separator(&k))
-                };
-                let h = tree.alloc_leaf().ok_or(OutOfHandles)?;
-                if cur.is_nil() {
-                    tree.root = h;
-                } else {
-                    // SAFETY: `h` was just allocated by `alloc_leaf`, `cur`
-                    // before it, and no leaf is freed while building.
-                    unsafe {
-                        tree.leaf_mut(cur).next = h;
-                        tree.leaf_mut(h).prev = cur;
-                    }
+        // Each round starts a leaf with the next entry and fills it.
+        while let Some((k, v)) = entries.next() {
+            let sep = if cur.is_nil() {
+                None
+            } else {
+                Some(separator(&k))
+            };
+            let h = tree.alloc_leaf().ok_or(OutOfHandles)?;
+            if cur.is_nil() {
+                tree.root = h;
+            } else {
+                // SAFETY: `h` was just allocated by `alloc_leaf`, `cur`
+                // before it, and no leaf is freed while building.
+                unsafe {
+                    tree.leaf_mut(cur).next = h;
+                    tree.leaf_mut(h).prev = cur;
                 }
-                level.push((h, sep));
-                cur = h;
             }
-            // SAFETY: `cur` is not NIL here and was allocated by `alloc_leaf`
-            // above; no leaf is freed while building.
-            let leaf = unsafe { tree.leaf_mut(cur) };
-            let at = leaf.len();
-            leaf.insert(at, k, v);
-            tree.len += 1;
+            level.push((h, sep));
+            cur = h;
+            // SAFETY: `h` was just allocated by `alloc_leaf`.
+            let leaf = unsafe { tree.leaf_mut(h) };
+            leaf.insert(0, k, v);
+            leaf.fill_from(&mut entries);
+            tree.len += leaf.len();
         }
         // No user code runs from here on: take the tree out of the guard.
         let mut tree = core::mem::replace(&mut leaves.0, RawTree::new());

@@ -28,8 +28,6 @@ mod archive;
 #[path = "bench/groups.rs"]
 mod groups;
 
-use std::time::Duration;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use support::{StdAndUnder, Workload};
 
@@ -46,10 +44,7 @@ criterion_group! {
     // about 11).
     // Command-line flags (--warm-up-time, --measurement-time,
     // --sample-size) override these.
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(1000))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20);
+    config = groups::config();
     targets = all
 }
 criterion_main!(benches);

@@ -14,6 +14,8 @@ mod remove;
 #[path = "scan.rs"]
 mod scan;
 
+use std::time::Duration;
+
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput};
 
@@ -21,6 +23,16 @@ use crate::support::{MapList, MapVisitor, Op, Timed, Workload};
 
 /// A benchmark group of one operation.
 pub type Group<'a> = BenchmarkGroup<'a, WallTime>;
+
+/// The criterion settings of both crates' benches: 20 samples after 1 s
+/// of warm-up, 2 s each (command-line flags such as `--measurement-time`
+/// override them).
+pub fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(1000))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(20)
+}
 
 /// Sizes measured; 10⁶ only when `BPTREE_BENCH_LARGE=1`.
 pub fn sizes() -> Vec<usize> {

@@ -14,8 +14,6 @@ use bptree_peers::support;
 #[path = "../../benches/bench/groups.rs"]
 mod groups;
 
-use std::time::Duration;
-
 use criterion::{Criterion, criterion_group, criterion_main};
 use support::Workload;
 
@@ -26,11 +24,8 @@ fn all(c: &mut Criterion) {
 
 criterion_group! {
     name = benches;
-    // As the root's benches: 20 samples after 1 s of warm-up, 2 s each.
-    config = Criterion::default()
-        .warm_up_time(Duration::from_millis(1000))
-        .measurement_time(Duration::from_secs(2))
-        .sample_size(20);
+    // The root's settings (`groups::config`).
+    config = groups::config();
     targets = all
 }
 criterion_main!(benches);

@@ -1000,6 +1000,25 @@ impl ConfigVisitor for Construction {
             b.extend(more.iter().map(|(k, v)| (k, v)));
             a.check_invariants().unwrap();
             assert!(a.iter().eq(b.iter()));
+
+            // Extend with keys ascending past the last key (the fast path
+            // to the end), then falling back to plain inserts from the
+            // first key that does not ascend (a repeat, then lower keys).
+            let top = b.keys().next_back().map_or(0, |&k| k + 1);
+            let mut tail: Vec<(u32, u64)> = (0..n as u32).map(|i| (top + 2 * i, 7)).collect();
+            tail.push((top, 8));
+            tail.extend((0..n as u32 / 2).map(|_| (rng.below(n as u64) as u32, 9)));
+            a.extend(tail.iter().copied());
+            b.extend(tail.iter().copied());
+            a.check_invariants().unwrap();
+            assert!(a.iter().eq(b.iter()), "{} n={n}", C::NAME);
+            // An ascending extend of an empty map fills leaves as a bulk
+            // build does.
+            let mut c = M::<C, CAP>::empty();
+            c.extend(theirs.iter().map(|(k, v)| (*k, *v)));
+            c.check_invariants().unwrap();
+            assert!(c.iter().eq(theirs.iter()));
+            assert_eq!(c.memory_usage().leaves, sorted.memory_usage().leaves);
         }
     }
 }

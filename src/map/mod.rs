@@ -959,9 +959,26 @@ impl<K: Ord + Clone, V, const N: usize> From<[(K, V); N]> for BPlusTreeMap<K, V>
 impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> Extend<(K, V)>
     for BPlusTreeMap<K, V, H, A, CAP>
 {
-    #[inline]
+    /// Inserts each pair in turn, as [`insert`](Self::insert) does. While
+    /// the keys ascend past the map's last key, each goes straight to the
+    /// end (one comparison, no search), and leaves fill completely, as in
+    /// a bulk build; from the first key that does not, the rest are
+    /// ordinary inserts.
     fn extend<T: IntoIterator<Item = (K, V)>>(&mut self, iter: T) {
+        let mut ascending = true;
         iter.into_iter().for_each(move |(k, v)| {
+            let (k, v) = if ascending {
+                match self.raw.push_last(k, v) {
+                    Ok(Ok(())) => return,
+                    Ok(Err(_)) => panic!("{}", CapacityError::new::<H>()),
+                    Err(kv) => {
+                        ascending = false;
+                        kv
+                    }
+                }
+            } else {
+                (k, v)
+            };
             self.insert(k, v);
         });
     }

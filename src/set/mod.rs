@@ -618,10 +618,11 @@ impl<T: Ord + Clone, const N: usize> From<[T; N]> for BPlusTreeSet<T> {
 impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> Extend<T>
     for BPlusTreeSet<T, H, A, CAP>
 {
+    /// Inserts each element in turn, as [`insert`](Self::insert) does
+    /// (an ascending run past the last element goes straight to the end,
+    /// as in the map's `extend`).
     fn extend<I: IntoIterator<Item = T>>(&mut self, iter: I) {
-        iter.into_iter().for_each(move |elem| {
-            self.insert(elem);
-        });
+        self.map.extend(iter.into_iter().map(|elem| (elem, ())));
     }
 }
 

@@ -509,6 +509,29 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         self.widened().insert(key, val)
     }
 
+    /// Insert `key` after every key of the map, if it is greater than all
+    /// of them: an insert with no search (one comparison, with the last
+    /// key), which an ascending `extend` makes. `Err` gives the pair back
+    /// untouched when the key is not the greatest; `Ok(Err(..))` when the
+    /// handles ran out (as [`insert`](Self::insert)).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn push_last(&mut self, key: K, val: V) -> Result<Result<(), (K, V)>, (K, V)> {
+        let mut path = Path::new();
+        let leaf = self.descend_edge(true, &mut path);
+        // SAFETY: `descend_edge` named the run (NIL) or the last leaf, and
+        // the keys are read before anything changes.
+        let keys = unsafe { self.leaf(leaf).keys() };
+        if keys.last().is_some_and(|last| *last >= key) {
+            return Err((key, val));
+        }
+        let i = keys.len();
+        // SAFETY: `path` and `leaf` were just recorded by a descent of this
+        // map, and `i` is the leaf's length.
+        Ok(unsafe { self.insert_at(&path, leaf, i, key, val) }
+            .map(|_| ())
+            .map_err(|(OutOfHandles, kv)| kv))
+    }
+
     /// Insert a new entry at index `i` of `leaf`, reached by `path`, where
     /// the key belongs (it is absent). Returns where the entry ended up.
     ///

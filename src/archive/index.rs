@@ -25,7 +25,7 @@ use rkyv::vec::{ArchivedVec, VecResolver};
 
 use super::{ArchiveError, NativeOrd};
 use crate::raw::navigate::check_range_bounds;
-use crate::raw::search::count_while;
+use crate::raw::search::{count_while, prefetch};
 
 /// Entries per node at every level of an archive (leaves and branches).
 /// Part of the format: changing it changes the format version.
@@ -203,29 +203,13 @@ fn node_count<K>(node: &[K], pred: impl Fn(&K) -> bool) -> usize {
     }
 }
 
-/// Asks the CPU to start loading the node of `FANOUT` items from
-/// `items[start]` on into cache: every cache line it spans (three at
-/// most for 128 bytes), so that the search's reads of both halves overlap
-/// instead of waiting on each other.
+/// Asks the CPU to start loading the node of (at most) `FANOUT` items
+/// from `items[start]` on, so that the search's reads of both halves
+/// overlap instead of waiting on each other.
 #[inline(always)]
 pub(crate) fn prefetch_node<T>(items: &[T], start: usize) {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
-    {
-        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        // Addresses only: nothing is read through them, so they may lie
-        // past the end (the last node may be short).
-        let first = items.as_ptr().wrapping_add(start).cast::<i8>();
-        let bytes = FANOUT * size_of::<T>();
-        for offset in [0, 64.min(bytes / 2), bytes.saturating_sub(1)] {
-            // SAFETY: a prefetch only hints the cache: it reads nothing
-            // the program sees and cannot fault, whatever the address.
-            // `sse`, the intrinsic's target feature, is enabled (the cfg
-            // above).
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(first.wrapping_add(offset)) };
-        }
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
-    let _ = (items, start);
+    let end = items.len().min(start.saturating_add(FANOUT));
+    prefetch(items.get(start..end).unwrap_or(&[]));
 }
 
 /// Proves the layout: the separators have the length the keys imply, the

@@ -62,6 +62,34 @@ pub(crate) fn count_while<K>(keys: &[K], pred: impl Fn(&K) -> bool) -> usize {
     base + rest.iter().map(|k| usize::from(pred(k))).sum::<usize>()
 }
 
+/// Asks the CPU to start loading every cache line of `items` (at most the
+/// first 16, one KiB), so that a search's reads of them overlap instead of
+/// each waiting on the one before: a binary search over a node spanning
+/// several lines otherwise pays one cache miss after another.
+#[inline(always)]
+pub(crate) fn prefetch<T>(items: &[T]) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+    {
+        use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        const LINE: usize = 64;
+        let first = items.as_ptr().cast::<i8>();
+        let bytes = size_of_val(items).min(16 * LINE);
+        // From the line holding the first byte to the one holding the last.
+        let skew = first as usize % LINE;
+        let mut offset = 0;
+        while offset < skew + bytes {
+            // SAFETY: a prefetch only hints the cache: it reads nothing the
+            // program sees and cannot fault, whatever the address (so the
+            // line's start may lie before the slice). `sse`, the
+            // intrinsic's target feature, is enabled (the cfg above).
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(first.wrapping_sub(skew).wrapping_add(offset)) };
+            offset += LINE;
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+    let _ = items;
+}
+
 /// How many keys the search for small plain keys counts linearly.
 const LINEAR_TAIL: usize = 8;
 

@@ -25,7 +25,7 @@ use core::ops::Bound;
 
 use super::Path;
 use super::navigate::{Pos, child_bound, ill_defined_range, key_bound};
-use super::search::{search_branch, search_leaf};
+use super::search::{prefetch, search_branch, search_leaf};
 use crate::node::LeafView;
 use crate::policy::Handle;
 
@@ -187,9 +187,9 @@ pub(crate) trait TreeView: LeafChain {
         let h = self.leaf_for(q);
         // SAFETY: `leaf_for` read `h` from the view, down to the leaves; a
         // shared borrow of the view hands out no `&mut`.
-        search_leaf(unsafe { self.leaf(h).keys() }, q)
-            .ok()
-            .map(|i| (h, i))
+        let keys = unsafe { self.leaf(h).keys() };
+        prefetch(keys);
+        search_leaf(keys, q).ok().map(|i| (h, i))
     }
 
     /// The entry for `q`, if present.
@@ -204,6 +204,10 @@ pub(crate) trait TreeView: LeafChain {
             let leaf = self.leaf(self.leaf_for(q));
             (leaf.keys(), leaf.vals())
         };
+        // The leaf is where a large tree's lookup misses the cache: its
+        // keys' lines load together (measured: the upper levels stay
+        // cached, and prefetching them too cost more than it gave).
+        prefetch(keys);
         let i = search_leaf(keys, q).ok()?;
         Some((&keys[i], &vals[i]))
     }

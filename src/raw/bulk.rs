@@ -58,9 +58,9 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
 
         let mut leaves = Leaves(RawTree::new());
         let tree = &mut leaves.0;
+        let mut entries = entries.into_iter();
         // (child, its least key) for the level being built; the first
         // child's key is never used as a separator.
-        let mut entries = entries.into_iter();
         let mut level: Vec<(C::H, Option<K>)> =
             Vec::with_capacity(entries.size_hint().0.div_ceil(C::CAP));
         let mut cur = C::H::NIL;

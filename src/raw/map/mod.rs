@@ -521,7 +521,11 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         // SAFETY: `descend_edge` named the run (NIL) or the last leaf, and
         // the keys are read before anything changes.
         let keys = unsafe { self.leaf(leaf).keys() };
-        if keys.last().is_some_and(|last| *last >= key) {
+        // `Ord::cmp`, as every search here (never `PartialOrd`).
+        if keys
+            .last()
+            .is_some_and(|last| key.cmp(last) != core::cmp::Ordering::Greater)
+        {
             return Err((key, val));
         }
         let i = keys.len();

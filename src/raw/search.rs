@@ -3,8 +3,9 @@
 //! Both searches are branchless binary searches: the loop runs a fixed
 //! `log2(len)` steps and picks the half with a conditional move, so there is
 //! no mispredicted branch per level. For small plain keys (at most 8 bytes,
-//! no drop glue: integers and the like) the last 8 candidates are counted
-//! linearly, which replaces three dependent steps by independent
+//! no drop glue: integers and the like) the last 64 candidates are counted
+//! in two rounds (every 8th key, then the 8 keys of the window found),
+//! which replaces six dependent steps by two rounds of independent
 //! comparisons; any other `Ord` key makes the same comparisons as an
 //! ordinary binary search. Only `Ord::cmp` is used (never `PartialOrd`).
 
@@ -44,20 +45,40 @@ pub(crate) fn count_while<K>(keys: &[K], pred: impl Fn(&K) -> bool) -> usize {
     // The window `rest` always has the same length whichever half is kept,
     // so the choice compiles to conditional moves, and every index is
     // provably in bounds (no checks in the loop).
-    // Small plain keys (integers and the like) finish with a linear count
-    // over the last few: independent comparisons instead of a dependent
-    // chain. Keys that own memory or are wide (strings) keep halving, so
-    // they make no more comparisons than a binary search.
+    // Small plain keys (integers and the like) halve only down to 64 keys
+    // and finish with two linear counts (see below): rounds of independent
+    // comparisons instead of a dependent chain. Keys that own memory or are
+    // wide (strings) keep halving, so they make no more comparisons than a
+    // binary search.
     let linear = size_of::<K>() <= 8 && !core::mem::needs_drop::<K>();
-    let tail = if linear { LINEAR_TAIL } else { 1 };
+    let halve_above = if linear {
+        LINEAR_WINDOW * LINEAR_WINDOW
+    } else {
+        1
+    };
     let mut rest = keys;
     let mut base = 0;
-    while rest.len() > tail {
+    while rest.len() > halve_above {
         let half = rest.len() / 2;
         let keep = rest.len() - half;
         let right = pred(&rest[half]);
         base += if right { half } else { 0 };
         rest = if right { &rest[half..] } else { &rest[..keep] };
+    }
+    if rest.len() > LINEAR_WINDOW {
+        // At most LINEAR_WINDOW² small plain keys are left: count the last
+        // key of each full window of LINEAR_WINDOW (all true windows lie
+        // before the first false one), then count within the window that
+        // holds the boundary. Two rounds of independent comparisons.
+        let windows = rest
+            .chunks_exact(LINEAR_WINDOW)
+            .map(|w| usize::from(pred(&w[LINEAR_WINDOW - 1])))
+            .sum::<usize>();
+        // Every key before `start` is true: either it lies in a true window,
+        // or `start` was moved back to keep the window inside `rest`.
+        let start = (windows * LINEAR_WINDOW).min(rest.len() - LINEAR_WINDOW);
+        base += start;
+        rest = &rest[start..start + LINEAR_WINDOW];
     }
     base + rest.iter().map(|k| usize::from(pred(k))).sum::<usize>()
 }
@@ -90,8 +111,10 @@ pub(crate) fn prefetch<T>(items: &[T]) {
     let _ = items;
 }
 
-/// How many keys the search for small plain keys counts linearly.
-const LINEAR_TAIL: usize = 8;
+/// The window, in keys, that the search for small plain keys counts
+/// linearly: 8 keys of 8 bytes are one cache line. Up to its square, such
+/// keys are searched with two linear counts instead of halving.
+const LINEAR_WINDOW: usize = 8;
 
 #[cfg(test)]
 mod tests {
@@ -99,7 +122,14 @@ mod tests {
 
     #[test]
     fn agrees_with_linear_search() {
-        for len in 0..20 {
+        // Every path: halving (above 64), the two linear rounds (9 to 64,
+        // whole windows or not) and the plain count (up to 8).
+        let lens: Vec<u32> = if cfg!(miri) {
+            vec![0, 1, 7, 8, 9, 16, 17, 63, 64, 65, 129]
+        } else {
+            (0..80).chain([127, 128, 129, 200, 300]).collect()
+        };
+        for len in lens {
             let keys: Vec<u32> = (0..len).map(|i| i * 2).collect();
             for q in 0..2 * len + 2 {
                 let lin = keys.iter().position(|&k| k >= q).unwrap_or(keys.len());

@@ -642,8 +642,10 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     }
 
     /// Builds a map from entries already in strictly ascending key order,
-    /// at full node fill, in O(n). Returns `None` (dropping what was read)
-    /// if the keys are not strictly ascending.
+    /// at full node fill, in O(n), writing the entries straight into the
+    /// leaves (no intermediate buffer). Returns `None` if the keys are not
+    /// strictly ascending: reading stops at the first key that is not
+    /// greater than the one before it, and every entry read is dropped.
     ///
     /// ```
     /// use bptree::BPlusTreeMap;
@@ -657,11 +659,9 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     ///
     /// If the tree's handles run out (only `Compact16` trees can).
     pub fn from_sorted_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Option<Self> {
-        let entries: Vec<(K, V)> = iter.into_iter().collect();
-        if entries.windows(2).any(|w| w[0].0 >= w[1].0) {
-            return None;
-        }
-        Some(Self::from_sorted_unchecked(entries))
+        let mut entries = Ascending::new(iter.into_iter());
+        let map = Self::from_sorted_unchecked(&mut entries);
+        (!entries.failed).then_some(map)
     }
 
     /// Removes and yields, in key order, the entries of `range` for which
@@ -923,6 +923,58 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> FromItera
         }
         entries.sort_by(|a, b| a.0.cmp(&b.0));
         Self::from_sorted_unchecked(dedup_keep_last(entries))
+    }
+}
+
+/// The entries of `iter` while their keys strictly ascend. Each entry is
+/// handed out only once the one after it is known to have a greater key, so
+/// the first pair out of order ends the iteration (setting `failed`) with
+/// neither handed out; both are dropped there.
+struct Ascending<I: Iterator<Item = (K, V)>, K, V> {
+    iter: I,
+    /// The entry read ahead.
+    ahead: Option<(K, V)>,
+    failed: bool,
+}
+
+impl<I: Iterator<Item = (K, V)>, K: Ord, V> Ascending<I, K, V> {
+    fn new(mut iter: I) -> Self {
+        let ahead = iter.next();
+        Ascending {
+            iter,
+            ahead,
+            failed: false,
+        }
+    }
+}
+
+impl<I: Iterator<Item = (K, V)>, K: Ord, V> Iterator for Ascending<I, K, V> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        let entry = self.ahead.take()?;
+        self.ahead = self.iter.next();
+        if let Some(after) = &self.ahead
+            && after.0 <= entry.0
+        {
+            self.failed = true;
+            self.ahead = None;
+            return None;
+        }
+        Some(entry)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let ahead = usize::from(self.ahead.is_some());
+        if ahead == 0 {
+            return (0, Some(0));
+        }
+        let (lo, hi) = self.iter.size_hint();
+        (
+            lo.saturating_add(ahead),
+            hi.and_then(|hi| hi.checked_add(ahead)),
+        )
     }
 }
 

@@ -201,6 +201,17 @@ pub unsafe trait RawArena<H: Handle>: Send + Sync + Sized {
     /// of every live slot were dropped or moved out.
     unsafe fn free_all(&mut self, layout: Layout);
 
+    /// Room for `additional` more slots, where the arena allocates slots
+    /// ahead (a hint: arenas that allocate per chunk or per node ignore it).
+    /// Bulk builds that know their node count call it, so that the arena
+    /// is allocated once at its final size instead of grown step by step.
+    ///
+    /// # Safety
+    /// `layout` is the layout of every call on this arena.
+    unsafe fn reserve(&mut self, additional: usize, layout: Layout) {
+        let _ = (additional, layout);
+    }
+
     /// What the arena holds.
     fn usage(&self, layout: Layout) -> ArenaUsage;
 
@@ -252,22 +263,36 @@ impl RawSlots {
             if self.cap == max {
                 return None;
             }
-            let new_cap = grow(self.cap).min(max);
-            let new = Self::array(new_cap, layout);
-            let ptr = if self.cap == 0 {
-                // SAFETY: `new` has non-zero size: nodes are never zero-sized
-                // and new_cap >= 1.
-                unsafe { alloc(new) }
-            } else {
-                // SAFETY: `ptr` was allocated with `array(cap, layout)`, and
-                // the new size is non-zero and fits `isize` (checked above).
-                unsafe { realloc(self.ptr.as_ptr(), Self::array(self.cap, layout), new.size()) }
-            };
-            self.ptr = NonNull::new(ptr).unwrap_or_else(|| handle_alloc_error(new));
-            self.cap = new_cap;
+            self.grow_to(grow(self.cap).min(max), layout);
         }
         self.len += 1;
         Some(self.len - 1)
+    }
+
+    /// Make room for `additional` more slots (at most `max` in all) in one
+    /// allocation, so that the next pushes do not grow step by step.
+    fn reserve_exact(&mut self, additional: usize, layout: Layout, max: usize) {
+        let want = self.len.saturating_add(additional).min(max);
+        if want > self.cap {
+            self.grow_to(want, layout);
+        }
+    }
+
+    /// Reallocate to `new_cap > cap` slots.
+    fn grow_to(&mut self, new_cap: usize, layout: Layout) {
+        debug_assert!(new_cap > self.cap);
+        let new = Self::array(new_cap, layout);
+        let ptr = if self.cap == 0 {
+            // SAFETY: `new` has non-zero size: nodes are never zero-sized
+            // and new_cap > cap >= 0.
+            unsafe { alloc(new) }
+        } else {
+            // SAFETY: `ptr` was allocated with `array(cap, layout)`, and the
+            // new size is non-zero and fits `isize` (checked by `array`).
+            unsafe { realloc(self.ptr.as_ptr(), Self::array(self.cap, layout), new.size()) }
+        };
+        self.ptr = NonNull::new(ptr).unwrap_or_else(|| handle_alloc_error(new));
+        self.cap = new_cap;
     }
 
     /// The address of slot `index`.
@@ -410,6 +435,10 @@ unsafe impl<H: Handle> RawArena<H> for VecRaw<H> {
         }
         let index = self.slots.push(layout, H::MAX_NODES, vec_growth)?;
         H::from_index(index)
+    }
+
+    unsafe fn reserve(&mut self, additional: usize, layout: Layout) {
+        self.slots.reserve_exact(additional, layout, H::MAX_NODES);
     }
 
     #[inline]

@@ -59,10 +59,19 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
         let mut leaves = Leaves(RawTree::new());
         let tree = &mut leaves.0;
         let mut entries = entries.into_iter();
+        let (len, exact) = match entries.size_hint() {
+            (lo, Some(hi)) => (lo, lo == hi),
+            (lo, None) => (lo, false),
+        };
+        if exact {
+            // The node count is known: allocate each arena once, at its
+            // final size, rather than grow it (and copy it) step by step.
+            let (leaves, branches) = Self::sorted_node_counts(len);
+            tree.reserve_nodes(leaves, branches);
+        }
         // (child, its least key) for the level being built; the first
         // child's key is never used as a separator.
-        let mut level: Vec<(C::H, Option<K>)> =
-            Vec::with_capacity(entries.size_hint().0.div_ceil(C::CAP));
+        let mut level: Vec<(C::H, Option<K>)> = Vec::with_capacity(len.div_ceil(C::CAP));
         let mut cur = C::H::NIL;
         // Each round starts a leaf with the next entry and fills it.
         while let Some((k, v)) = entries.next() {
@@ -105,6 +114,17 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
         Ok(tree)
     }
 
+    /// The leaves and branches of a tree of `len` entries built here.
+    fn sorted_node_counts(len: usize) -> (usize, usize) {
+        let leaves = len.div_ceil(C::CAP);
+        let (mut level, mut branches) = (leaves, 0);
+        while level > 1 {
+            level = level.div_ceil(C::CAP + 1);
+            branches += level;
+        }
+        (leaves, branches)
+    }
+
     /// Group `children` under new branches; returns the branches with their
     /// least keys.
     #[allow(clippy::type_complexity)]
@@ -138,5 +158,37 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             out.push((h, key));
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::policy::{Cfg, Compact16, Inline, VecArena};
+    use crate::raw::RawTree;
+
+    type Tree = RawTree<u32, u32, Cfg<Compact16, VecArena<Inline>, 4>>;
+
+    /// A build from an iterator of known length allocates each `VecArena`
+    /// once, at exactly the node count it predicted; one of unknown length
+    /// grows its arenas and may leave spare slots. Both hold the same tree.
+    #[test]
+    fn exact_length_builds_allocate_arenas_once() {
+        for len in [5usize, 9, 21, 26, 100, 250] {
+            let exact = Tree::from_sorted((0..len as u32).map(|i| (i, i))).unwrap();
+            let (leaves, branches) = Tree::sorted_node_counts(len);
+            let [l, b] = exact.arena_usage();
+            assert_eq!((l.slots, b.slots), (leaves, branches), "len {len}");
+            assert_eq!(l.allocations, 1, "len {len}");
+            assert_eq!(l.heap_bytes, leaves * Tree::LEAF.pad_to_align().size());
+            assert_eq!(b.heap_bytes, branches * Tree::BRANCH.pad_to_align().size());
+            exact.check().unwrap();
+
+            let unknown =
+                Tree::from_sorted((0..len as u32).filter(|_| true).map(|i| (i, i))).unwrap();
+            let [ul, ub] = unknown.arena_usage();
+            assert_eq!((ul.slots, ub.slots), (leaves, branches), "len {len}");
+            assert!(ul.heap_bytes >= l.heap_bytes && ub.heap_bytes >= b.heap_bytes);
+            unknown.check().unwrap();
+        }
     }
 }

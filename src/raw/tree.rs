@@ -26,8 +26,8 @@ use crate::policy::{Config, Handle, RawArena};
 /// changed; which of these a caller holds is its business, so the methods
 /// that take a handle are `unsafe fn`s with that contract.
 impl<K, V, C: Config> RawTree<K, V, C> {
-    const LEAF: Layout = Layout::new::<Leaf<K, V, C>>();
-    const BRANCH: Layout = Layout::new::<Branch<K, C>>();
+    pub(crate) const LEAF: Layout = Layout::new::<Leaf<K, V, C>>();
+    pub(crate) const BRANCH: Layout = Layout::new::<Branch<K, C>>();
 
     /// The address of leaf `h`.
     ///
@@ -141,6 +141,17 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         // SAFETY: as in `alloc_leaf`.
         unsafe { Branch::init(self.branch_ptr(h), first) };
         Some(h)
+    }
+
+    /// Room in the arenas for `leaves` more leaves and `branches` more
+    /// branches (a hint; see `RawArena::reserve`).
+    pub(crate) fn reserve_nodes(&mut self, leaves: usize, branches: usize) {
+        let core = &mut self.core;
+        // SAFETY: each arena gets the layout of every call on it.
+        unsafe {
+            core.leaves.reserve(leaves, Self::LEAF);
+            core.branches.reserve(branches, Self::BRANCH);
+        }
     }
 
     /// Drop leaf `h` in place (and whatever entries it still holds) and

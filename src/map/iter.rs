@@ -111,7 +111,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
             return None;
         }
         self.len -= 1;
-        self.inner.next_counted()
+        self.inner.next()
     }
 
     #[inline]
@@ -444,6 +444,14 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a V)> {
         self.inner.next()
+    }
+
+    #[inline]
+    fn fold<B, F>(mut self, init: B, f: F) -> B
+    where
+        F: FnMut(B, (&'a K, &'a V)) -> B,
+    {
+        self.inner.fold_front(usize::MAX, init, f)
     }
 
     sorted_ends!((&'a K, &'a V));

@@ -22,18 +22,6 @@ pub(crate) struct RawRange<H> {
 }
 
 impl<H: Handle> RawRange<H> {
-    /// A range that yields nothing.
-    pub(crate) const EMPTY: Self = RawRange {
-        front: Pos {
-            leaf: H::NIL,
-            idx: 0,
-        },
-        back: Pos {
-            leaf: H::NIL,
-            idx: 0,
-        },
-    };
-
     /// All entries of `tree`.
     pub(crate) fn full<T: LeafChain<H = H>>(tree: &T) -> Self {
         let (front, back) = tree.full_range();
@@ -92,34 +80,41 @@ impl<H: Handle> RawRange<H> {
 /// Shared iteration over a range of any [`LeafChain`]: the engine of `Iter`,
 /// `Range` and their projections.
 ///
-/// The keys and values of the front leaf are cached as slices, so a step
-/// within a leaf is a slice index; the tree is consulted only to cross into
-/// the next leaf (and for steps from the back, which are rarer).
+/// What is left of the front leaf is held as two slices (its keys and
+/// values from the front on, cut at the back when the back is in that
+/// leaf), so a step from the front is two slice splits and one comparison;
+/// the tree is consulted only to cross into the next leaf and for steps
+/// from the back across leaves.
 ///
-/// Invariant: `range` is a range of `tree` (made by `RawRange::full` or
-/// `RawMap::range_search`, and advanced only here), `keys` and `vals` are
-/// the entries of its front leaf and `next` that leaf's `next` link.
+/// Invariant: `tree` is `None` only for an empty iterator. What is left to
+/// yield is `keys`/`vals` (entries of leaf `leaf`, whose `next` link is
+/// `next`), then, if `leaf` is not `back.leaf`, every entry of the leaves
+/// after it up to `back` (exclusive). When `leaf == back.leaf`, the slices
+/// end at `back.idx`. All handles came from `tree` since it last changed.
 ///
 /// `K`, `V` and `H` are the tree's, named as parameters rather than read
 /// through `T` so that the iterator stays covariant in them, as std's is.
 pub(crate) struct RawIter<'a, T, K, V, H> {
-    /// `None` only for a default (empty) iterator.
     tree: Option<&'a T>,
-    range: RawRange<H>,
-    /// The entries of `range.front.leaf`, and the leaf after it.
+    /// The front leaf, and what is left of it.
+    leaf: H,
     keys: &'a [K],
     vals: &'a [V],
+    /// The front leaf's `next` link.
     next: H,
+    /// The end of what is left.
+    back: Pos<H>,
 }
 
 impl<T, K, V, H: Copy> Clone for RawIter<'_, T, K, V, H> {
     fn clone(&self) -> Self {
         RawIter {
             tree: self.tree,
-            range: self.range,
+            leaf: self.leaf,
             keys: self.keys,
             vals: self.vals,
             next: self.next,
+            back: self.back,
         }
     }
 }
@@ -131,10 +126,14 @@ where
 {
     pub(crate) const EMPTY: Self = RawIter {
         tree: None,
-        range: RawRange::EMPTY,
+        leaf: H::NIL,
         keys: &[],
         vals: &[],
         next: H::NIL,
+        back: Pos {
+            leaf: H::NIL,
+            idx: 0,
+        },
     };
 
     /// An iterator over all of `tree`.
@@ -144,80 +143,105 @@ where
     }
 
     /// # Safety
-    /// `range` is a range of `tree` (see the type's invariant).
+    /// `range` is a range of `tree`: made from it (by [`RawRange::full`]
+    /// or `RawMap::range_search`) since it last changed.
     pub(crate) unsafe fn new(tree: &'a T, range: RawRange<H>) -> Self {
+        let RawRange { front, back } = range;
         // SAFETY: the range's front leaf is the tree's (caller's contract);
         // a shared borrow of the tree hands out no `&mut` for `'a`.
-        let leaf = unsafe { tree.leaf(range.front.leaf) };
+        let view = unsafe { tree.leaf(front.leaf) };
+        let end = if front.leaf == back.leaf {
+            back.idx
+        } else {
+            view.len
+        };
         // SAFETY: as above.
-        let (keys, vals) = unsafe { (leaf.keys(), leaf.vals()) };
+        let (keys, vals) = unsafe { (view.keys(), view.vals()) };
         RawIter {
             tree: Some(tree),
-            range,
-            keys,
-            vals,
-            next: leaf.next,
+            leaf: front.leaf,
+            keys: &keys[front.idx..end],
+            vals: &vals[front.idx..end],
+            next: view.next,
+            back,
         }
     }
 
-    /// The next entry from the front, if the ends have not met.
+    /// The next entry from the front.
     #[inline]
     pub(crate) fn next(&mut self) -> Option<(&'a K, &'a V)> {
-        if self.range.is_empty() {
-            return None;
+        loop {
+            if let ([k, keys @ ..], [v, vals @ ..]) = (self.keys, self.vals) {
+                (self.keys, self.vals) = (keys, vals);
+                return Some((k, v));
+            }
+            if !self.cross_leaf() {
+                return None;
+            }
         }
-        self.next_counted()
     }
 
-    /// The next entry from the front, for callers that count what is left
-    /// (`Iter`) and so know that the ends have not met.
-    #[inline]
-    pub(crate) fn next_counted(&mut self) -> Option<(&'a K, &'a V)> {
-        let i = self.range.front.idx;
-        let item = (self.keys.get(i)?, self.vals.get(i)?);
-        if i + 1 < self.keys.len() {
-            self.range.front.idx = i + 1;
-        } else {
-            self.cross_leaf();
-        }
-        Some(item)
-    }
-
-    /// Move the front past the end of its leaf.
-    fn cross_leaf(&mut self) {
-        let Some(tree) = self.tree else { return };
-        if self.next.is_nil() {
-            self.range.front.idx = self.keys.len();
-            return;
+    /// Make the leaf after the front leaf the front leaf, if the back is
+    /// not in the front leaf; returns whether it did.
+    fn cross_leaf(&mut self) -> bool {
+        let Some(tree) = self.tree else { return false };
+        if self.leaf == self.back.leaf || self.next.is_nil() {
+            return false;
         }
         // SAFETY: `next` was read from the front leaf's link (the type's
         // invariant), so it names a leaf of the tree; a shared borrow hands
         // out no `&mut`.
         unsafe {
-            let leaf = tree.leaf(self.next);
-            self.range.front = Pos {
-                leaf: self.next,
-                idx: 0,
+            let view = tree.leaf(self.next);
+            let end = if self.next == self.back.leaf {
+                self.back.idx
+            } else {
+                view.len
             };
-            (self.keys, self.vals, self.next) = (leaf.keys(), leaf.vals(), leaf.next);
+            self.leaf = self.next;
+            self.keys = &view.keys()[..end];
+            self.vals = &view.vals()[..end];
+            self.next = view.next;
+        }
+        true
+    }
+
+    /// The next entry from the back.
+    #[inline]
+    pub(crate) fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
+        if self.back.leaf == self.leaf {
+            // All that is left is in the front slices.
+            let ([keys @ .., k], [vals @ .., v]) = (self.keys, self.vals) else {
+                return None;
+            };
+            (self.keys, self.vals) = (keys, vals);
+            self.back.idx -= 1;
+            return Some((k, v));
+        }
+        let tree = self.tree?;
+        // SAFETY: `back` is a position of the tree (the type's invariant),
+        // and so is the one before it; a shared borrow hands out no `&mut`.
+        unsafe {
+            let pos = tree
+                .step_back(self.back)
+                .expect("the back is past the front leaf, which lies before it");
+            if pos.leaf == self.leaf {
+                // The back enters the front leaf, whose slices end at its
+                // end: the back is that end.
+                self.back = Pos {
+                    leaf: pos.leaf,
+                    idx: pos.idx + 1,
+                };
+                return self.next_back();
+            }
+            self.back = pos;
+            let view = tree.leaf(pos.leaf);
+            Some((&view.keys()[pos.idx], &view.vals()[pos.idx]))
         }
     }
 
-    #[inline]
-    pub(crate) fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
-        let tree = self.tree?;
-        // SAFETY: the range is the tree's (the type's invariant), and so is
-        // the leaf of the position it yields; a shared borrow hands out no
-        // `&mut`.
-        let (keys, vals) = unsafe {
-            let (leaf, i) = self.range.next_back(tree)?;
-            let leaf = tree.leaf(leaf);
-            (&leaf.keys()[i..], &leaf.vals()[i..])
-        };
-        Some((&keys[0], &vals[0]))
-    }
-
-    /// Fold over the next `n` entries from the front, a leaf slice at a time.
+    /// Fold over the next `n` entries from the front (fewer if the range
+    /// ends first), a leaf slice at a time.
     #[inline]
     pub(crate) fn fold_front<B>(
         &mut self,
@@ -226,20 +250,19 @@ where
         mut f: impl FnMut(B, (&'a K, &'a V)) -> B,
     ) -> B {
         let mut acc = init;
-        while n > 0 {
-            let i = self.range.front.idx;
-            let end = self.keys.len().min(i + n);
-            for (k, v) in self.keys[i..end].iter().zip(&self.vals[i..end]) {
+        loop {
+            let m = self.keys.len().min(n);
+            let (keys, rest_keys) = self.keys.split_at(m);
+            let (vals, rest_vals) = self.vals.split_at(m);
+            (self.keys, self.vals) = (rest_keys, rest_vals);
+            for (k, v) in keys.iter().zip(vals) {
                 acc = f(acc, (k, v));
             }
-            n -= end - i;
-            if end < self.keys.len() {
-                self.range.front.idx = end;
-            } else {
-                self.cross_leaf();
+            n -= m;
+            if n == 0 || !self.cross_leaf() {
+                return acc;
             }
         }
-        acc
     }
 }
 

@@ -70,7 +70,7 @@ where
     let mut it = match remaining {
         // SAFETY: an iterator's remaining range is a range of its tree.
         Some((tree, range)) => unsafe { Walk::new(tree, range) },
-        None => Walk::EMPTY,
+        None => Walk::empty(),
     };
     f.debug_list()
         .entries(core::iter::from_fn(|| it.next()).map(project))
@@ -175,7 +175,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Iter<'_, K
     /// ```
     fn default() -> Self {
         Iter {
-            inner: Walk::EMPTY,
+            inner: Walk::empty(),
             len: 0,
         }
     }
@@ -482,7 +482,9 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Range<'_, K,
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Range<'_, K, V, H, A, CAP> {
     /// An empty iterator.
     fn default() -> Self {
-        Range { inner: Walk::EMPTY }
+        Range {
+            inner: Walk::empty(),
+        }
     }
 }
 

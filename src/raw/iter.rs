@@ -5,8 +5,10 @@
 //! position between its ends once.
 
 use core::borrow::Borrow;
-use core::mem::ManuallyDrop;
+use core::iter::Zip;
+use core::mem::{self, ManuallyDrop};
 use core::ops::Bound;
+use core::slice;
 
 use super::map::RawMap;
 use super::navigate::Pos;
@@ -77,20 +79,23 @@ impl<H: Handle> RawRange<H> {
     }
 }
 
+/// What is left of an iterator's front leaf: its keys and values side by
+/// side (a `Zip` of two slice iterators steps by one index).
+type Entries<'a, K, V> = Zip<slice::Iter<'a, K>, slice::Iter<'a, V>>;
+
 /// Shared iteration over a range of any [`LeafChain`]: the engine of `Iter`,
 /// `Range` and their projections.
 ///
-/// What is left of the front leaf is held as two slices (its keys and
-/// values from the front on, cut at the back when the back is in that
-/// leaf), so a step from the front is two slice splits and one comparison;
-/// the tree is consulted only to cross into the next leaf and for steps
-/// from the back across leaves.
+/// What is left of the front leaf is held as a zip of its keys and values
+/// from the front on, cut at the back when the back is in that leaf, so a
+/// step from the front is one index check; the tree is consulted only to
+/// cross into the next leaf and for steps from the back across leaves.
 ///
 /// Invariant: `tree` is `None` only for an empty iterator. What is left to
-/// yield is `keys`/`vals` (entries of leaf `leaf`, whose `next` link is
-/// `next`), then, if `leaf` is not `back.leaf`, every entry of the leaves
-/// after it up to `back` (exclusive). When `leaf == back.leaf`, the slices
-/// end at `back.idx`. All handles came from `tree` since it last changed.
+/// yield is `entries` (of leaf `leaf`, whose `next` link is `next`), then,
+/// if `leaf` is not `back.leaf`, every entry of the leaves after it up to
+/// `back` (exclusive). When `leaf == back.leaf`, `entries` ends at
+/// `back.idx`. All handles came from `tree` since it last changed.
 ///
 /// `K`, `V` and `H` are the tree's, named as parameters rather than read
 /// through `T` so that the iterator stays covariant in them, as std's is.
@@ -98,8 +103,7 @@ pub(crate) struct RawIter<'a, T, K, V, H> {
     tree: Option<&'a T>,
     /// The front leaf, and what is left of it.
     leaf: H,
-    keys: &'a [K],
-    vals: &'a [V],
+    entries: Entries<'a, K, V>,
     /// The front leaf's `next` link.
     next: H,
     /// The end of what is left.
@@ -111,8 +115,7 @@ impl<T, K, V, H: Copy> Clone for RawIter<'_, T, K, V, H> {
         RawIter {
             tree: self.tree,
             leaf: self.leaf,
-            keys: self.keys,
-            vals: self.vals,
+            entries: self.entries.clone(),
             next: self.next,
             back: self.back,
         }
@@ -124,17 +127,19 @@ where
     T: LeafChain<K = K, V = V, H = H>,
     H: Handle,
 {
-    pub(crate) const EMPTY: Self = RawIter {
-        tree: None,
-        leaf: H::NIL,
-        keys: &[],
-        vals: &[],
-        next: H::NIL,
-        back: Pos {
+    /// An iterator that yields nothing.
+    pub(crate) fn empty() -> Self {
+        RawIter {
+            tree: None,
             leaf: H::NIL,
-            idx: 0,
-        },
-    };
+            entries: [].iter().zip(&[]),
+            next: H::NIL,
+            back: Pos {
+                leaf: H::NIL,
+                idx: 0,
+            },
+        }
+    }
 
     /// An iterator over all of `tree`.
     pub(crate) fn full(tree: &'a T) -> Self {
@@ -160,8 +165,7 @@ where
         RawIter {
             tree: Some(tree),
             leaf: front.leaf,
-            keys: &keys[front.idx..end],
-            vals: &vals[front.idx..end],
+            entries: keys[front.idx..end].iter().zip(&vals[front.idx..end]),
             next: view.next,
             back,
         }
@@ -171,9 +175,8 @@ where
     #[inline]
     pub(crate) fn next(&mut self) -> Option<(&'a K, &'a V)> {
         loop {
-            if let ([k, keys @ ..], [v, vals @ ..]) = (self.keys, self.vals) {
-                (self.keys, self.vals) = (keys, vals);
-                return Some((k, v));
+            if let Some(entry) = self.entries.next() {
+                return Some(entry);
             }
             if !self.cross_leaf() {
                 return None;
@@ -199,8 +202,7 @@ where
                 view.len
             };
             self.leaf = self.next;
-            self.keys = &view.keys()[..end];
-            self.vals = &view.vals()[..end];
+            self.entries = view.keys()[..end].iter().zip(&view.vals()[..end]);
             self.next = view.next;
         }
         true
@@ -210,13 +212,10 @@ where
     #[inline]
     pub(crate) fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
         if self.back.leaf == self.leaf {
-            // All that is left is in the front slices.
-            let ([keys @ .., k], [vals @ .., v]) = (self.keys, self.vals) else {
-                return None;
-            };
-            (self.keys, self.vals) = (keys, vals);
+            // All that is left is in `entries`.
+            let entry = self.entries.next_back()?;
             self.back.idx -= 1;
-            return Some((k, v));
+            return Some(entry);
         }
         let tree = self.tree?;
         // SAFETY: `back` is a position of the tree (the type's invariant),
@@ -226,7 +225,7 @@ where
                 .step_back(self.back)
                 .expect("the back is past the front leaf, which lies before it");
             if pos.leaf == self.leaf {
-                // The back enters the front leaf, whose slices end at its
+                // The back enters the front leaf, whose entries run to its
                 // end: the back is that end.
                 self.back = Pos {
                     leaf: pos.leaf,
@@ -241,7 +240,7 @@ where
     }
 
     /// Fold over the next `n` entries from the front (fewer if the range
-    /// ends first), a leaf slice at a time.
+    /// ends first), a leaf at a time.
     #[inline]
     pub(crate) fn fold_front<B>(
         &mut self,
@@ -251,14 +250,14 @@ where
     ) -> B {
         let mut acc = init;
         loop {
-            let m = self.keys.len().min(n);
-            let (keys, rest_keys) = self.keys.split_at(m);
-            let (vals, rest_vals) = self.vals.split_at(m);
-            (self.keys, self.vals) = (rest_keys, rest_vals);
-            for (k, v) in keys.iter().zip(vals) {
-                acc = f(acc, (k, v));
+            let left = self.entries.len();
+            if left <= n {
+                // The whole leaf: `Zip`'s own fold, an indexed loop.
+                n -= left;
+                acc = mem::replace(&mut self.entries, [].iter().zip(&[])).fold(acc, &mut f);
+            } else {
+                return self.entries.by_ref().take(n).fold(acc, f);
             }
-            n -= m;
             if n == 0 || !self.cross_leaf() {
                 return acc;
             }

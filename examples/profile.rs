@@ -6,11 +6,12 @@
 //! ```text
 //! cargo run --release --example profile -- <config> <op> <n>
 //!   config: standard phase0 phase1 phase2 phase3 compact btreemap
-//!   op:     get insert remove iter range100 build clone drop
+//!   op:     get insert ascending remove iter range100 build clone drop
 //! ```
 //!
 //! `get`: `n` gets of present keys in shuffled order; `insert`: `n` inserts
-//! into an empty map; `remove`: every key, in shuffled order; `iter`: one
+//! into an empty map; `ascending`: the same keys inserted in ascending order;
+//! `remove`: every key, in shuffled order; `iter`: one
 //! full iteration (per element); `range100`: `n / 100` ranges of 100
 //! entries from random starts (per range); `build`: the map of the `n`
 //! sorted pairs built at once (ours `from_sorted_iter`, `BTreeMap`
@@ -110,6 +111,7 @@ const RANGE: usize = 100;
 enum Op {
     Get,
     Insert,
+    Ascending,
     Remove,
     Iter,
     Range,
@@ -128,7 +130,7 @@ fn measure<M: Subject>(op: Op, map: &mut M, keys: &[u64]) -> u64 {
                 acc = acc.wrapping_add(*black_box(map.get(k)).unwrap());
             }
         }
-        Op::Insert => {
+        Op::Insert | Op::Ascending => {
             for &k in keys {
                 black_box(map.insert(k, k));
             }
@@ -157,7 +159,7 @@ fn run<M: Subject>(op: Op, n: usize) -> usize {
     let mut rng = XorShift::new(0x5eed);
     let keys: Vec<u64> = (0..n).map(|_| rng.next_u64()).collect();
     let mut map = M::default();
-    if !matches!(op, Op::Insert | Op::Build) {
+    if !matches!(op, Op::Insert | Op::Ascending | Op::Build) {
         for &k in &keys {
             map.insert(k, k);
         }
@@ -166,7 +168,7 @@ fn run<M: Subject>(op: Op, n: usize) -> usize {
     let mut keys = match op {
         Op::Insert => keys,
         Op::Iter | Op::Clone | Op::Drop => Vec::new(),
-        Op::Build => {
+        Op::Build | Op::Ascending => {
             let mut sorted = keys;
             sorted.sort_unstable();
             sorted
@@ -190,7 +192,7 @@ fn run<M: Subject>(op: Op, n: usize) -> usize {
     let acc = measure(op, &mut map, &keys);
     black_box(acc);
     match op {
-        Op::Insert | Op::Build => assert_eq!(map.len(), n),
+        Op::Insert | Op::Ascending | Op::Build => assert_eq!(map.len(), n),
         Op::Remove | Op::Drop => assert_eq!(map.len(), 0),
         _ => {}
     }
@@ -202,7 +204,7 @@ fn run<M: Subject>(op: Op, n: usize) -> usize {
 
 fn main() {
     let usage = "usage: profile <standard|phase0|phase1|phase2|phase3|compact|btreemap> \
-                 <get|insert|remove|iter|range100|build|clone|drop> <n>";
+                 <get|insert|ascending|remove|iter|range100|build|clone|drop> <n>";
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [config, op_name, n] = &args[..] else {
         panic!("{usage}")
@@ -211,6 +213,7 @@ fn main() {
     let op = match op_name.as_str() {
         "get" => Op::Get,
         "insert" => Op::Insert,
+        "ascending" => Op::Ascending,
         "remove" => Op::Remove,
         "iter" => Op::Iter,
         "range100" => Op::Range,

@@ -45,7 +45,14 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         // SAFETY: the tree is not empty (asserted above), so `leaf`
         // came from `descend`, which read it from the tree's links, and
         // nothing changed the tree since.
-        match search_leaf(unsafe { self.leaf(leaf) }.keys(), &key) {
+        let keys = unsafe { self.leaf(leaf) }.keys();
+        // Past the leaf's last key (an ascending insert): no search.
+        // `Ord::cmp`, as every search here (never `PartialOrd`).
+        let found = match keys.last() {
+            Some(last) if last.cmp(&key) == core::cmp::Ordering::Less => Err(keys.len()),
+            _ => search_leaf(keys, &key),
+        };
+        match found {
             Ok(i) => {
                 // The map keeps its key. Drop the new one first, as std does:
                 // if that panics, the old value is still in the map.

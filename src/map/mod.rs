@@ -833,10 +833,10 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default
 impl<K: Clone, V: Clone, H: Handle, A: ArenaStrategy, const CAP: usize> Clone
     for BPlusTreeMap<K, V, H, A, CAP>
 {
-    /// A copy built at full fill in O(n) from the sorted entries.
+    /// A copy built at full fill in O(n) from the sorted entries, each
+    /// leaf's cloned in one pass.
     fn clone(&self) -> Self {
-        let entries = self.iter().map(|(k, v)| (k.clone(), v.clone()));
-        match RawMap::from_sorted(entries) {
+        match self.raw.clone_packed() {
             Ok(raw) => BPlusTreeMap { raw },
             // A full-fill copy never needs more nodes than the original.
             Err(_) => unreachable!("a packed clone needs no more nodes than its original"),

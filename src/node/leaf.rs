@@ -65,6 +65,28 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         });
     }
 
+    /// Append clones of `keys[i]` and `vals[i]` for every `i` (the slices
+    /// have equal lengths and fit), in order: a clone's inner loop, one
+    /// indexed pass with no iterator state. The entries must continue the
+    /// leaf's key order (the caller's promise). If a `Clone` panics, the
+    /// leaf keeps the entries cloned before it.
+    pub(crate) fn extend_cloned(&mut self, keys: &[K], vals: &[V])
+    where
+        K: Clone,
+        V: Clone,
+    {
+        let (len, count) = (self.len(), keys.len());
+        assert!(vals.len() == count && len + count <= C::CAP);
+        self.reserve(len + count);
+        for (i, (k, v)) in keys.iter().zip(vals).enumerate() {
+            let (k, v) = (k.clone(), v.clone());
+            // SAFETY: `len + i < len + count <= CAP`, and slot `len + i`
+            // exists after `reserve` and is free (the length is `len + i`).
+            unsafe { self.pairs().write(len + i, k, v) };
+            self.set_len(len + i + 1);
+        }
+    }
+
     /// Replace key `i` (by an equal key), returning the old one.
     pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
         assert!(i < self.len());

@@ -10,7 +10,117 @@ use alloc::vec::Vec;
 
 use super::RawTree;
 use super::insert::OutOfHandles;
+use super::view::LeafChain;
+use crate::node::Leaf;
 use crate::policy::{Config, Handle};
+
+/// Where a bulk build takes its entries: one at a time for the first entry
+/// of each leaf (its key becomes a separator), then as many as fit.
+pub(crate) trait BulkSource<K, V>: Iterator<Item = (K, V)> {
+    /// Append entries to `leaf` until it is full or they run out.
+    fn fill<C: Config>(&mut self, leaf: &mut Leaf<K, V, C>);
+}
+
+/// Any iterator's entries, one by one.
+pub(crate) struct Each<I>(pub(crate) I);
+
+impl<K, V, I: Iterator<Item = (K, V)>> Iterator for Each<I> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.0.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl<K, V, I: Iterator<Item = (K, V)>> BulkSource<K, V> for Each<I> {
+    #[inline]
+    fn fill<C: Config>(&mut self, leaf: &mut Leaf<K, V, C>) {
+        leaf.fill_from(&mut self.0);
+    }
+}
+
+/// Clones of every entry of a chain of leaves, a slice of a leaf at a time
+/// (a clone of a map: no per-entry iterator state).
+pub(crate) struct Cloned<'a, T: LeafChain> {
+    chain: &'a T,
+    /// What is left of the current leaf, and the leaf after it.
+    keys: &'a [T::K],
+    vals: &'a [T::V],
+    next: T::H,
+    /// Entries left in all.
+    left: usize,
+}
+
+impl<'a, T: LeafChain> Cloned<'a, T> {
+    /// Clones of all `len` entries of `chain`, from its first leaf on.
+    pub(crate) fn new(chain: &'a T, len: usize) -> Self {
+        let mut cloned = Cloned {
+            chain,
+            keys: &[],
+            vals: &[],
+            next: chain.edge_leaf(false),
+            left: len,
+        };
+        if len > 0 {
+            cloned.advance();
+        }
+        cloned
+    }
+
+    /// Move to the next leaf.
+    fn advance(&mut self) {
+        // SAFETY: `next` is the chain's first leaf or was read from the
+        // link of the leaf before it (and the caller knows entries are
+        // left, so it is not past the last leaf); the chain is borrowed
+        // for `'a`, so it does not change.
+        let view = unsafe { self.chain.leaf(self.next) };
+        // SAFETY: as above.
+        (self.keys, self.vals) = unsafe { (view.keys(), view.vals()) };
+        self.next = view.next;
+    }
+}
+
+impl<T: LeafChain<K: Clone, V: Clone>> Iterator for Cloned<'_, T> {
+    type Item = (T::K, T::V);
+
+    fn next(&mut self) -> Option<(T::K, T::V)> {
+        if self.left == 0 {
+            return None;
+        }
+        if self.keys.is_empty() {
+            self.advance();
+        }
+        let ([k, keys @ ..], [v, vals @ ..]) = (self.keys, self.vals) else {
+            unreachable!("a leaf of a chain holds an entry");
+        };
+        (self.keys, self.vals, self.left) = (keys, vals, self.left - 1);
+        Some((k.clone(), v.clone()))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<T: LeafChain<K: Clone, V: Clone>> BulkSource<T::K, T::V> for Cloned<'_, T> {
+    fn fill<C: Config>(&mut self, leaf: &mut Leaf<T::K, T::V, C>) {
+        while self.left > 0 && leaf.len() < C::CAP {
+            if self.keys.is_empty() {
+                self.advance();
+            }
+            let count = self.keys.len().min(C::CAP - leaf.len());
+            let (keys, rest_keys) = self.keys.split_at(count);
+            let (vals, rest_vals) = self.vals.split_at(count);
+            leaf.extend_cloned(keys, vals);
+            (self.keys, self.vals, self.left) = (rest_keys, rest_vals, self.left - count);
+        }
+    }
+}
 
 impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     /// A tree holding `entries`, which must be in strictly ascending key
@@ -21,14 +131,14 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     pub(crate) fn from_sorted(
         entries: impl IntoIterator<Item = (K, V)>,
     ) -> Result<Self, OutOfHandles> {
-        Self::from_sorted_with(entries, K::clone)
+        Self::from_sorted_with(Each(entries.into_iter()), K::clone)
     }
 
     /// As [`from_sorted`](Self::from_sorted), taking each leaf's separator
     /// (the first key of every leaf but the first, that is of entries
     /// `CAP`, `2 * CAP`, ...) from `separator` instead of cloning it there.
     pub(crate) fn from_sorted_with(
-        entries: impl IntoIterator<Item = (K, V)>,
+        mut entries: impl BulkSource<K, V>,
         mut separator: impl FnMut(&K) -> K,
     ) -> Result<Self, OutOfHandles> {
         /// Until the branch levels stand, the leaves are reachable only
@@ -58,7 +168,6 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
 
         let mut leaves = Leaves(RawTree::new());
         let tree = &mut leaves.0;
-        let mut entries = entries.into_iter();
         let (len, exact) = match entries.size_hint() {
             (lo, Some(hi)) => (lo, lo == hi),
             (lo, None) => (lo, false),
@@ -96,7 +205,7 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             // SAFETY: `h` was just allocated by `alloc_leaf`.
             let leaf = unsafe { tree.leaf_mut(h) };
             leaf.insert(0, k, v);
-            leaf.fill_from(&mut entries);
+            entries.fill(leaf);
             tree.len += leaf.len();
         }
         // No user code runs from here on: take the tree out of the guard.

@@ -12,6 +12,7 @@ use super::{RawMap, Repr, ViewMut};
 use crate::node::{Run, RunDrain};
 use crate::policy::{Config, Handle, Place};
 use crate::raw::RawTree;
+use crate::raw::bulk::Each;
 use crate::raw::insert::OutOfHandles;
 use crate::raw::navigate::Pos;
 use crate::raw::view::LeafChain;
@@ -148,7 +149,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             drain.next()
         });
         let mut seps = seps.into_iter();
-        let tree = RawTree::<K, V, C::Narrow>::from_sorted_with(entries, |_| {
+        let tree = RawTree::<K, V, C::Narrow>::from_sorted_with(Each(entries), |_| {
             seps.next().expect("one separator per leaf after the first")
         })
         .unwrap_or_else(|OutOfHandles| unreachable!("a run fits in a fresh tree"));

@@ -32,6 +32,7 @@
 //! least one (an empty map is an empty run: it allocates nothing); a wide
 //! tree holds at least `NARROW_BELOW`.
 
+use crate::raw::bulk::{BulkSource, Cloned, Each};
 use crate::raw::view::{LeafChain, TreeView};
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -394,7 +395,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
     /// from `separator` (see `RawTree::from_sorted_with`); a run needs none.
     pub(crate) fn from_sorted_with(
         entries: impl IntoIterator<Item = (K, V)>,
-        mut separator: impl FnMut(&K) -> K,
+        separator: impl FnMut(&K) -> K,
     ) -> Result<Self, OutOfHandles> {
         let mut entries = entries.into_iter();
         let run = match entries.size_hint() {
@@ -417,6 +418,30 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
         };
         let run = mem::replace(map.run_mut().expect("a new map is a run"), Run::EMPTY);
         let entries = RunDrain::new(run).chain(Some(first)).chain(entries);
+        Self::tree_from_sorted(Each(entries), separator)
+    }
+
+    /// A clone of this map (a run, or a tree at full fill), its entries
+    /// copied a leaf slice at a time.
+    pub(crate) fn clone_packed(&self) -> Result<Self, OutOfHandles>
+    where
+        V: Clone,
+    {
+        let len = self.len();
+        if len <= C::RUN_MAX {
+            // A run, or a tree small enough to be one.
+            return Self::from_sorted(Cloned::new(self, len));
+        }
+        Self::tree_from_sorted(Cloned::new(self, len), K::clone)
+    }
+
+    /// A tree holding `entries` (strictly ascending, more than a run
+    /// holds), with narrow handles if the source's upper size bound fits
+    /// them.
+    fn tree_from_sorted(
+        entries: impl BulkSource<K, V>,
+        mut separator: impl FnMut(&K) -> K,
+    ) -> Result<Self, OutOfHandles> {
         let fits_narrow = entries
             .size_hint()
             .1
@@ -428,6 +453,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
             )?));
         }
         let wide = RawTree::<K, V, C::Wide>::from_sorted_with(entries, &mut separator)?;
+        let mut map = RawMap::new();
         map.repr = Repr::Wide(Place::new(wide.into_core()));
         // The bound was loose: a tree this small narrows.
         // SAFETY: a NIL position is valid in any map.

@@ -817,17 +817,22 @@ pub const WARM_UP: Duration = Duration::from_millis(3);
 /// `ours / base`: the median time of one call of `ours` over the median time
 /// of one call of `base`. Blocks of the two alternate, so drift on a shared
 /// machine falls on both sides alike, and the median drops samples that the
-/// scheduler cut into. Results are dropped after the clock stops, as
-/// criterion's `iter_with_large_drop` does.
+/// scheduler cut into. Each call is timed on its own and its result dropped
+/// after its clock stops, before the next call: both sides run with one
+/// result alive, whatever their speed. (Keeping a sample's results alive
+/// until its end, as criterion's `iter_with_large_drop` does, let the
+/// faster side hold more maps at once, and a map in one large block then
+/// paid for fresh pages on every call: the default configuration's
+/// `clone` at 10^5 measured 1.17 that way and half that timed per call.)
 pub fn time_ratio<R, S>(ours: impl FnMut() -> R, base: impl FnMut() -> S) -> f64 {
     ratio(&mut Calls(ours), &mut Calls(base))
 }
 
 /// [`time_ratio`] of calls that each consume an input made outside the
-/// timing, as criterion's `iter_batched` does: before each sample, the
-/// setup makes one input per call of the sample, untimed. For operations
-/// that use up their map (`remove` until empty, `drop`). A sample holds at
-/// most [`MAX_BATCH`] inputs, so that many maps fit in memory at once.
+/// timing, as criterion's `iter_batched` does: before each call, the setup
+/// makes its input, untimed (one input alive at a time). For operations
+/// that use up their map (`remove` until empty, `drop`). A sample makes at
+/// most [`MAX_BATCH`] inputs, which bounds the untimed setup.
 pub fn time_ratio_batched<I, R, J, S>(
     ours_setup: impl FnMut() -> I,
     ours: impl FnMut(I) -> R,
@@ -862,13 +867,13 @@ impl<R, F: FnMut() -> R> Timing for Calls<F> {
         black_box((self.0)());
     }
     fn ns_per_call(&mut self, calls: usize) -> f64 {
-        let mut results = Vec::with_capacity(calls);
-        let start = Instant::now();
+        let mut elapsed = Duration::ZERO;
         for _ in 0..calls {
-            results.push(black_box((self.0)()));
+            let start = Instant::now();
+            let result = black_box((self.0)());
+            elapsed += start.elapsed();
+            drop(result);
         }
-        let elapsed = start.elapsed();
-        drop(results);
         elapsed.as_secs_f64() * 1e9 / calls as f64
     }
 }
@@ -883,14 +888,14 @@ impl<I, R, G: FnMut() -> I, F: FnMut(I) -> R> Timing for Batched<G, F> {
         black_box((self.1)(input));
     }
     fn ns_per_call(&mut self, calls: usize) -> f64 {
-        let inputs: Vec<I> = (0..calls).map(|_| (self.0)()).collect();
-        let mut results = Vec::with_capacity(calls);
-        let start = Instant::now();
-        for input in inputs {
-            results.push(black_box((self.1)(black_box(input))));
+        let mut elapsed = Duration::ZERO;
+        for _ in 0..calls {
+            let input = black_box((self.0)());
+            let start = Instant::now();
+            let result = black_box((self.1)(input));
+            elapsed += start.elapsed();
+            drop(result);
         }
-        let elapsed = start.elapsed();
-        drop(results);
         elapsed.as_secs_f64() * 1e9 / calls as f64
     }
 }

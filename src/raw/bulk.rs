@@ -168,11 +168,8 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
 
         let mut leaves = Leaves(RawTree::new());
         let tree = &mut leaves.0;
-        let (len, exact) = match entries.size_hint() {
-            (lo, Some(hi)) => (lo, lo == hi),
-            (lo, None) => (lo, false),
-        };
-        if exact {
+        let (len, hi) = entries.size_hint();
+        if hi == Some(len) {
             // The node count is known: allocate each arena once, at its
             // final size, rather than grow it (and copy it) step by step.
             let (leaves, branches) = Self::sorted_node_counts(len);

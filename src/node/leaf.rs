@@ -51,11 +51,23 @@ impl<K, V, C: Config> Leaf<K, V, C> {
     /// promise). If `entries` panics, the leaf keeps what it took.
     pub(crate) fn fill_from(&mut self, entries: &mut impl Iterator<Item = (K, V)>) {
         let room = C::CAP - self.len();
-        // Growing buffers: room for what the iterator promises at least.
-        self.reserve(self.len() + entries.size_hint().0.min(room));
+        // The entries the iterator promises (those that fit) get their
+        // slots in one `reserve` (growing buffers) and are written with
+        // the buffers' addresses read once: no per-entry check.
+        let promised = entries.size_hint().0.min(room);
+        self.reserve(self.len() + promised);
         // `for_each` runs on the iterator's own loop (`fold`), so a chain
         // of a vector and a run fills without a per-entry state check.
-        entries.take(room).for_each(|(k, v)| {
+        entries.take(promised).for_each(|(k, v)| {
+            let len = self.len();
+            // SAFETY: at most `promised` entries come here, and the leaf
+            // held `CAP - room` before them: slot `len` is below the
+            // `reserve`d length and within `CAP`, and it is free.
+            unsafe { self.pairs().write(len, k, v) };
+            self.set_len(len + 1);
+        });
+        // Any beyond the promise, one slot at a time.
+        entries.take(room - promised).for_each(|(k, v)| {
             let len = self.len();
             self.reserve(len + 1);
             // SAFETY: `len < CAP` (`take` stops at the room there was),

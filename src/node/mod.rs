@@ -32,7 +32,7 @@ macro_rules! node_buffers {
 
         /// Room for `n` slots in both buffers (only `Growing` buffers act).
         #[inline]
-        fn reserve(&mut self, n: usize) {
+        pub(crate) fn reserve(&mut self, n: usize) {
             debug_assert!(n <= C::CAP);
             self.keys.reserve(n);
             self.$other.reserve(n);

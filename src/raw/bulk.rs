@@ -201,6 +201,9 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             cur = h;
             // SAFETY: `h` was just allocated by `alloc_leaf`.
             let leaf = unsafe { tree.leaf_mut(h) };
+            // A growing leaf gets the room the source promises in one
+            // allocation, not four slots and then a reallocation.
+            leaf.reserve(1 + entries.size_hint().0.min(C::CAP - 1));
             leaf.insert(0, k, v);
             entries.fill(leaf);
             tree.len += leaf.len();
@@ -257,6 +260,7 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             let h = self.alloc_branch(first).ok_or(OutOfHandles)?;
             // SAFETY: `h` was just allocated by `alloc_branch`.
             let b = unsafe { self.branch_mut(h) };
+            b.reserve(size - 1);
             for j in 0..size - 1 {
                 let (child, sep) = it.next().expect("group sizes add up to n");
                 b.insert(j, sep.expect("only the first child lacks a key"), child);

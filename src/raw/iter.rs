@@ -261,6 +261,16 @@ where
             if n == 0 || !self.cross_leaf() {
                 return acc;
             }
+            if n > self.entries.len()
+                && let Some(tree) = self.tree
+            {
+                // The fold goes past this leaf: the next one loads while
+                // this one is read (leaves are linked in key order, not
+                // laid out in it). Only a fold, which is known to go on,
+                // asks: a scan stepped by `next` may stop any time.
+                // SAFETY: `next` was read from the front leaf's link.
+                unsafe { tree.prefetch_leaf(self.next) };
+            }
         }
     }
 }

@@ -89,14 +89,19 @@ pub(crate) fn count_while<K>(keys: &[K], pred: impl Fn(&K) -> bool) -> usize {
 /// several lines otherwise pays one cache miss after another.
 #[inline(always)]
 pub(crate) fn prefetch<T>(items: &[T]) {
+    prefetch_bytes(items.as_ptr().cast(), size_of_val(items).min(16 * LINE));
+}
+
+/// Asks the CPU to start loading every cache line of the `bytes` bytes from
+/// `first` (which need not be readable: nothing is read).
+#[inline(always)]
+pub(crate) fn prefetch_bytes(first: *const u8, bytes: usize) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
     {
         use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        const LINE: usize = 64;
-        let first = items.as_ptr().cast::<i8>();
-        let bytes = size_of_val(items).min(16 * LINE);
         // From the line holding the first byte to the one holding the last.
         let skew = first as usize % LINE;
+        let first = first.cast::<i8>();
         let mut offset = 0;
         while offset < skew + bytes {
             // SAFETY: a prefetch only hints the cache: it reads nothing the
@@ -108,8 +113,11 @@ pub(crate) fn prefetch<T>(items: &[T]) {
         }
     }
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
-    let _ = items;
+    let _ = (first, bytes);
 }
+
+/// A cache line, in bytes.
+const LINE: usize = 64;
 
 /// The window, in keys, that the search for small plain keys counts
 /// linearly: 8 keys of 8 bytes are one cache line. Up to its square, such

@@ -12,6 +12,7 @@ use core::alloc::Layout;
 use core::ptr;
 
 use super::RawTree;
+use super::search::prefetch_bytes;
 use super::view::{BranchRead, LeafChain, TreeView};
 use crate::node::{Branch, Leaf, LeafView};
 use crate::policy::{Config, Handle, RawArena};
@@ -345,6 +346,17 @@ impl<K, V, C: Config> LeafChain for RawTree<K, V, C> {
         // SAFETY: a handle the tree handed out names a live leaf (caller's
         // contract).
         unsafe { self.leaf_view(h) }
+    }
+
+    /// The whole node (keys, values and links, for inline storage; the
+    /// node's links and buffer pointers otherwise), at most 2 KiB of it.
+    #[inline]
+    unsafe fn prefetch_leaf(&self, h: C::H) {
+        if !h.is_nil() {
+            // SAFETY: `h` names a live leaf (caller's contract).
+            let node = unsafe { self.leaf_ptr(h) };
+            prefetch_bytes(node.cast(), size_of::<Leaf<K, V, C>>().min(2048));
+        }
     }
 
     /// The first or last leaf; NIL for a tree being built or torn down.

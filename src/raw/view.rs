@@ -54,6 +54,17 @@ pub(crate) trait LeafChain {
     /// the module docs).
     unsafe fn leaf(&self, h: Self::H) -> LeafView<Self::K, Self::V, Self::H>;
 
+    /// Ask the CPU to start loading leaf `h` (a scan about to reach it);
+    /// a hint that reads nothing. Views whose leaves live elsewhere may
+    /// ignore it.
+    ///
+    /// # Safety
+    /// As for [`leaf`](Self::leaf).
+    #[inline]
+    unsafe fn prefetch_leaf(&self, h: Self::H) {
+        let _ = h;
+    }
+
     /// The first (`last == false`) or last leaf.
     fn edge_leaf(&self, last: bool) -> Self::H;
 

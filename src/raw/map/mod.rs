@@ -779,6 +779,16 @@ impl<K, V, C: Config> LeafChain for RawMap<K, V, C> {
         }
     }
 
+    #[inline]
+    unsafe fn prefetch_leaf(&self, h: C::H) {
+        if !h.is_nil() {
+            on_ref!(self, _ => {}, t => {
+                // SAFETY: `h` names a live leaf (caller's contract).
+                unsafe { t.prefetch_leaf(h.cast()) }
+            });
+        }
+    }
+
     /// The first (`last == false`) or last leaf: NIL for the run.
     #[inline]
     fn edge_leaf(&self, last: bool) -> C::H {

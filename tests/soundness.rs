@@ -670,6 +670,16 @@ fn check_map<H: Handle, A: ArenaStrategy, const CAP: usize>(
     if all != fwd {
         return Err("range(..) differs from iter()".into());
     }
+    // `fold` walks whole leaves (and asks for the next one ahead).
+    let gather = |mut v: Vec<Seen>, (k, val): (&Ck, &Cv)| {
+        v.push(seen(k, val));
+        v
+    };
+    if map.iter().fold(Vec::new(), gather) != fwd
+        || map.range::<Ck, _>(..).fold(Vec::new(), gather) != fwd
+    {
+        return Err("fold differs from iter()".into());
+    }
     if map.iter().len() != n || map.keys().len() != n || map.values().len() != n {
         return Err("an ExactSizeIterator's len differs from the map's".into());
     }

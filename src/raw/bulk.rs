@@ -273,10 +273,67 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
 
 #[cfg(test)]
 mod tests {
-    use crate::policy::{Cfg, Compact16, Inline, VecArena};
+    use crate::policy::{Cfg, Compact16, Config, Growing, Handle, Inline, VecArena};
     use crate::raw::RawTree;
+    use crate::raw::view::LeafChain;
 
     type Tree = RawTree<u32, u32, Cfg<Compact16, VecArena<Inline>, 4>>;
+
+    /// Entries whose size hint promises `promise` more than they hold (a
+    /// wrong hint must not matter beyond spare room).
+    struct Overpromise<I>(I, usize);
+
+    impl<I: Iterator> Iterator for Overpromise<I> {
+        type Item = I::Item;
+        fn next(&mut self) -> Option<I::Item> {
+            self.0.next()
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (self.0.size_hint().0 + self.1, None)
+        }
+    }
+
+    /// Every entry of `tree`, leaf by leaf along the links.
+    fn contents<C: Config>(tree: &RawTree<u32, String, C>) -> Vec<(u32, String)> {
+        let mut out = Vec::new();
+        let mut h = tree.edge_leaf(false);
+        while !h.is_nil() {
+            // SAFETY: `h` is the first leaf or was read from a leaf's link.
+            let (keys, vals, next) = unsafe {
+                let view = LeafChain::leaf(tree, h);
+                (view.keys(), view.vals(), view.next)
+            };
+            out.extend(keys.iter().cloned().zip(vals.iter().cloned()));
+            h = next;
+        }
+        out
+    }
+
+    /// Growing leaves (Phase 0/1) built in bulk: the promised room in one
+    /// allocation, entries past a short promise one slot at a time, and a
+    /// promise the iterator breaks costs nothing but room. The same tree
+    /// every way, and an exact promise needs no more memory than none.
+    #[test]
+    fn growing_leaves_take_what_the_source_promises() {
+        type Growing4 = RawTree<u32, String, Cfg<Compact16, VecArena<Growing>, 4>>;
+        type Growing8 = RawTree<u32, String, Cfg<Compact16, VecArena<Growing>, 8>>;
+        let entries = |len: u32| (0..len).map(|i| (i, i.to_string()));
+        for len in [1u32, 3, 4, 5, 9, 21, 26] {
+            let expected: Vec<_> = entries(len).collect();
+            let exact = Growing8::from_sorted(entries(len)).unwrap();
+            let short = Growing8::from_sorted(entries(len).filter(|_| true)).unwrap();
+            let over = Growing8::from_sorted(Overpromise(entries(len), 5)).unwrap();
+            for tree in [&exact, &short, &over] {
+                tree.check().unwrap();
+                assert_eq!(contents(tree), expected, "len {len}");
+            }
+            let small = Growing4::from_sorted(Overpromise(entries(len), 2)).unwrap();
+            small.check().unwrap();
+            assert_eq!(contents(&small), expected, "len {len}");
+            let heap = |t: &Growing8| t.memory_usage(0).heap_bytes;
+            assert!(heap(&exact) <= heap(&short), "len {len}");
+        }
+    }
 
     /// A build from an iterator of known length allocates each `VecArena`
     /// once, at exactly the node count it predicted; one of unknown length

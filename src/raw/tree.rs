@@ -429,7 +429,7 @@ mod tests {
     }
 
     fn exercise<H: Handle, A: ArenaStrategy>() {
-        let n: u32 = if cfg!(miri) { 60 } else { 600 };
+        let n: u32 = if cfg!(miri) { 30 } else { 600 };
         let mut m = Map::<H, A>::empty();
         let mut o = BTreeMap::new();
         let mut x = 0x9e37_79b9_u32;

@@ -41,7 +41,7 @@ use std::rc::Rc;
 
 use bptree::map::Entry;
 use bptree::policy::{ArenaStrategy, Handle};
-use bptree::{BPlusTreeMap, BPlusTreeSet, Compact16, PoolArena, VecArena, Wide32};
+use bptree::{Adaptive, BPlusTreeMap, BPlusTreeSet, Compact16, PoolArena, VecArena, Wide32};
 use common::{Tracked, Tracker, XorShift, quietly};
 
 /// The text of a caught panic.
@@ -660,6 +660,81 @@ fn append_with_a_panicking_drop_empties_both_maps_and_leaks_nothing() {
         append_drop::<Wide32, VecArena, 64>(n);
         append_drop::<Compact16, PoolArena, 4>(n);
     }
+}
+
+thread_local! {
+    /// `Once` instances alive, and the drop (counted from 1) that panics.
+    static ONCE_LIVE: Cell<isize> = const { Cell::new(0) };
+    static ONCE_ARM: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A key whose drop panics once: on the `ONCE_ARM`-th drop after arming.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Once(u32);
+
+impl Once {
+    fn new(k: u32) -> Self {
+        ONCE_LIVE.set(ONCE_LIVE.get() + 1);
+        Once(k)
+    }
+}
+
+impl Clone for Once {
+    fn clone(&self) -> Self {
+        Once::new(self.0)
+    }
+}
+
+impl Drop for Once {
+    fn drop(&mut self) {
+        ONCE_LIVE.set(ONCE_LIVE.get() - 1);
+        match ONCE_ARM.get() {
+            0 => {}
+            1 => {
+                ONCE_ARM.set(0);
+                panic!("drop of key {}", self.0);
+            }
+            n => ONCE_ARM.set(n - 1),
+        }
+    }
+}
+
+/// `append` of two disjoint trees: the merge itself drops nothing, and the
+/// first drop is of a separator copy in a source's emptied tree, after the
+/// result is built (the `panics` fuzz target's find). The build drops its
+/// source before it hands the result over, so a panic there frees the
+/// result too: both maps empty, usable, nothing leaked.
+fn append_source_drop<H: Handle, A: ArenaStrategy, const CAP: usize>(n: u32) {
+    for arm in [1, 2, 5] {
+        let what = format!("n {n}, CAP {CAP}, panic at drop {arm}");
+        let mut a: BPlusTreeMap<Once, u32, H, A, CAP> =
+            (0..n).map(|k| (Once::new(2 * k), k)).collect();
+        let mut b: BPlusTreeMap<Once, u32, H, A, CAP> =
+            (0..n).map(|k| (Once::new(2 * k + 1), k)).collect();
+        ONCE_ARM.set(arm);
+        assert!(quietly(|| a.append(&mut b)).is_err(), "{what}: no panic");
+        assert_eq!(ONCE_ARM.get(), 0, "{what}");
+        assert!(a.is_empty() && b.is_empty(), "{what}: a map is not empty");
+        a.check_invariants().unwrap();
+        b.check_invariants().unwrap();
+        assert_eq!(ONCE_LIVE.get(), 0, "{what}: leaked");
+        a.insert(Once::new(1), 1);
+        b.append(&mut a);
+        assert_eq!(b.len(), 1);
+        b.check_invariants().unwrap();
+        drop(b);
+        assert_eq!(ONCE_LIVE.get(), 0, "{what}");
+    }
+}
+
+#[test]
+fn append_with_a_drop_panic_in_a_sources_separators_empties_both_maps_and_leaks_nothing() {
+    let sizes: &[u32] = if cfg!(miri) { &[30] } else { &[30, 300] };
+    for &n in sizes {
+        append_source_drop::<Compact16, VecArena, 4>(n);
+        append_source_drop::<Adaptive, VecArena, 4>(n);
+    }
+    append_source_drop::<Wide32, VecArena, 64>(if cfg!(miri) { 200 } else { 1000 });
 }
 
 fn clear_drop<H: Handle, A: ArenaStrategy, const CAP: usize>(n: u32) {

@@ -208,7 +208,12 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             entries.fill(leaf);
             tree.len += leaf.len();
         }
-        // No user code runs from here on: take the tree out of the guard.
+        // The source goes while the guard still owns the tree: its drop can
+        // run user code (a map's `IntoIter` drops the separator keys of its
+        // emptied tree), and a panic there must free the tree, not leak the
+        // tree as the return value would be. No user code runs after it:
+        // take the tree out of the guard.
+        drop(entries);
         let mut tree = core::mem::replace(&mut leaves.0, RawTree::new());
         core::mem::forget(leaves);
         while level.len() > 1 {

@@ -29,12 +29,14 @@
 //!
 //! ## Features
 //!
-//! * `std` (default): [`archive::save`] (with `rkyv`). The crate is
+//! * `std` (default): [`archive::save`] and [`archive::load`] (with
+//!   `rkyv`). The crate is
 //!   `#![no_std]` with `alloc` otherwise; its errors implement
 //!   `core::error::Error`.
 //! * `rkyv` (off): the zero-copy archive, [`archive`] (`no_std` + `alloc`).
 //! * `mmap` (off; implies `rkyv` and `std`): [`archive::open`] maps archive
-//!   files, through the `memmap2` crate.
+//!   files (an `unsafe fn`: a mapped file must not change), through the
+//!   `memmap2` crate.
 //! * `serde` (off): `Serialize`/`Deserialize`, see below.
 //! * `derive` (default): `#[derive(TreeConfig)]`, from the `bptree-derive`
 //!   proc-macro crate (and through it `syn`, `quote` and `proc-macro2`).

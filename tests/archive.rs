@@ -1216,8 +1216,20 @@ fn file_bytes_round_trip_and_header_errors() {
 #[cfg(all(feature = "mmap", not(miri)))]
 mod files {
     use super::*;
-    use bptree::archive::{open, open_unchecked, save};
-    use std::path::PathBuf;
+    use bptree::archive::{ArchiveFile, load, open_unchecked, save};
+    use std::path::{Path, PathBuf};
+
+    /// `archive::open`, for the files these tests write: nothing changes a
+    /// file while it is mapped (`save` replaces a file, never writes into
+    /// one).
+    fn open<T>(path: &Path) -> Result<ArchiveFile<T::Archived>, FileError>
+    where
+        T: bptree::archive::TreeArchive,
+        T::Archived: rkyv::Portable + for<'a> CheckBytes<HighValidator<'a, BoxedError>>,
+    {
+        // SAFETY: see above.
+        unsafe { bptree::archive::open::<T>(path) }
+    }
 
     /// A unique path in the temp directory, removed on drop.
     struct TempPath(PathBuf);
@@ -1300,6 +1312,77 @@ mod files {
         // Saving over a file (not mapped) truncates it.
         save(&BPlusTreeMap::from([(1u8, 2u8)]), &path.0).unwrap();
         assert_eq!(open::<BPlusTreeMap<u8, u8>>(&path.0).unwrap()[&1u8], 2);
+    }
+
+    /// A safe program that saves over an archive file it has open keeps
+    /// reading what it opened: `load` owns its bytes, and `save` replaces
+    /// a file by a rename, so a mapping made by `open` keeps the old file
+    /// (issue 23: saving a small map over a mapped large one used to
+    /// truncate the mapped file: SIGBUS, or reads out of bounds).
+    #[test]
+    fn saving_over_an_open_file_changes_nothing_read() {
+        let big: BPlusTreeMap<u64, String> = (0..20_000).map(|k| (k, k.to_string())).collect();
+        let tiny = BPlusTreeMap::from([(1u64, String::from("one"))]);
+        let path = TempPath::new("resave");
+        save(&big, &path.0).unwrap();
+        let loaded = load::<BPlusTreeMap<u64, String>>(&path.0).unwrap();
+        let mapped = open::<BPlusTreeMap<u64, String>>(&path.0).unwrap();
+        save(&tiny, &path.0).unwrap();
+        for f in [&loaded, &mapped] {
+            assert_eq!(f.len(), 20_000);
+            assert_eq!(f.get(&19_999u64).unwrap(), "19999");
+            assert_eq!(f.iter().count(), 20_000);
+        }
+        // The path holds the new map, and no temporary file is left.
+        assert_eq!(load::<BPlusTreeMap<u64, String>>(&path.0).unwrap().len(), 1);
+        let dir = path.0.parent().unwrap();
+        let stem = path.0.file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(std::fs::read_dir(dir).unwrap().all(|e| {
+            !e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(&format!("{stem}."))
+        }));
+        // Overwriting the file in place (not by `save`) does not reach
+        // what `load` read.
+        std::fs::write(&path.0, b"not an archive").unwrap();
+        assert_eq!(loaded.get(&7u64).unwrap(), "7");
+        assert!(matches!(
+            load::<BPlusTreeMap<u64, String>>(&path.0),
+            Err(FileError::NotAnArchive)
+        ));
+        // A path with no file name is an I/O error, and nothing is written.
+        assert!(matches!(save(&tiny, Path::new("/")), Err(FileError::Io(_))));
+    }
+
+    #[test]
+    fn load_reads_what_open_maps() {
+        let map: BPlusTreeMap<u32, String> = (0..300).map(|k| (k, format!("{k}"))).collect();
+        let path = TempPath::new("load");
+        save(&map, &path.0).unwrap();
+        let loaded = load::<BPlusTreeMap<u32, String>>(&path.0).unwrap();
+        let mapped = open::<BPlusTreeMap<u32, String>>(&path.0).unwrap();
+        assert!(*loaded == *mapped);
+        assert_eq!(format!("{loaded:?}"), format!("{map:?}"));
+        assert!(matches!(
+            load::<BPlusTreeMap<u64, String>>(&path.0),
+            Err(FileError::TypeMismatch { .. })
+        ));
+        assert!(matches!(
+            load::<BPlusTreeSet<u32>>(&path.0),
+            Err(FileError::WrongKind { .. })
+        ));
+        let good = std::fs::read(&path.0).unwrap();
+        std::fs::write(&path.0, &good[..good.len() - 1]).unwrap();
+        assert!(matches!(
+            load::<BPlusTreeMap<u32, String>>(&path.0),
+            Err(FileError::Length { .. })
+        ));
+        std::fs::remove_file(&path.0).unwrap();
+        assert!(matches!(
+            load::<BPlusTreeMap<u32, String>>(&path.0),
+            Err(FileError::Io(_))
+        ));
     }
 
     #[test]

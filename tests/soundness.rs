@@ -1688,6 +1688,51 @@ fn two_threads<H: Handle, A: ArenaStrategy, const CAP: usize>(
 }
 
 // ---------------------------------------------------------------------------
+// Debug of a mutable iterator
+// ---------------------------------------------------------------------------
+
+/// Formatting a mutable iterator (`IterMut`, `ValuesMut`, `RangeMut`) while
+/// the `&mut V`s it handed out from both ends are alive, then writing
+/// through them: the formatting must borrow only what is left (issue 23:
+/// it made a shared slice over the whole leaf, which Miri reported as
+/// undefined behaviour under Stacked and Tree Borrows). In a small run
+/// (3 entries) and a tree (200), and with the output std's gives.
+fn debug_mut_iters<H: Handle, A: ArenaStrategy, const CAP: usize>(
+    new: fn() -> BPlusTreeMap<u32, u32, H, A, CAP>,
+) {
+    use std::collections::BTreeMap;
+    for n in [3u32, 200] {
+        let mut ours = new();
+        ours.extend((0..n).map(|k| (k, k)));
+        let mut std: BTreeMap<u32, u32> = (0..n).map(|k| (k, k)).collect();
+        let (a, b) = (&mut ours, &mut std);
+        macro_rules! check {
+            ($method:ident($($arg:tt)*), $item:pat => $val:expr) => {{
+                let mut it = a.$method($($arg)*);
+                let $item = it.next().unwrap();
+                let first = $val;
+                *first = 10;
+                let $item = it.next_back().unwrap();
+                let last = $val;
+                *last = 30;
+                let got = format!("{it:?}");
+                *first = 20;
+                *last = 40;
+                let mut it = b.$method($($arg)*);
+                let _ = (it.next(), it.next_back());
+                assert_eq!(got, format!("{it:?}"), "n = {n}");
+            }};
+        }
+        check!(iter_mut(), (_, v) => v);
+        check!(values_mut(), v => v);
+        check!(range_mut(..), (_, v) => v);
+        assert_eq!(ours.first_key_value(), Some((&0, &20)));
+        assert_eq!(ours.last_key_value(), Some((&(n - 1), &40)));
+        assert!(ours.check_invariants().is_ok());
+    }
+}
+
+// ---------------------------------------------------------------------------
 // The configurations
 // ---------------------------------------------------------------------------
 
@@ -1745,6 +1790,11 @@ macro_rules! configurations {
             #[test]
             fn two_threads_iterate() {
                 two_threads(shared);
+            }
+
+            #[test]
+            fn debug_of_mutable_iterators() {
+                debug_mut_iters(shared);
             }
         }
     )*};

@@ -1083,3 +1083,38 @@ fn sizes_and_names() {
     let compact: bptree::phase::Compact<u32, u32> = (0..20_000).map(|i| (i, i)).collect();
     assert_eq!(compact.memory_usage().handle_bits, 16, "Compact");
 }
+
+/// An iterator whose size hint lies: it says it holds at most 100 entries
+/// (so an `Adaptive` bulk build picks 16-bit handles) and holds `n`.
+struct LyingHint(std::ops::Range<u32>);
+
+impl Iterator for LyingHint {
+    type Item = (u32, u32);
+    fn next(&mut self) -> Option<(u32, u32)> {
+        self.0.next().map(|k| (k, k))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(100))
+    }
+}
+
+/// `from_sorted_iter` with a size hint that understates the input by far
+/// (issue 23: 524,288 entries under a hint of at most 100 panicked "a tree
+/// with Adaptive handles holds at most ... leaves"): the build widens and
+/// returns every entry. `Adaptive` never runs out of handles.
+#[test]
+#[cfg_attr(miri, ignore = "half a million entries: hours under Miri")]
+fn bulk_build_widens_past_a_lying_size_hint() {
+    for n in [EDGE as u32, EDGE as u32 + 1, 524_288] {
+        let map: Map<VecArena> = BPlusTreeMap::from_sorted_iter(LyingHint(0..n)).unwrap();
+        assert_eq!(map.len(), n as usize);
+        map.check_invariants().unwrap();
+        assert_eq!(
+            bits(&map),
+            if n as usize > EDGE { 32 } else { 16 },
+            "n = {n}"
+        );
+        assert!(map.iter().map(|(k, _)| *k).eq(0..n));
+        assert_eq!(map.get(&(n - 1)), Some(&(n - 1)));
+    }
+}

@@ -321,12 +321,15 @@ where
     Ok(unsafe { rkyv::access_unchecked::<T::Archived>(body) })
 }
 
-/// Writes `value` to the file at `path` (created, or truncated): the
-/// header, then the archive. Needs `std`.
+/// Writes `value` to the file at `path`: the header, then the archive.
+/// Needs `std`.
 ///
-/// Never save over a file that is mapped (by [`open`], in this or another
-/// process): a mapped file must not change. Write a new file and rename it
-/// over the old one instead.
+/// The bytes go to a new file beside `path` (same folder, a name made of
+/// `path`'s and this process's id), which is then renamed over `path`: a
+/// reader never sees a half-written file, and an [`ArchiveFile`] mapped
+/// from the old file (by [`open`]) keeps the old file's bytes, which the
+/// rename does not change. If writing fails, `path` is left as it was and
+/// the new file is removed.
 #[cfg(feature = "std")]
 pub fn save<T>(value: &T, path: impl AsRef<std::path::Path>) -> Result<(), FileError>
 where
@@ -334,89 +337,205 @@ where
 {
     use std::io::Write;
 
+    let path = path.as_ref();
     let archive = rkyv::to_bytes::<BoxedError>(value).map_err(FileError::Rkyv)?;
-    let mut file = std::fs::File::create(path)?;
-    file.write_all(&header::<T>(archive.len()))?;
-    file.write_all(&archive)?;
-    file.flush()?;
-    Ok(())
+    let name = path.file_name().ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
+    })?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(alloc::format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(&header::<T>(archive.len()))?;
+        file.write_all(&archive)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(written?)
 }
 
+#[cfg(feature = "std")]
+pub use on_disk::{ArchiveFile, load};
 #[cfg(feature = "mmap")]
-pub use mapped::{Mapped, open, open_unchecked};
+pub use on_disk::{open, open_unchecked};
 
-#[cfg(feature = "mmap")]
-mod mapped {
+#[cfg(feature = "std")]
+mod on_disk {
     use core::marker::PhantomData;
     use core::ops::Deref;
-    use std::fs::File;
     use std::path::Path;
 
-    use memmap2::Mmap;
     use rkyv::Portable;
     use rkyv::api::high::HighValidator;
     use rkyv::bytecheck::CheckBytes;
     use rkyv::rancor::BoxedError;
+    use rkyv::util::AlignedVec;
 
-    use super::{FileError, HEADER_LEN, TreeArchive, body};
+    use super::{ALIGN, FileError, HEADER_LEN, TreeArchive, body};
 
-    /// An archive file mapped into memory: derefs to the archived map or
-    /// set. Made by [`open`] or [`open_unchecked`]; unmapped on drop.
-    ///
-    /// The file must not change while it is mapped (no writes, no
-    /// truncation, by any process): the archive was validated once, when
-    /// the file was opened, and a change afterwards is undefined
-    /// behaviour, as for every memory-mapped file.
-    pub struct Mapped<A> {
-        map: Mmap,
+    /// An archive file's bytes, read into memory ([`load`]) or mapped
+    /// ([`open`], [`open_unchecked`]): derefs to the archived map or set,
+    /// which queries read in place. Freed or unmapped on drop.
+    pub struct ArchiveFile<A> {
+        bytes: Bytes,
         archived: PhantomData<A>,
     }
 
-    impl<A: Portable> Deref for Mapped<A> {
-        type Target = A;
+    /// Where an [`ArchiveFile`]'s bytes are.
+    enum Bytes {
+        /// Read into memory: ours, whatever happens to the file.
+        Read(AlignedVec<ALIGN>),
+        /// Mapped: the file's pages, which must not change while mapped.
+        #[cfg(feature = "mmap")]
+        Mapped(memmap2::Mmap),
+    }
 
-        fn deref(&self) -> &A {
-            // SAFETY: `map` was checked by `body` and validated by
-            // `rkyv::access` when `open` made this (or the caller of
-            // `open_unchecked` promised it valid), and it has not changed:
-            // it is mapped read-only, and the docs forbid changing the file.
-            unsafe { rkyv::access_unchecked::<A>(&self.map[HEADER_LEN..]) }
+    impl<A> ArchiveFile<A> {
+        /// The file's bytes, header included.
+        fn file_bytes(&self) -> &[u8] {
+            match &self.bytes {
+                Bytes::Read(v) => v,
+                #[cfg(feature = "mmap")]
+                Bytes::Mapped(m) => m,
+            }
         }
     }
 
-    impl<A: Portable + core::fmt::Debug> core::fmt::Debug for Mapped<A> {
+    impl<A: Portable> Deref for ArchiveFile<A> {
+        type Target = A;
+
+        fn deref(&self) -> &A {
+            // SAFETY: the bytes were checked by `body` and validated by
+            // `rkyv::access` when `load` or `open` made this (or the caller
+            // of `open_unchecked` promised them valid), and they have not
+            // changed: a read buffer is ours and never written, and a
+            // mapping's file must not change while mapped (`open`'s
+            // contract).
+            unsafe { rkyv::access_unchecked::<A>(&self.file_bytes()[HEADER_LEN..]) }
+        }
+    }
+
+    impl<A: Portable + core::fmt::Debug> core::fmt::Debug for ArchiveFile<A> {
         fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
             (**self).fmt(f)
         }
     }
 
-    fn map<T: TreeArchive>(path: &Path) -> Result<Mmap, FileError> {
-        let file = File::open(path)?;
+    /// Checks the header and validates the archive in `bytes`.
+    fn validated<T>(bytes: Bytes) -> Result<ArchiveFile<T::Archived>, FileError>
+    where
+        T: TreeArchive,
+        T::Archived: Portable + for<'a> CheckBytes<HighValidator<'a, BoxedError>>,
+    {
+        let file = ArchiveFile::<T::Archived> {
+            bytes,
+            archived: PhantomData,
+        };
+        let body = body::<T>(file.file_bytes())?;
+        rkyv::access::<T::Archived, BoxedError>(body).map_err(FileError::Rkyv)?;
+        Ok(file)
+    }
+
+    /// Reads the file at `path` (written by [`save`](super::save)) into
+    /// memory and validates it: the header must name a `T`, and the
+    /// archive must pass `rkyv::access`. Queries then read the bytes in
+    /// place, with no deserializing. The file may change or go away
+    /// afterwards: the bytes read are the archive's own.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use bptree::archive::{load, save};
+    ///
+    /// let path = std::env::temp_dir().join(format!("bptree-load-{}.bpt", std::process::id()));
+    /// let big: BPlusTreeMap<u32, u32> = (0..1000).map(|k| (k, k * 2)).collect();
+    /// save(&big, &path).unwrap();
+    /// let file = load::<BPlusTreeMap<u32, u32>>(&path).unwrap();
+    /// // Saving over the file does not touch what was loaded.
+    /// save(&BPlusTreeMap::<u32, u32>::new(), &path).unwrap();
+    /// assert_eq!(file.get(&999).unwrap(), &1998);
+    /// assert!(load::<BPlusTreeMap<u32, u32>>(&path).unwrap().is_empty());
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn load<T>(path: impl AsRef<Path>) -> Result<ArchiveFile<T::Archived>, FileError>
+    where
+        T: TreeArchive,
+        T::Archived: Portable + for<'a> CheckBytes<HighValidator<'a, BoxedError>>,
+    {
+        use std::io::Read;
+
+        let mut file = std::fs::File::open(path)?;
+        let hint = file.metadata().map_or(0, |m| m.len());
+        let mut bytes = AlignedVec::<ALIGN>::with_capacity(usize::try_from(hint).unwrap_or(0));
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            match file.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        validated::<T>(Bytes::Read(bytes))
+    }
+
+    /// Maps a file into memory and checks its header.
+    #[cfg(feature = "mmap")]
+    fn map<T: TreeArchive>(path: &Path) -> Result<memmap2::Mmap, FileError> {
+        let file = std::fs::File::open(path)?;
         if file.metadata()?.len() < HEADER_LEN as u64 {
             return Err(FileError::NotAnArchive);
         }
         // SAFETY: mapping a file is sound as long as it does not change
-        // while mapped, which `Mapped`'s docs require of the caller.
-        let map = unsafe { Mmap::map(&file)? };
+        // while mapped, which the callers (`open`, `open_unchecked`) require
+        // of theirs.
+        let map = unsafe { memmap2::Mmap::map(&file)? };
         body::<T>(&map)?;
         Ok(map)
     }
 
     /// Maps the file at `path` (written by [`save`](super::save)) and
     /// validates it once: the header must name a `T`, and the archive must
-    /// pass `rkyv::access`. Queries then read the mapped bytes in place.
-    /// The file must not change while mapped (see [`Mapped`]).
-    pub fn open<T>(path: impl AsRef<Path>) -> Result<Mapped<T::Archived>, FileError>
+    /// pass `rkyv::access`. Queries then read the mapped pages in place:
+    /// no copy, and only the pages a query touches are read from disk.
+    /// [`load`] is the safe form, which reads the file into memory.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    ///
+    /// let map: BPlusTreeMap<u32, String> = (0..100).map(|k| (k, k.to_string())).collect();
+    /// let path = std::env::temp_dir().join(format!("bptree-open-{}.bpt", std::process::id()));
+    /// bptree::archive::save(&map, &path).unwrap();
+    /// // SAFETY: this program wrote the file, and nothing changes it while
+    /// // it is mapped (`save` replaces a file, it never writes into one).
+    /// let file = unsafe { bptree::archive::open::<BPlusTreeMap<u32, String>>(&path) }.unwrap();
+    /// assert_eq!(file.get(&42).unwrap(), "42");
+    /// # drop(file);
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    ///
+    /// # Safety
+    ///
+    /// The file must not change while it is mapped (until the
+    /// [`ArchiveFile`] is dropped): no process may write to it or truncate
+    /// it. The archive is validated once, here, and queries trust it
+    /// afterwards; a write makes them read changed bytes, and a truncation
+    /// makes them fault (`SIGBUS`). This is the contract of every
+    /// memory-mapped file (memmap2's `Mmap::map` is `unsafe` for it).
+    /// Replacing the file (writing a new one and renaming it over the path,
+    /// as [`save`](super::save) does, or removing it) is fine: the mapping
+    /// keeps the old file.
+    #[cfg(feature = "mmap")]
+    pub unsafe fn open<T>(path: impl AsRef<Path>) -> Result<ArchiveFile<T::Archived>, FileError>
     where
         T: TreeArchive,
         T::Archived: Portable + for<'a> CheckBytes<HighValidator<'a, BoxedError>>,
     {
-        let map = map::<T>(path.as_ref())?;
-        rkyv::access::<T::Archived, BoxedError>(&map[HEADER_LEN..]).map_err(FileError::Rkyv)?;
-        Ok(Mapped {
-            map,
-            archived: PhantomData,
-        })
+        validated::<T>(Bytes::Mapped(map::<T>(path.as_ref())?))
     }
 
     /// As [`open`], checking the header but not the archive: O(1) whatever
@@ -424,17 +543,19 @@ mod mapped {
     ///
     /// # Safety
     ///
-    /// The archive in the file must be valid ([`open`] would accept it),
-    /// for example a file this program wrote and nobody else can write.
+    /// As for [`open`], and the archive in the file must be valid ([`open`]
+    /// would accept it), for example a file this program wrote and nobody
+    /// else can write.
+    #[cfg(feature = "mmap")]
     pub unsafe fn open_unchecked<T>(
         path: impl AsRef<Path>,
-    ) -> Result<Mapped<T::Archived>, FileError>
+    ) -> Result<ArchiveFile<T::Archived>, FileError>
     where
         T: TreeArchive,
         T::Archived: Portable,
     {
-        Ok(Mapped {
-            map: map::<T>(path.as_ref())?,
+        Ok(ArchiveFile {
+            bytes: Bytes::Mapped(map::<T>(path.as_ref())?),
             archived: PhantomData,
         })
     }

@@ -59,41 +59,76 @@
 //! error. Use [`rancor::BoxedError`](rkyv::rancor::BoxedError) to keep the
 //! message in release builds (`rancor::Error` keeps it only in debug
 //! builds, and `rancor::Panic` panics, which is never right for untrusted
-//! bytes). Nothing that reads an archive indexes without a bound check, so
-//! even bytes accessed without validation cannot make a lookup read
-//! outside them; validation is what makes the answers right.
+//! bytes).
+//!
+//! Without validation, what holds is narrower. Every read this crate makes
+//! of an archive is bounds-checked, so bytes that are a well-formed rkyv
+//! archive of the type (lengths and relative pointers in bounds) but break
+//! the tree's invariants (keys out of order, wrong separators or counts)
+//! answer every query, possibly wrongly, without a panic or a read outside
+//! the buffer. Arbitrary bytes given to `rkyv::access_unchecked` are
+//! undefined behaviour inside rkyv, before this crate reads anything: only
+//! bytes validated once (or written by this process) may be read
+//! unchecked, which is why [`from_file_bytes_unchecked`] and
+//! `open_unchecked` are `unsafe`.
 //!
 //! # Deserializing
 //!
 //! Into any configuration, by bulk loading the validated entries in order
 //! (full nodes, O(n), no search per entry). A
 //! [`Compact16`](crate::Compact16) tree too large for its 16-bit handles is
-//! a [`CapacityError`](crate::CapacityError), not a panic.
+//! a [`CapacityError`](crate::CapacityError), not a panic. A configuration
+//! outside the documented ranges (see [`MAX_CAP`](crate::policy::MAX_CAP))
+//! does not compile, here as everywhere:
+//!
+//! ```compile_fail
+//! use bptree::{BPlusTreeMap, Wide32, policy::Indirect};
+//! type Rejected = BPlusTreeMap<u32, u32, Wide32, Indirect, 4096>;
+//! let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&BPlusTreeMap::<u32, u32>::new()).unwrap();
+//! let _ = rkyv::from_bytes::<Rejected, rkyv::rancor::Error>(&bytes);
+//! ```
+//!
+//! ```compile_fail
+//! use bptree::{BPlusTreeMap, VecArena, Wide32};
+//! type Rejected = BPlusTreeMap<u32, u32, Wide32, VecArena, 100_000>;
+//! let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&BPlusTreeMap::<u32, u32>::new()).unwrap();
+//! let _ = rkyv::from_bytes::<Rejected, rkyv::rancor::Error>(&bytes);
+//! ```
+//!
+//! ```
+//! // The same lines with an accepted configuration compile and run.
+//! use bptree::{BPlusTreeMap, Wide32, policy::Indirect};
+//! type Accepted = BPlusTreeMap<u32, u32, Wide32, Indirect, 4095>;
+//! let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&BPlusTreeMap::<u32, u32>::new()).unwrap();
+//! let _ = rkyv::from_bytes::<Accepted, rkyv::rancor::Error>(&bytes).unwrap();
+//! ```
 //!
 //! # Files
 //!
 //! [`save`] (with `std`) writes a 32-byte header (magic, format version,
 //! map or set, flags, a fingerprint of the archived key and value types,
 //! the archive's length) and the archive after it, 16-byte aligned.
-//! [`open`] (the `mmap` feature) maps a file and validates it once;
+//! [`load`] (with `std`) reads a file into memory and validates it once,
+//! and is safe whatever happens to the file afterwards. [`open`] (the
+//! `mmap` feature) maps a file and validates it once; it is `unsafe`, as
+//! every memory map is, because the file must not change while mapped
+//! (`save` replaces a file by a rename, so it never changes a mapped one).
 //! [`open_unchecked`] skips validation, in O(1). [`to_file_bytes`] and
 //! [`from_file_bytes`] do the same in memory.
 //!
 //! ```
-//! # #[cfg(feature = "mmap")] {
 //! use bptree::BPlusTreeMap;
 //!
 //! let map: BPlusTreeMap<u32, String> = (0..100).map(|k| (k, k.to_string())).collect();
 //! let path = std::env::temp_dir().join(format!("bptree-doc-{}.bpt", std::process::id()));
 //! bptree::archive::save(&map, &path).unwrap();
 //!
-//! let file = bptree::archive::open::<BPlusTreeMap<u32, String>>(&path).unwrap();
+//! let file = bptree::archive::load::<BPlusTreeMap<u32, String>>(&path).unwrap();
 //! assert_eq!(file.get(&42).unwrap(), "42");
 //! // The wrong types are an error, not garbage.
-//! assert!(bptree::archive::open::<BPlusTreeMap<u64, String>>(&path).is_err());
+//! assert!(bptree::archive::load::<BPlusTreeMap<u64, String>>(&path).is_err());
 //! # drop(file);
 //! # std::fs::remove_file(&path).unwrap();
-//! # }
 //! ```
 
 mod cmp;
@@ -107,12 +142,12 @@ mod set;
 pub use cmp::NativeOrd;
 pub use error::ArchiveError;
 #[cfg(feature = "std")]
-pub use file::save;
+pub use file::{ArchiveFile, load, save};
 pub use file::{
     FileError, HEADER_LEN, TreeArchive, from_file_bytes, from_file_bytes_unchecked, to_file_bytes,
 };
 #[cfg(feature = "mmap")]
-pub use file::{Mapped, open, open_unchecked};
+pub use file::{open, open_unchecked};
 pub use index::FANOUT;
 pub use iter::{Iter, IterSeal, Keys, Values};
 pub use map::{ArchivedBPlusTreeMap, MapResolver};

@@ -108,11 +108,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Tree<K, V, H, A, CAP> 
     unsafe fn entry_at(&self, pos: Pos<H>) -> (&K, &V) {
         // SAFETY: `pos.leaf` is live (caller's contract); `&self` hands out
         // no `&mut`, and the entries live as long as it.
-        let (keys, vals) = unsafe {
-            let leaf = self.leaf(pos.leaf);
-            (leaf.keys(), leaf.vals())
-        };
-        (&keys[pos.idx], &vals[pos.idx])
+        unsafe { self.leaf(pos.leaf).entry(pos.idx) }
     }
 
     /// The entry at `pos`, its value mutable (panics if there is none).

@@ -407,8 +407,7 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// ```
     pub fn get(&self) -> &V {
         // SAFETY: as in `key`.
-        let vals = unsafe { self.tree.leaf(self.leaf).vals() };
-        &vals[self.idx]
+        unsafe { self.tree.leaf(self.leaf).entry(self.idx) }.1
     }
 
     /// A mutable reference to the value, borrowing the entry.

@@ -86,8 +86,7 @@ impl<'a, K: Ord + Clone, V, R: RangeBounds<K>, H: Handle, A: ArenaStrategy, cons
         }
         // SAFETY: `&self` borrows the walk, which hands out no `&mut` while
         // it is borrowed; the entries live as long as that borrow.
-        let (keys, vals) = unsafe { (leaf.keys(), leaf.vals()) };
-        Some((&keys[idx], &vals[idx]))
+        Some(unsafe { leaf.entry(idx) })
     }
 }
 

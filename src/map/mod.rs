@@ -655,6 +655,34 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// assert!(BPlusTreeMap::<u32, char>::from_sorted_iter([(2, 'b'), (1, 'a')]).is_none());
     /// ```
     ///
+    /// An [`Adaptive`](crate::Adaptive) map picks its handle width from the
+    /// iterator's size hint, and widens during the build if the hint was
+    /// wrong: it never runs out of handles.
+    ///
+    /// Like every constructor, it checks the configuration at compile time
+    /// (see [`MAX_CAP`](crate::policy::MAX_CAP)): a run of 16 leaves of
+    /// 4096 entries behind `Indirect` would not fit its `u16` length.
+    ///
+    /// ```compile_fail
+    /// use bptree::{BPlusTreeMap, Wide32, policy::Indirect};
+    /// let _ = BPlusTreeMap::<u32, u32, Wide32, Indirect, 4096>::from_sorted_iter(
+    ///     (0..70_000).map(|k| (k, k)),
+    /// );
+    /// ```
+    ///
+    /// ```compile_fail
+    /// // Node lengths are `u16`s: CAP 100,000 is rejected.
+    /// use bptree::{BPlusTreeMap, VecArena, Wide32};
+    /// let _ = BPlusTreeMap::<u32, u32, Wide32, VecArena, 100_000>::from_sorted_iter(
+    ///     (0..300_000).map(|k| (k, k)),
+    /// );
+    /// ```
+    ///
+    /// ```compile_fail
+    /// use bptree::{BPlusTreeMap, VecArena, Wide32};
+    /// let _ = BPlusTreeMap::<u32, u32, Wide32, VecArena, 2>::from_sorted_iter([(1, 1)]);
+    /// ```
+    ///
     /// # Panics
     ///
     /// If the tree's handles run out (only `Compact16` trees can).

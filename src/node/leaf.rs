@@ -243,6 +243,42 @@ impl<K, V, H> LeafView<K, V, H> {
         unsafe { slice::from_raw_parts(self.vals, self.len) }
     }
 
+    /// Entries `from..to`, shared: slices over that range alone, so a
+    /// `&mut V` handed out for another entry of the leaf (by a mutable
+    /// iterator that is now being formatted) stays valid. Panics unless
+    /// `from <= to <= len`.
+    ///
+    /// # Safety
+    /// As for [`keys`](Self::keys), and no `&mut V` into `from..to` is
+    /// alive during `'a`.
+    #[inline]
+    pub(crate) unsafe fn entries<'a>(&self, from: usize, to: usize) -> (&'a [K], &'a [V]) {
+        assert!(from <= to && to <= self.len, "bptree: range past its leaf");
+        // SAFETY: `from..to` lies within the first `len` entries, which are
+        // initialised; the caller's contract covers `'a` and says no
+        // `&mut V` into the range is alive.
+        unsafe {
+            (
+                slice::from_raw_parts(self.keys.add(from), to - from),
+                slice::from_raw_parts(self.vals.add(from), to - from),
+            )
+        }
+    }
+
+    /// Entry `i`, shared (panics if `i` is out of range): references to
+    /// that entry alone (see [`entries`](Self::entries)).
+    ///
+    /// # Safety
+    /// As for [`keys`](Self::keys), and no `&mut` to value `i` is alive
+    /// during `'a`.
+    #[inline]
+    pub(crate) unsafe fn entry<'a>(&self, i: usize) -> (&'a K, &'a V) {
+        assert!(i < self.len, "bptree: position past its leaf");
+        // SAFETY: `i < len`: both slots are initialised; the caller's
+        // contract covers `'a`.
+        unsafe { (&*self.keys.add(i), &*self.vals.add(i)) }
+    }
+
     /// Entry `i`, the value mutable (panics if `i` is out of range).
     ///
     /// # Safety

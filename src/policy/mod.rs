@@ -88,6 +88,20 @@ pub const MIN_CAP: usize = 4;
 /// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 5000>::empty();
 /// ```
 ///
+/// Every constructor checks, not only `empty`: `new`, `Default`,
+/// `FromIterator`, `From`, `from_sorted_iter`, `clone`, `split_off`, serde
+/// and rkyv deserialization, and the set's (they all make their map
+/// through the engine's two constructors, which evaluate the check).
+///
+/// ```compile_fail
+/// let _m: bptree::BPlusTreeMap<u8, u8, bptree::Wide32, bptree::VecArena, 100_000> =
+///     [(1, 1)].into_iter().collect();
+/// ```
+///
+/// ```compile_fail
+/// let _s: bptree::BPlusTreeSet<u8, bptree::Wide32, bptree::VecArena, 2> = Default::default();
+/// ```
+///
 /// ```compile_fail
 /// // And an `Indirect` arena whose small runs (16 leaves' worth of entries)
 /// // would not fit a `u16` length: with `Indirect`, CAP is at most 4095.

@@ -160,12 +160,14 @@ where
         } else {
             view.len
         };
-        // SAFETY: as above.
-        let (keys, vals) = unsafe { (view.keys(), view.vals()) };
+        // SAFETY: as above. Only what is left is borrowed: a mutable
+        // iterator formatted by `Debug` has handed out `&mut V`s before
+        // `front.idx` (and after the back), which stay valid.
+        let (keys, vals) = unsafe { view.entries(front.idx, end) };
         RawIter {
             tree: Some(tree),
             leaf: front.leaf,
-            entries: keys[front.idx..end].iter().zip(&vals[front.idx..end]),
+            entries: keys.iter().zip(vals),
             next: view.next,
             back,
         }
@@ -193,7 +195,8 @@ where
         }
         // SAFETY: `next` was read from the front leaf's link (the type's
         // invariant), so it names a leaf of the tree; a shared borrow hands
-        // out no `&mut`.
+        // out no `&mut`, and only what is left of the leaf is borrowed (a
+        // mutable iterator's `&mut V`s from the back lie past `end`).
         unsafe {
             let view = tree.leaf(self.next);
             let end = if self.next == self.back.leaf {
@@ -202,7 +205,8 @@ where
                 view.len
             };
             self.leaf = self.next;
-            self.entries = view.keys()[..end].iter().zip(&view.vals()[..end]);
+            let (keys, vals) = view.entries(0, end);
+            self.entries = keys.iter().zip(vals);
             self.next = view.next;
         }
         true
@@ -234,8 +238,7 @@ where
                 return self.next_back();
             }
             self.back = pos;
-            let view = tree.leaf(pos.leaf);
-            Some((&view.keys()[pos.idx], &view.vals()[pos.idx]))
+            Some(tree.leaf(pos.leaf).entry(pos.idx))
         }
     }
 

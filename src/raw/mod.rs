@@ -87,6 +87,9 @@ pub(crate) struct RawTree<K, V, C: Config> {
 
 impl<K, V, C: Config> RawTree<K, V, C> {
     pub(crate) const fn new() -> Self {
+        // Nodes count their entries in `u16`s: a tree of a configuration
+        // outside the documented ranges does not compile.
+        let () = C::CHECK;
         RawTree {
             core: Core::EMPTY,
             marker: PhantomData,

@@ -33,6 +33,7 @@
 //! tree holds at least `NARROW_BELOW`.
 
 use crate::raw::bulk::{BulkSource, Cloned, Each};
+use crate::raw::iter::RawIntoIter;
 use crate::raw::view::{LeafChain, TreeView};
 use alloc::vec::Vec;
 use core::borrow::Borrow;
@@ -153,9 +154,17 @@ impl<K, V, C: Config> RawMap<K, V, C> {
             || (C::H::WIDENS && len <= max_nodes::<C::Wide>().saturating_mul(C::CAP))
     }
 
-    /// Evaluating this fails to compile if a wide tree could also be small
-    /// enough to be a run (the representations would overlap).
-    const CHECK: () = assert!(!C::H::WIDENS || Self::NARROW_BELOW > Self::MIN_TREE);
+    /// Evaluating this fails to compile for a configuration outside the
+    /// documented ranges ([`Config::CHECK`]: the capacity, a run's length)
+    /// or if a wide tree could also be small enough to be a run (the
+    /// representations would overlap). Both ways a map comes to be,
+    /// [`new`](Self::new) and [`from_tree`](Self::from_tree), evaluate it,
+    /// so every constructor of every public type does: the counters of
+    /// nodes and runs (`u16`) cannot overflow in a map that compiles.
+    const CHECK: () = {
+        let () = C::CHECK;
+        assert!(!C::H::WIDENS || Self::NARROW_BELOW > Self::MIN_TREE);
+    };
 
     /// An empty map: where every map starts.
     pub(crate) const fn new() -> Self {
@@ -165,7 +174,9 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         }
     }
 
+    /// A map of a tree built elsewhere (a bulk build).
     fn from_tree(tree: RawTree<K, V, C::Narrow>) -> Self {
+        let () = Self::CHECK;
         RawMap {
             repr: Repr::Narrow(Place::new(tree.into_core())),
         }
@@ -417,8 +428,42 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
             return Ok(map);
         };
         let run = mem::replace(map.run_mut().expect("a new map is a run"), Run::EMPTY);
-        let entries = RunDrain::new(run).chain(Some(first)).chain(entries);
-        Self::tree_from_sorted(Each(entries), separator)
+        let mut entries = RunDrain::new(run).chain(Some(first)).chain(entries);
+        if !C::H::WIDENS || !Self::hint_fits_narrow(&entries) {
+            return Self::tree_from_sorted(Each(entries), separator);
+        }
+        // A size hint is a promise that safe code may break: the narrow
+        // build takes no more than narrow handles hold, and if the source
+        // has more, the tree is built again with wide handles from the
+        // narrow tree's entries and the rest. (Only a user's iterator can
+        // lie here: the engine's own sources, whose separators may come
+        // from a list, are never built twice.)
+        let mut separator = separator;
+        let narrow = RawMap::from_tree(RawTree::from_sorted_with(
+            Each(entries.by_ref().take(Self::NARROW_HOLDS)),
+            &mut separator,
+        )?);
+        let Some(next) = entries.next() else {
+            // The source goes while the tree is still a local: a panic in
+            // its drop (user code) frees the tree rather than leak it as the
+            // return value (see `RawTree::from_sorted_with`).
+            drop(entries);
+            return Ok(narrow);
+        };
+        let mut built = RawIntoIter::new(narrow);
+        let entries = core::iter::from_fn(move || built.next())
+            .chain(Some(next))
+            .chain(entries);
+        Self::wide_from_sorted(Each(entries), separator)
+    }
+
+    /// Whether a source's upper size bound says it fits a tree with narrow
+    /// handles (a promise only: see [`from_sorted_with`](Self::from_sorted_with)).
+    fn hint_fits_narrow(entries: &impl Iterator) -> bool {
+        entries
+            .size_hint()
+            .1
+            .is_some_and(|hi| hi <= Self::NARROW_HOLDS)
     }
 
     /// A clone of this map (a run, or a tree at full fill), its entries
@@ -437,21 +482,28 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
 
     /// A tree holding `entries` (strictly ascending, more than a run
     /// holds), with narrow handles if the source's upper size bound fits
-    /// them.
+    /// them. Only a source whose bound is true (a map's own length) comes
+    /// here with a bound that fits when handles can widen.
     fn tree_from_sorted(
         entries: impl BulkSource<K, V>,
         mut separator: impl FnMut(&K) -> K,
     ) -> Result<Self, OutOfHandles> {
-        let fits_narrow = entries
-            .size_hint()
-            .1
-            .is_some_and(|hi| hi <= Self::NARROW_HOLDS);
-        if !C::H::WIDENS || fits_narrow {
+        if !C::H::WIDENS || Self::hint_fits_narrow(&entries) {
             return Ok(RawMap::from_tree(RawTree::from_sorted_with(
                 entries,
                 &mut separator,
             )?));
         }
+        Self::wide_from_sorted(entries, separator)
+    }
+
+    /// A tree with wide handles holding `entries` (as for
+    /// [`tree_from_sorted`](Self::tree_from_sorted)), narrowed if it turns
+    /// out small enough.
+    fn wide_from_sorted(
+        entries: impl BulkSource<K, V>,
+        mut separator: impl FnMut(&K) -> K,
+    ) -> Result<Self, OutOfHandles> {
         let wide = RawTree::<K, V, C::Wide>::from_sorted_with(entries, &mut separator)?;
         let mut map = RawMap::new();
         map.repr = Repr::Wide(Place::new(wide.into_core()));

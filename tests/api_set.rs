@@ -436,14 +436,14 @@ fn sample() -> BPlusTreeSet<u32> {
 }
 
 #[test]
-#[should_panic(expected = "range start is greater than range end")]
+#[should_panic(expected = "range start is greater than range end in BPlusTreeSet")]
 #[allow(clippy::reversed_empty_ranges)] // on purpose
 fn range_start_above_end_panics() {
     let _ = sample().range(10..5).count();
 }
 
 #[test]
-#[should_panic(expected = "equal and both excluded")]
+#[should_panic(expected = "range start and end are equal and excluded in BPlusTreeSet")]
 fn range_equal_excluded_bounds_panics() {
     let _ = sample().range((Excluded(10), Excluded(10))).count();
 }

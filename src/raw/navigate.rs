@@ -55,7 +55,10 @@ where
 }
 
 /// The panic for a range whose ends cross (see
-/// [`TreeView::range_edges`](super::view::TreeView::range_edges)).
+/// [`TreeView::range_edges`](super::view::TreeView::range_edges)): an
+/// `Ord` that is not a total order. Older std panicked so ("... in
+/// BTreeMap range"); std 1.95's range yields nothing there, as the
+/// archive's does.
 #[cold]
 #[track_caller]
 pub(crate) fn ill_defined_range() -> ! {

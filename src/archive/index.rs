@@ -14,6 +14,8 @@
 //! every length and every offset, so no index in the archive can point
 //! anywhere.
 
+#![forbid(unsafe_code)]
+
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::ops::Bound;

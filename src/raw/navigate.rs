@@ -9,6 +9,8 @@
 //! is `raw::iter::RawRange`. This module holds what both use: the position
 //! type and where a bound falls among a node's keys.
 
+#![forbid(unsafe_code)]
+
 use core::borrow::Borrow;
 use core::ops::Bound;
 

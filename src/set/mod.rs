@@ -2,6 +2,8 @@
 //! `btree_set` module). A set is a map with `()` values: zero-sized, so
 //! leaves hold keys only.
 
+#![forbid(unsafe_code)]
+
 mod iter;
 
 pub use iter::{

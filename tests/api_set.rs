@@ -614,7 +614,9 @@ fn hash_and_ordering_like_std() {
 
 /// The size hints of a set operation, before the first `next` and after
 /// each, with the items (so that a difference in walk shows too).
-fn hints<'a, I: Iterator<Item = &'a u32>>(mut it: I) -> Vec<((usize, Option<usize>), Option<u32>)> {
+type Hint = (usize, Option<usize>);
+
+fn hints<'a, I: Iterator<Item = &'a u32>>(mut it: I) -> Vec<(Hint, Option<u32>)> {
     let mut out = vec![(it.size_hint(), None)];
     while let Some(&x) = it.next() {
         out.push((it.size_hint(), Some(x)));

@@ -90,6 +90,8 @@
 //! only turn `BPlusTreeMap<K, V, Compact16, PoolArena, 32>` into `U32` types
 //! in every signature and error message.
 
+#![forbid(unsafe_code)]
+
 #[cfg(doc)]
 use crate::Compact16;
 use crate::policy::Indirect;

@@ -1,5 +1,7 @@
 //! Error types.
 
+#![forbid(unsafe_code)]
+
 use alloc::string::String;
 use core::fmt;
 

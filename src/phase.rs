@@ -59,6 +59,8 @@
 //! assert_eq!(Compact::<u64, u64>::empty().describe(), "compact");
 //! ```
 
+#![forbid(unsafe_code)]
+
 use crate::BPlusTreeMap;
 #[cfg(doc)]
 use crate::policy::Inline;

@@ -31,6 +31,8 @@
 //! assert_eq!(serde_json::to_string(&set).unwrap(), r#"["a","b"]"#);
 //! ```
 
+#![forbid(unsafe_code)]
+
 use core::fmt;
 use core::marker::PhantomData;
 

@@ -602,33 +602,33 @@ fn sample() -> BPlusTreeMap<u32, u32> {
 }
 
 #[test]
-#[should_panic(expected = "range start is greater than range end")]
+#[should_panic(expected = "range start is greater than range end in BPlusTreeMap")]
 #[allow(clippy::reversed_empty_ranges)] // on purpose
 fn range_start_above_end_panics() {
     let _ = sample().range(10..5).count();
 }
 
 #[test]
-#[should_panic(expected = "range start is greater than range end")]
+#[should_panic(expected = "range start is greater than range end in BPlusTreeMap")]
 fn range_inclusive_start_above_end_panics() {
     let _ = sample().range((Excluded(10), Included(9))).count();
 }
 
 #[test]
-#[should_panic(expected = "equal and both excluded")]
+#[should_panic(expected = "range start and end are equal and excluded in BPlusTreeMap")]
 fn range_equal_excluded_bounds_panics() {
     let _ = sample().range((Excluded(10), Excluded(10))).count();
 }
 
 #[test]
-#[should_panic(expected = "range start is greater than range end")]
+#[should_panic(expected = "range start is greater than range end in BPlusTreeMap")]
 #[allow(clippy::reversed_empty_ranges)] // on purpose
 fn range_mut_start_above_end_panics() {
     let _ = sample().range_mut(10..5).count();
 }
 
 #[test]
-#[should_panic(expected = "equal and both excluded")]
+#[should_panic(expected = "range start and end are equal and excluded in BPlusTreeMap")]
 fn range_mut_equal_excluded_bounds_panics() {
     let _ = sample().range_mut((Excluded(10), Excluded(10))).count();
 }

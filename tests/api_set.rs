@@ -436,14 +436,14 @@ fn sample() -> BPlusTreeSet<u32> {
 }
 
 #[test]
-#[should_panic(expected = "range start is greater than range end")]
+#[should_panic(expected = "range start is greater than range end in BPlusTreeSet")]
 #[allow(clippy::reversed_empty_ranges)] // on purpose
 fn range_start_above_end_panics() {
     let _ = sample().range(10..5).count();
 }
 
 #[test]
-#[should_panic(expected = "equal and both excluded")]
+#[should_panic(expected = "range start and end are equal and excluded in BPlusTreeSet")]
 fn range_equal_excluded_bounds_panics() {
     let _ = sample().range((Excluded(10), Excluded(10))).count();
 }
@@ -609,5 +609,80 @@ fn hash_and_ordering_like_std() {
                 "hash differs from BTreeSet's for {a:?}"
             );
         }
+    }
+}
+
+/// The size hints of a set operation, before the first `next` and after
+/// each, with the items (so that a difference in walk shows too).
+type Hint = (usize, Option<usize>);
+
+fn hints<'a, I: Iterator<Item = &'a u32>>(mut it: I) -> Vec<(Hint, Option<u32>)> {
+    let mut out = vec![(it.size_hint(), None)];
+    while let Some(&x) = it.next() {
+        out.push((it.size_hint(), Some(x)));
+    }
+    out
+}
+
+/// `difference` and `intersection` (and `union`, `symmetric_difference`)
+/// give std's size hints exactly, before and after each `next`: sets
+/// apart, touching at one end, lopsided (where std looks the smaller up
+/// in the larger) and overlapping; and every hint holds.
+#[test]
+fn set_operation_size_hints_are_std_s() {
+    fn check_pair<H: Handle, A: ArenaStrategy, const CAP: usize>(a: &[u32], b: &[u32]) {
+        let (oa, ob): (BPlusTreeSet<u32, H, A, CAP>, BPlusTreeSet<u32, H, A, CAP>) =
+            (a.iter().copied().collect(), b.iter().copied().collect());
+        let (sa, sb): (BTreeSet<u32>, BTreeSet<u32>) =
+            (a.iter().copied().collect(), b.iter().copied().collect());
+        let what = format!("{sa:?} vs {sb:?}");
+        let ours = hints(oa.difference(&ob));
+        assert_eq!(ours, hints(sa.difference(&sb)), "difference: {what}");
+        let ours = hints(oa.intersection(&ob));
+        assert_eq!(ours, hints(sa.intersection(&sb)), "intersection: {what}");
+        let ours = hints(oa.union(&ob));
+        assert_eq!(ours, hints(sa.union(&sb)), "union: {what}");
+        let ours = hints(oa.symmetric_difference(&ob));
+        let theirs = hints(sa.symmetric_difference(&sb));
+        assert_eq!(ours, theirs, "symmetric_difference: {what}");
+        // Each hint holds for what is left.
+        let mut it = oa.difference(&ob);
+        loop {
+            let (lo, hi) = it.size_hint();
+            let left = it.clone().count();
+            assert!(lo <= left && hi.is_none_or(|h| left <= h), "{what}");
+            if it.next().is_none() {
+                break;
+            }
+        }
+    }
+    let fixed: [(&[u32], Vec<u32>); 5] = [
+        (&[2, 4, 6], (7..=19).collect()),
+        (&[3, 4], vec![1, 2, 3]),
+        (&[1, 2, 3, 4, 5], (5..=9).collect()),
+        (&[3, 50], (1..=100).collect()),
+        (&[1, 3, 5, 7], vec![2, 3, 4]),
+    ];
+    for (a, b) in &fixed {
+        for (a, b) in [(*a, &b[..]), (&b[..], *a)] {
+            check_pair::<bptree::Wide32, bptree::VecArena, 64>(a, b);
+            check_pair::<bptree::Compact16, bptree::VecArena, 4>(a, b);
+        }
+    }
+    let mut rng = Rng::new(23);
+    for _ in 0..if cfg!(miri) { 40 } else { 3000 } {
+        let set = |rng: &mut Rng| -> Vec<u32> {
+            // Small sets, sometimes much smaller than the other side.
+            let len = match rng.below(4) {
+                0 => rng.below(4),
+                1 => rng.below(120),
+                _ => rng.below(30),
+            };
+            let (lo, span) = (rng.below(60) as u32, 1 + rng.below(200));
+            (0..len).map(|_| lo + rng.below(span) as u32).collect()
+        };
+        let (a, b) = (set(&mut rng), set(&mut rng));
+        check_pair::<bptree::Wide32, bptree::VecArena, 64>(&a, &b);
+        check_pair::<bptree::Compact16, bptree::VecArena, 4>(&a, &b);
     }
 }

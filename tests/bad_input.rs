@@ -35,7 +35,7 @@ mod common;
 
 use std::cell::Cell;
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{self, Excluded, Included, Unbounded};
 use std::rc::Rc;
 
@@ -80,24 +80,35 @@ fn inverted_ranges<H: Handle, A: ArenaStrategy, const CAP: usize>(n: u32) {
         ),
         (
             (Excluded(10), Excluded(10)),
-            "range start and end are equal and both excluded",
+            "range start and end are equal and excluded",
         ),
     ];
+    let std: BTreeMap<u32, u32> = before.iter().copied().collect();
+    let std_set: BTreeSet<u32> = before.iter().map(|&(k, _)| k).collect();
     for (bounds, want) in cases {
         let what = format!("n {n}, CAP {CAP}, {bounds:?}");
-        let got = message(quietly(|| map.range(bounds).count()).unwrap_err());
-        assert!(got.contains(want), "{what}: range: {got}");
-        let got =
-            message(quietly(|| map.range_mut(bounds).for_each(|(_, v)| *v += 1)).unwrap_err());
-        assert!(got.contains(want), "{what}: range_mut: {got}");
-        let got = message(quietly(|| set.range(bounds).count()).unwrap_err());
-        assert!(got.contains(want), "{what}: set range: {got}");
-        // std panics for the same bounds.
-        let std: BTreeMap<u32, u32> = before.iter().copied().collect();
-        assert!(
-            quietly(|| std.range(bounds).count()).is_err(),
+        // Word for word std's messages, with our type names.
+        let want_map = format!("{want} in BPlusTreeMap");
+        let want_set = format!("{want} in BPlusTreeSet");
+        let theirs = message(quietly(|| std.range(bounds).count()).unwrap_err());
+        assert_eq!(
+            theirs.replace("BTreeMap", "BPlusTreeMap"),
+            want_map,
             "{what}: std"
         );
+        let theirs = message(quietly(|| std_set.range(bounds).count()).unwrap_err());
+        assert_eq!(
+            theirs.replace("BTreeSet", "BPlusTreeSet"),
+            want_set,
+            "{what}: std set"
+        );
+        let got = message(quietly(|| map.range(bounds).count()).unwrap_err());
+        assert_eq!(got, want_map, "{what}: range");
+        let got =
+            message(quietly(|| map.range_mut(bounds).for_each(|(_, v)| *v += 1)).unwrap_err());
+        assert_eq!(got, want_map, "{what}: range_mut");
+        let got = message(quietly(|| set.range(bounds).count()).unwrap_err());
+        assert_eq!(got, want_set, "{what}: set range");
     }
     assert!(map.iter().map(|(k, v)| (*k, *v)).eq(before.iter().copied()));
     map.check_invariants().unwrap();

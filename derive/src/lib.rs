@@ -12,6 +12,8 @@
 //! * `tree_config` turns the parsed attribute into the
 //!   `TreeConfig` impl, the capacity check and the optional aliases.
 
+#![forbid(unsafe_code)]
+
 mod attributes;
 mod tree_config;
 

@@ -1,5 +1,7 @@
 //! Archived keys ordered against native ones.
 
+#![forbid(unsafe_code)]
+
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;

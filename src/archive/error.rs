@@ -1,5 +1,7 @@
 //! What validation can find wrong in an archive.
 
+#![forbid(unsafe_code)]
+
 use core::fmt;
 
 /// A structural invariant of an archived map or set that its bytes break,

@@ -14,6 +14,8 @@
 //! every length and every offset, so no index in the archive can point
 //! anywhere.
 
+#![forbid(unsafe_code)]
+
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 use core::ops::Bound;
@@ -24,7 +26,7 @@ use rkyv::ser::{Allocator, Writer};
 use rkyv::vec::{ArchivedVec, VecResolver};
 
 use super::{ArchiveError, NativeOrd};
-use crate::raw::navigate::check_range_bounds;
+use crate::raw::navigate::check_range_bounds_of;
 use crate::raw::search::{count_while, prefetch};
 
 /// Entries per node at every level of an archive (leaves and branches).
@@ -173,11 +175,17 @@ impl<'a, K> Index<'a, K> {
     }
 
     /// The positions `start..end` of the keys in a range, with std's
-    /// panics for inverted bounds when there are keys. An `Ord` or
+    /// panics for inverted bounds when there are keys, naming `name` (the
+    /// archived type whose `range` was called). An `Ord` or
     /// [`NativeOrd`] that is not a total order can make the ends cross;
     /// the range is then empty.
     #[track_caller]
-    pub(crate) fn range<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> (usize, usize)
+    pub(crate) fn range<Q>(
+        &self,
+        name: &'static str,
+        start: Bound<&Q>,
+        end: Bound<&Q>,
+    ) -> (usize, usize)
     where
         Q: Ord + ?Sized,
         K: NativeOrd<Q>,
@@ -185,7 +193,7 @@ impl<'a, K> Index<'a, K> {
         if self.keys.is_empty() {
             return (0, 0);
         }
-        check_range_bounds(start, end);
+        check_range_bounds_of(name, start, end);
         let a = self.bound(start, false);
         let b = self.bound(end, true);
         (a, b.max(a))

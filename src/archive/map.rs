@@ -198,7 +198,11 @@ impl<K, V> ArchivedBPlusTreeMap<K, V> {
         K: NativeOrd<Q>,
         R: RangeBounds<Q>,
     {
-        let (a, b) = self.index().range(range.start_bound(), range.end_bound());
+        let (a, b) = self.index().range(
+            "ArchivedBPlusTreeMap",
+            range.start_bound(),
+            range.end_bound(),
+        );
         self.slice(a, b)
     }
 
@@ -212,7 +216,11 @@ impl<K, V> ArchivedBPlusTreeMap<K, V> {
         R: RangeBounds<Q>,
     {
         Self::seal_slice(this, |index| {
-            index.range(range.start_bound(), range.end_bound())
+            index.range(
+                "ArchivedBPlusTreeMap",
+                range.start_bound(),
+                range.end_bound(),
+            )
         })
     }
 

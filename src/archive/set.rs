@@ -109,7 +109,11 @@ impl<T> ArchivedBPlusTreeSet<T> {
         T: NativeOrd<Q>,
         R: RangeBounds<Q>,
     {
-        let (a, b) = self.index().range(range.start_bound(), range.end_bound());
+        let (a, b) = self.index().range(
+            "ArchivedBPlusTreeSet",
+            range.start_bound(),
+            range.end_bound(),
+        );
         Keys::new(self.keys.get(a..b).unwrap_or(&[]))
     }
 

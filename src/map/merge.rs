@@ -1,6 +1,8 @@
 //! Two sorted runs walked in step: the engine of the map's `append` and of
 //! the set operations (`difference`, `union`, ...).
 
+#![forbid(unsafe_code)]
+
 use core::cmp::Ordering;
 use core::iter::Peekable;
 

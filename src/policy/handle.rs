@@ -12,6 +12,8 @@
 //! positions and paths carry the policy's own handle type, which can name a
 //! node of either tree.
 
+#![forbid(unsafe_code)]
+
 use alloc::boxed::Box;
 use core::convert::Infallible;
 use core::fmt;

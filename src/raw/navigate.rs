@@ -9,6 +9,8 @@
 //! is `raw::iter::RawRange`. This module holds what both use: the position
 //! type and where a bound falls among a node's keys.
 
+#![forbid(unsafe_code)]
+
 use core::borrow::Borrow;
 use core::ops::Bound;
 
@@ -55,7 +57,10 @@ where
 }
 
 /// The panic for a range whose ends cross (see
-/// [`TreeView::range_edges`](super::view::TreeView::range_edges)).
+/// [`TreeView::range_edges`](super::view::TreeView::range_edges)): an
+/// `Ord` that is not a total order. Older std panicked so ("... in
+/// BTreeMap range"); std 1.95's range yields nothing there, as the
+/// archive's does.
 #[cold]
 #[track_caller]
 pub(crate) fn ill_defined_range() -> ! {
@@ -63,18 +68,30 @@ pub(crate) fn ill_defined_range() -> ! {
 }
 
 /// std's panics for a range whose bounds are inverted: start above end,
-/// or both ends the same key and excluded. (std checks only when the map
-/// is not empty; so do the callers.)
+/// or both ends the same key and excluded, for the map. (std checks only
+/// when the map is not empty; so do the callers.)
 #[track_caller]
 pub(crate) fn check_range_bounds<Q: Ord + ?Sized>(start: Bound<&Q>, end: Bound<&Q>) {
+    check_range_bounds_of("BPlusTreeMap", start, end);
+}
+
+/// [`check_range_bounds`] for the collection named `name`: the one place
+/// that words std's two panics ("... in BTreeMap", "... in BTreeSet"),
+/// with our type names.
+#[track_caller]
+pub(crate) fn check_range_bounds_of<Q: Ord + ?Sized>(
+    name: &'static str,
+    start: Bound<&Q>,
+    end: Bound<&Q>,
+) {
     match (start, end) {
         (Bound::Excluded(s), Bound::Excluded(e)) if s == e => {
-            panic!("range start and end are equal and both excluded in BPlusTreeMap")
+            panic!("range start and end are equal and excluded in {name}")
         }
         (Bound::Included(s) | Bound::Excluded(s), Bound::Included(e) | Bound::Excluded(e))
             if s > e =>
         {
-            panic!("range start is greater than range end in BPlusTreeMap")
+            panic!("range start is greater than range end in {name}")
         }
         _ => {}
     }

@@ -294,7 +294,8 @@ pub(crate) trait TreeView: LeafChain {
     /// If the lower end comes after the upper one: in a shared node, the
     /// lower bound's child (or index) lies right of the upper bound's. With
     /// bounds in order (the caller checks that with std's panics) only an
-    /// `Ord` that is not a total order can do that, and std panics then too.
+    /// `Ord` that is not a total order can do that (std panicked then too
+    /// until its range learned to yield nothing instead; std 1.95's does).
     /// Iterators rely on it: walking from the lower end forwards reaches the
     /// upper end, so no position is yielded twice and none past a leaf.
     fn range_edges<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> (Pos<Self::H>, Pos<Self::H>)

@@ -2,6 +2,8 @@
 //! `btree_set` module). A set is a map with `()` values: zero-sized, so
 //! leaves hold keys only.
 
+#![forbid(unsafe_code)]
+
 mod iter;
 
 pub use iter::{
@@ -16,6 +18,7 @@ use core::ops::{BitAnd, BitOr, BitXor, RangeBounds, Sub};
 use crate::error::InvariantError;
 use crate::map::BPlusTreeMap;
 use crate::policy::{ArenaStrategy, Handle, VecArena, Wide32};
+use crate::raw::navigate::check_range_bounds_of;
 
 /// An ordered set based on a B+ tree, whose memory layout is chosen by
 /// types: a drop-in for [`BTreeSet`](alloc::collections::BTreeSet).
@@ -192,6 +195,11 @@ impl<T, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet<T, H, A, CAP
         T: Borrow<K> + Ord,
         R: RangeBounds<K>,
     {
+        // The map checks the bounds too, but names itself; the set's
+        // panics name the set, as std's do.
+        if !self.is_empty() {
+            check_range_bounds_of("BPlusTreeSet", range.start_bound(), range.end_bound());
+        }
         Range {
             inner: self.map.range(range),
         }

@@ -56,17 +56,6 @@ where
     }
 }
 
-/// The panic for a range whose ends cross (see
-/// [`TreeView::range_edges`](super::view::TreeView::range_edges)): an
-/// `Ord` that is not a total order. Older std panicked so ("... in
-/// BTreeMap range"); std 1.95's range yields nothing there, as the
-/// archive's does.
-#[cold]
-#[track_caller]
-pub(crate) fn ill_defined_range() -> ! {
-    panic!("Ord is ill-defined in BPlusTreeMap range")
-}
-
 /// std's panics for a range whose bounds are inverted: start above end,
 /// or both ends the same key and excluded, for the map. (std checks only
 /// when the map is not empty; so do the callers.)

@@ -25,7 +25,7 @@ use core::cmp::Ordering;
 use core::ops::Bound;
 
 use super::Path;
-use super::navigate::{Pos, child_bound, ill_defined_range, key_bound};
+use super::navigate::{Pos, child_bound, key_bound};
 use super::search::{prefetch, search_branch, search_leaf};
 use crate::node::LeafView;
 use crate::policy::Handle;
@@ -289,15 +289,14 @@ pub(crate) trait TreeView: LeafChain {
     /// `end` as an upper one), in one descent that follows both bounds
     /// while they share a node.
     ///
-    /// # Panics
-    ///
-    /// If the lower end comes after the upper one: in a shared node, the
-    /// lower bound's child (or index) lies right of the upper bound's. With
-    /// bounds in order (the caller checks that with std's panics) only an
-    /// `Ord` that is not a total order can do that (std panicked then too
-    /// until its range learned to yield nothing instead; std 1.95's does).
-    /// Iterators rely on it: walking from the lower end forwards reaches the
-    /// upper end, so no position is yielded twice and none past a leaf.
+    /// If the lower end comes after the upper one (in a shared node, the
+    /// lower bound's child or index lies right of the upper bound's), the
+    /// range is empty: both ends are one position. With bounds in order
+    /// (the caller checks that with std's panics) only an `Ord` that is not
+    /// a total order can do that, and std's range yields nothing there too
+    /// (since 1.95; it panicked before). Iterators rely on it: walking from
+    /// the lower end forwards reaches the upper end, so no position is
+    /// yielded twice and none past a leaf.
     fn range_edges<Q>(&self, start: Bound<&Q>, end: Bound<&Q>) -> (Pos<Self::H>, Pos<Self::H>)
     where
         Self::K: Borrow<Q>,
@@ -313,7 +312,8 @@ pub(crate) trait TreeView: LeafChain {
                 child_bound(b.keys(), end, true),
             );
             if lo == hi && i > j {
-                ill_defined_range();
+                let (first, _) = self.full_range();
+                return (first, first);
             }
             (lo, hi) = (a.child(i), b.child(j));
         }
@@ -324,15 +324,13 @@ pub(crate) trait TreeView: LeafChain {
                 key_bound(self.leaf(hi).keys(), end, true),
             )
         };
-        if lo == hi && i > j {
-            ill_defined_range();
-        }
         // SAFETY: `lo` and `hi` are leaves of the view (above).
         unsafe {
-            (
-                self.normalize(Pos { leaf: lo, idx: i }),
-                self.normalize(Pos { leaf: hi, idx: j }),
-            )
+            let front = self.normalize(Pos { leaf: lo, idx: i });
+            if lo == hi && i > j {
+                return (front, front);
+            }
+            (front, self.normalize(Pos { leaf: hi, idx: j }))
         }
     }
 }

@@ -9,7 +9,12 @@
 //! ```
 //!
 //! Keys are `u64` from a seeded PRNG (the main-job example's [`Workload`]),
-//! values `u64`. Speed is reported as a ratio to `BTreeMap` in the same
+//! values `u64`. The key-set groups (`get_hit_ids`, `insert_random_words`,
+//! `remove_random_tuples`, ...: `groups::keyed`) measure get hit, insert
+//! random and remove random at n = 100 000 for the other key sets of the
+//! speed runner (`u32`, `String` ids and words, `(u64, u64)` tuples,
+//! `u64 -> [u64; 8]`), with `BTreeMap`, the default configuration
+//! (`Standard`) and `Compact` in each group (`cargo bench -- _ids`). Speed is reported as a ratio to `BTreeMap` in the same
 //! group: compare medians within a group, never across runs. The
 //! configurations are `support::Under` (in `examples/support/mod.rs`), a
 //! list of `TreeConfig` types that each group runs through a
@@ -29,11 +34,12 @@ mod archive;
 mod groups;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use support::{StdAndUnder, Workload};
+use support::{StdAndDefaults, StdAndUnder, Workload};
 
 fn all(c: &mut Criterion) {
     let workloads: Vec<Workload> = groups::sizes().into_iter().map(Workload::new).collect();
     groups::operations::<StdAndUnder>(c, &workloads);
+    groups::keyed::<StdAndDefaults>(c);
     archive::archive(c, &workloads);
 }
 
@@ -41,7 +47,8 @@ criterion_group! {
     name = benches;
     // 10 operations x 2 sizes x 9 maps (BTreeMap and the 8 of `Under`) at
     // ~3.5 s each, builds included: about 14 minutes (8 operations took
-    // about 11).
+    // about 11); the key-set groups, 3 operations x 5 key sets x 3 maps,
+    // about 3 more.
     // Command-line flags (--warm-up-time, --measurement-time,
     // --sample-size) override these.
     config = groups::config();

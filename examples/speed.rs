@@ -1,16 +1,21 @@
-//! The side-by-side speed runner: `BTreeMap` and every configuration of
-//! `support::Under`, each against `BTreeMap` in the same process, one row
-//! per operation and n; the README's speed table comes from it.
+//! The side-by-side speed runner: for `u64 -> u64`, `BTreeMap` and every
+//! configuration of `support::Under`; for the other key sets (`u32`,
+//! `String` ids and words, `(u64, u64)` tuples, `u64 -> [u64; 8]`),
+//! `BTreeMap`, the default configuration and `Compact`
+//! (`support::RootColumns`); each against `BTreeMap` in the same process,
+//! one table per key set, one row per operation and n; the README's speed
+//! table comes from its `u64` table.
 //!
 //! ```text
-//! cargo run --release --example speed                    # n = 10^5 and 10^6
+//! cargo run --release --example speed                    # every key set, n = 10^5 and 10^6
 //! cargo run --release --example speed -- --n 100000      # one n
+//! cargo run --release --example speed -- --keys ids,u64  # some key sets (default: all)
 //! cargo run --release --example speed -- --quick         # n = 1000, every cell
 //! ```
 //!
 //! The runner itself is `support/speed.rs`, which the peers crate
-//! (`peers/examples/speed.rs`: the same columns, then indexset, sweep-bptree
-//! and a sorted `Vec`) runs too.
+//! (`peers/examples/speed.rs`: the same columns, then indexset,
+//! sweep-bptree, a sorted `Vec`, brie-tree and bbtree) runs too.
 
 mod support;
 
@@ -18,5 +23,5 @@ mod support;
 mod speed;
 
 fn main() {
-    speed::run::<support::StdAndUnder>("cargo run --release --example speed");
+    speed::run::<support::RootColumns>("cargo run --release --example speed");
 }

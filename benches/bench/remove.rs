@@ -3,11 +3,15 @@
 use criterion::{BatchSize, BenchmarkId};
 
 use super::Group;
-use crate::support::{Timed, Workload};
+use crate::support::{KeySet, Timed, Workload};
 
 /// Remove every key, in another random order, from a map built by random
 /// insertion (the build is not timed).
-pub fn remove_random<M: Timed>(g: &mut Group, id: BenchmarkId, w: &Workload) {
+pub fn remove_random<S: KeySet, M: Timed<S::Key, S::Value>>(
+    g: &mut Group,
+    id: BenchmarkId,
+    w: &Workload<S>,
+) {
     g.bench_function(id, |b| {
         b.iter_batched(
             || w.insert_random::<M>(),
@@ -19,7 +23,11 @@ pub fn remove_random<M: Timed>(g: &mut Group, id: BenchmarkId, w: &Workload) {
 
 /// Drop a clone of a map built by random insertion (the clone is not
 /// timed).
-pub fn drop<M: Timed>(g: &mut Group, id: BenchmarkId, w: &Workload) {
+pub fn drop<S: KeySet, M: Timed<S::Key, S::Value>>(
+    g: &mut Group,
+    id: BenchmarkId,
+    w: &Workload<S>,
+) {
     let m: M = w.insert_random();
     g.bench_function(id, |b| {
         b.iter_batched(|| m.duplicate(), std::mem::drop, BatchSize::LargeInput)

@@ -10,17 +10,25 @@
 //!   [`ConfigVisitor`](bptree::config::ConfigVisitor). Adding a
 //!   configuration is one entry there (and, if it is new, one
 //!   `#[derive(TreeConfig)]` beside it); everything else is generic.
-//! - [`Timed`]: the map operations the timings use, implemented once for
-//!   every `BPlusTreeMap<u64, u64, H, A, CAP>` (a configuration's [`Map`]),
-//!   once for the [`Baseline`], std's `BTreeMap`, and in `peers/` for each
-//!   peer, which may lack some [`Op`]s. [`Subject`] adds what the memory
-//!   report, the tour and the archive checks need, for ours and the
-//!   baseline only.
+//! - [`KeySet`]: a kind of keys and values the timings measure (`u32`,
+//!   `u64`, `String` ids and words, `(u64, u64)` tuples, `u64 -> [u64; 8]`),
+//!   over a [`BenchKey`] and [`BenchValue`] type: how its keys are drawn.
+//!   The one generic dimension of every timing: [`Timed`], [`Workload`],
+//!   [`MapList`] and [`MapVisitor`] take it; [`KEY_SETS`] and
+//!   [`visit_key_set`] name them all.
+//! - [`Timed`]: the map operations the timings use, over keys `K` and values
+//!   `V` (`u64` by default), implemented once for every
+//!   `BPlusTreeMap<K, V, H, A, CAP>` (a configuration's map), once for
+//!   `BTreeMap<K, V>`, and in `peers/` for each peer, which may lack some
+//!   [`Op`]s or some key types. [`Subject`] adds what the memory report, the
+//!   tour and the archive checks need, for ours ([`Map`]) and the
+//!   [`Baseline`] over `u64` only.
 //! - [`Op`]: the timed operations, the speed runner's rows and the criterion
-//!   groups; [`MapList`] and [`MapVisitor`]: the maps each runs over
-//!   (configurations through [`EachConfig`], a `ConfigVisitor`).
-//! - [`Workload`]: seeded keys and the timed operations over them; it builds
-//!   a map in each insertion [`Order`].
+//!   groups; [`MapList`] and [`MapVisitor`]: the maps each runs over for a
+//!   key set (configurations through [`EachConfig`], a `ConfigVisitor`);
+//!   [`StdAndUnder`], [`StdAndDefaults`] and the runner's [`RootColumns`].
+//! - [`Workload`]: seeded keys of a key set and the timed operations over
+//!   them; it builds a map in each insertion [`Order`].
 //! - [`CountingAlloc`]: a global allocator that counts live bytes and live
 //!   allocations; each binary that measures memory declares its own
 //!   `#[global_allocator]` static of it. [`CountingAlloc::measure`] is the
@@ -38,7 +46,10 @@
 #![allow(dead_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::collections::BTreeMap;
+use std::borrow::Borrow;
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::hash::Hash;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -158,40 +169,322 @@ impl Op {
     }
 
     /// Entries one timed call handles in `w`.
-    pub fn elements(self, w: &Workload) -> usize {
+    pub fn elements<S: KeySet>(self, w: &Workload<S>) -> usize {
         match self {
             Op::Range => w.range_starts.len() * RANGE_LEN,
             _ => w.n(),
         }
     }
+
+    /// The operations measured for every key set, not only `u64 -> u64`:
+    /// the speed runner's default rows for the other key sets.
+    pub const KEYED: [Op; 6] = [
+        Op::GetHit,
+        Op::GetMiss,
+        Op::InsertRandom,
+        Op::RemoveRandom,
+        Op::Iterate,
+        Op::Range,
+    ];
 }
 
-/// The timed map operations, over `u64` keys and values: what the speed
-/// runner and the criterion benches drive, for ours, `BTreeMap` and the
-/// peers (`peers/`). A map may [lack](Timed::LACKS) some.
-pub trait Timed: Default {
+// ---------------------------------------------------------------------------
+// Key sets
+
+/// A key type of the timings: what a [`KeySet`] draws and the [`Timed`]
+/// maps hold.
+pub trait BenchKey: Ord + Clone + Hash + fmt::Debug + 'static {
+    /// Whether a key owns heap memory, so that a clone of it is not a copy:
+    /// then the timed inserts take keys cloned outside the timing
+    /// ([`Workload::entries`]) rather than cloning each inside it.
+    const OWNS_HEAP: bool = false;
+    /// A cheap digest of the key (a few loads at most), folded into the
+    /// answers that are checked against `BTreeMap`'s before timing, and
+    /// the value the key maps to (as [`BenchValue::of`]).
+    fn digest(&self) -> u64;
+}
+
+impl BenchKey for u64 {
+    fn digest(&self) -> u64 {
+        *self
+    }
+}
+
+impl BenchKey for u32 {
+    fn digest(&self) -> u64 {
+        u64::from(*self)
+    }
+}
+
+impl BenchKey for String {
+    const OWNS_HEAP: bool = true;
+    /// The length and the last (up to) 8 bytes: ids that share their
+    /// prefix differ there.
+    fn digest(&self) -> u64 {
+        let bytes = self.as_bytes();
+        let tail = &bytes[bytes.len().saturating_sub(8)..];
+        let mut word = [0; 8];
+        word[..tail.len()].copy_from_slice(tail);
+        u64::from_le_bytes(word) ^ bytes.len() as u64
+    }
+}
+
+impl BenchKey for (u64, u64) {
+    fn digest(&self) -> u64 {
+        self.0.rotate_left(32) ^ self.1
+    }
+}
+
+/// A value type of the timings: each key maps to the value of its
+/// [`digest`](BenchKey::digest).
+pub trait BenchValue: Clone + 'static {
+    /// The value of a key whose digest is `digest`.
+    fn of(digest: u64) -> Self;
+    /// A cheap digest of the value, folded into the checked answers.
+    fn digest(&self) -> u64;
+}
+
+impl BenchValue for u64 {
+    fn of(digest: u64) -> Self {
+        digest
+    }
+    fn digest(&self) -> u64 {
+        *self
+    }
+}
+
+impl BenchValue for u32 {
+    fn of(digest: u64) -> Self {
+        digest as u32
+    }
+    fn digest(&self) -> u64 {
+        u64::from(*self)
+    }
+}
+
+/// A large value: 64 bytes.
+impl BenchValue for [u64; 8] {
+    fn of(digest: u64) -> Self {
+        std::array::from_fn(|i| digest.wrapping_add(i as u64))
+    }
+    fn digest(&self) -> u64 {
+        self[7]
+    }
+}
+
+/// A kind of keys (and values) the speed runner and the criterion groups
+/// measure: a key type and how a [`Workload`] draws its keys. Present keys
+/// are drawn (and deduplicated) first, then absent ones (any drawn that is
+/// present is drawn again); each key maps to [`BenchValue::of`] its digest.
+pub trait KeySet: 'static {
+    /// The key type.
+    type Key: BenchKey;
+    /// The value type.
+    type Value: BenchValue;
+    /// Its name on the command line (`--keys`), in `ratio` lines and in
+    /// criterion group names.
+    const NAME: &'static str;
+    /// Its table title: the map's key and value types.
+    const TITLE: &'static str;
+    /// How its keys are drawn, for report headers.
+    const DESCRIPTION: &'static str;
+    /// A candidate present key.
+    fn present(rng: &mut XorShift) -> Self::Key;
+    /// A candidate absent key: drawn again while it is present.
+    fn absent(rng: &mut XorShift) -> Self::Key {
+        Self::present(rng)
+    }
+}
+
+/// `u32 -> u32`: even random keys present, odd ones absent.
+pub struct U32Keys;
+/// `u64 -> u64`, the default key set: even random keys present, odd ones
+/// absent (the workload every measurement used before there were others).
+pub struct U64Keys;
+/// `String -> u64`: ids of 17 bytes sharing the prefix `user:0000`.
+pub struct IdKeys;
+/// `String -> u64`: random lowercase words of 3 to 12 letters.
+pub struct WordKeys;
+/// `(u64, u64) -> u64`: the first field in `0..1000` (many keys share it).
+pub struct TupleKeys;
+/// `u64 -> [u64; 8]`: the `u64` keys with 64-byte values.
+pub struct WideValues;
+
+/// Ids share their first 9 bytes: 12 digits below 10^12.
+const ID_RANGE: u64 = 1_000_000_000_000;
+
+impl KeySet for U32Keys {
+    type Key = u32;
+    type Value = u32;
+    const NAME: &'static str = "u32";
+    const TITLE: &'static str = "u32 -> u32";
+    const DESCRIPTION: &'static str = "random even u32 keys (odd ones absent), each its own value";
+    fn present(rng: &mut XorShift) -> u32 {
+        rng.next_u64() as u32 & !1
+    }
+    fn absent(rng: &mut XorShift) -> u32 {
+        rng.next_u64() as u32 | 1
+    }
+}
+
+impl KeySet for U64Keys {
+    type Key = u64;
+    type Value = u64;
+    const NAME: &'static str = "u64";
+    const TITLE: &'static str = "u64 -> u64";
+    const DESCRIPTION: &'static str = "random even u64 keys (odd ones absent), each its own value";
+    fn present(rng: &mut XorShift) -> u64 {
+        rng.next_u64() & !1
+    }
+    fn absent(rng: &mut XorShift) -> u64 {
+        rng.next_u64() | 1
+    }
+}
+
+impl KeySet for IdKeys {
+    type Key = String;
+    type Value = u64;
+    const NAME: &'static str = "ids";
+    const TITLE: &'static str = "String ids -> u64";
+    const DESCRIPTION: &'static str = "ids format!(\"user:{:012}\", random % 10^12), 17 bytes sharing \
+         the prefix \"user:0000\" (even numbers present, odd ones absent)";
+    fn present(rng: &mut XorShift) -> String {
+        format!("user:{:012}", (rng.next_u64() % ID_RANGE) & !1)
+    }
+    fn absent(rng: &mut XorShift) -> String {
+        format!("user:{:012}", (rng.next_u64() % ID_RANGE) | 1)
+    }
+}
+
+impl KeySet for WordKeys {
+    type Key = String;
+    type Value = u64;
+    const NAME: &'static str = "words";
+    const TITLE: &'static str = "String words -> u64";
+    const DESCRIPTION: &'static str =
+        "random lowercase words of 3 to 12 letters (deduplicated; absent ones drawn alike)";
+    fn present(rng: &mut XorShift) -> String {
+        let len = 3 + (rng.next_u64() % 10) as usize;
+        (0..len)
+            .map(|_| char::from(b'a' + (rng.next_u64() % 26) as u8))
+            .collect()
+    }
+}
+
+impl KeySet for TupleKeys {
+    type Key = (u64, u64);
+    type Value = u64;
+    const NAME: &'static str = "tuples";
+    const TITLE: &'static str = "(u64, u64) -> u64";
+    const DESCRIPTION: &'static str =
+        "tuples (random % 1000, random even u64) (odd second fields absent)";
+    fn present(rng: &mut XorShift) -> (u64, u64) {
+        (rng.next_u64() % 1000, rng.next_u64() & !1)
+    }
+    fn absent(rng: &mut XorShift) -> (u64, u64) {
+        (rng.next_u64() % 1000, rng.next_u64() | 1)
+    }
+}
+
+impl KeySet for WideValues {
+    type Key = u64;
+    type Value = [u64; 8];
+    const NAME: &'static str = "wide";
+    const TITLE: &'static str = "u64 -> [u64; 8]";
+    const DESCRIPTION: &'static str = "the u64 keys, each mapped to 64 bytes";
+    fn present(rng: &mut XorShift) -> u64 {
+        U64Keys::present(rng)
+    }
+    fn absent(rng: &mut XorShift) -> u64 {
+        U64Keys::absent(rng)
+    }
+}
+
+/// Every key set's name, in table order: what `--keys` takes.
+pub const KEY_SETS: [&str; 6] = [
+    U32Keys::NAME,
+    U64Keys::NAME,
+    IdKeys::NAME,
+    WordKeys::NAME,
+    TupleKeys::NAME,
+    WideValues::NAME,
+];
+
+/// A map list for every key set: what a runner over all of them takes.
+pub trait EveryKeySet:
+    MapList<U32Keys>
+    + MapList<U64Keys>
+    + MapList<IdKeys>
+    + MapList<WordKeys>
+    + MapList<TupleKeys>
+    + MapList<WideValues>
+{
+}
+
+impl<L> EveryKeySet for L where
+    L: MapList<U32Keys>
+        + MapList<U64Keys>
+        + MapList<IdKeys>
+        + MapList<WordKeys>
+        + MapList<TupleKeys>
+        + MapList<WideValues>
+{
+}
+
+/// Generic code to run on a key set, with the maps of `L` for it.
+pub trait KeySetVisitor<L> {
+    /// Runs on key set `S`.
+    fn visit<S: KeySet>(&mut self)
+    where
+        L: MapList<S>;
+}
+
+/// Runs `visitor` on the key set named `name` (one of [`KEY_SETS`]);
+/// `false` if there is none of that name.
+pub fn visit_key_set<L: EveryKeySet>(name: &str, visitor: &mut impl KeySetVisitor<L>) -> bool {
+    match name {
+        "u32" => visitor.visit::<U32Keys>(),
+        "u64" => visitor.visit::<U64Keys>(),
+        "ids" => visitor.visit::<IdKeys>(),
+        "words" => visitor.visit::<WordKeys>(),
+        "tuples" => visitor.visit::<TupleKeys>(),
+        "wide" => visitor.visit::<WideValues>(),
+        _ => return false,
+    }
+    true
+}
+
+// ---------------------------------------------------------------------------
+// Maps
+
+/// The timed map operations, over keys `K` and values `V` (`u64` both by
+/// default): what the speed runner and the criterion benches drive, for
+/// ours, `BTreeMap` and the peers (`peers/`). A map may
+/// [lack](Timed::LACKS) some.
+pub trait Timed<K: BenchKey = u64, V: BenchValue = u64>: Default {
     /// Operations this map does not have, or has only in quadratic time:
     /// never timed, and their methods here never called (they panic).
     const LACKS: &'static [Op] = &[];
     /// The map of `entries`, which ascend strictly, built at once:
     /// `from_sorted_iter` for ours, `collect` (a bulk build) for `BTreeMap`.
-    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self;
+    fn bulk(entries: impl Iterator<Item = (K, V)>) -> Self;
     /// As `BTreeMap::insert`.
-    fn insert(&mut self, key: u64, value: u64) -> Option<u64>;
+    fn insert(&mut self, key: K, value: V) -> Option<V>;
     /// As `BTreeMap::get`.
-    fn get(&self, key: &u64) -> Option<&u64>;
+    fn get(&self, key: &K) -> Option<&V>;
     /// As `BTreeMap::remove`.
-    fn remove(&mut self, key: &u64) -> Option<u64>;
+    fn remove(&mut self, key: &K) -> Option<V>;
     /// As `BTreeMap::len`.
     fn len(&self) -> usize;
     /// As `BTreeMap::is_empty`.
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// As `BTreeMap::iter`.
-    fn iter(&self) -> impl Iterator<Item = (&u64, &u64)>;
-    /// As `BTreeMap::range(start..)`.
-    fn range_from(&self, start: u64) -> impl Iterator<Item = (&u64, &u64)>;
+    /// As `BTreeMap::iter`, but a map may yield keys by value (brie-tree
+    /// stores them as integers).
+    fn scan(&self) -> impl Iterator<Item = (impl Borrow<K>, &V)>;
+    /// As `BTreeMap::range(start..)`, keys as in [`scan`](Self::scan).
+    fn scan_from(&self, start: &K) -> impl Iterator<Item = (impl Borrow<K>, &V)>;
     /// As `Clone::clone` (a method of its own: some peers are not `Clone`).
     fn duplicate(&self) -> Self;
 }
@@ -206,7 +499,7 @@ pub fn lacking(op: Op) {
 
 /// The measured maps: ours in every configuration and the [`Baseline`],
 /// which the memory report, the tour and the archive checks need beyond
-/// [`Timed`].
+/// [`Timed`]; `u64` keys and values.
 pub trait Subject: Timed + Clone {
     /// Handle width, arena, storage and capacity, for reports.
     fn layout() -> String;
@@ -215,6 +508,8 @@ pub trait Subject: Timed + Clone {
     fn leaf_fill(&self) -> Option<f64>;
     /// The structural self-check, where the map has one.
     fn check(&self) -> Result<(), String>;
+    /// As `BTreeMap::iter`.
+    fn iter(&self) -> impl Iterator<Item = (&u64, &u64)>;
     /// The rkyv archive of the map: ours for every configuration, rkyv's
     /// own `ArchivedBTreeMap` for the baseline.
     fn archive(&self) -> AlignedVec;
@@ -227,62 +522,109 @@ pub trait Subject: Timed + Clone {
 
 /// Generic code to run on map types: what
 /// [`ConfigVisitor`](bptree::config::ConfigVisitor) is to our
-/// configurations, for every [`Timed`] map (ours, `BTreeMap`, the peers).
+/// configurations, for every [`Timed`] map (ours, `BTreeMap`, the peers)
+/// over the keys and values of its [`KeySet`].
 pub trait MapVisitor {
+    /// The key set of the maps it runs on.
+    type Keys: KeySet;
     /// Runs on map type `M`, named `name` in reports.
-    fn visit<M: Timed>(&mut self, name: &'static str);
+    fn visit<M: Timed<Key<Self>, Value<Self>>>(&mut self, name: &'static str);
 }
 
-/// A list of named map types: the columns of the speed runner, the members
-/// of each criterion group.
-pub trait MapList {
+/// The key type of a visitor's key set.
+pub type Key<V> = <<V as MapVisitor>::Keys as KeySet>::Key;
+/// The value type of a visitor's key set.
+pub type Value<V> = <<V as MapVisitor>::Keys as KeySet>::Value;
+
+/// A list of named map types over the keys and values of key set `S`: the
+/// columns of the speed runner, the members of each criterion group.
+pub trait MapList<S: KeySet = U64Keys> {
     /// Calls `visitor` on each map type of the list, in order.
-    fn for_each<V: MapVisitor>(visitor: &mut V);
+    fn for_each<V: MapVisitor<Keys = S>>(visitor: &mut V);
 }
 
 /// Hands each configuration of a
 /// [`ConfigList`](bptree::config::ConfigList) to a [`MapVisitor`], as its
-/// [`Map`] named by the configuration's name.
+/// map over the visitor's keys and values, named by the configuration's
+/// name.
 pub struct EachConfig<'v, V>(pub &'v mut V);
 
 impl<V: MapVisitor> ConfigVisitor for EachConfig<'_, V> {
     fn visit<C: TreeConfig, const CAP: usize>(&mut self) {
-        self.0.visit::<Map<C, CAP>>(C::NAME);
+        self.0
+            .visit::<BPlusTreeMap<Key<V>, Value<V>, C::Handle, C::Arena, CAP>>(C::NAME);
     }
 }
 
 /// `BTreeMap`, then every configuration of [`Under`]: the root's runner
-/// columns and criterion group members.
+/// columns and criterion group members for `u64 -> u64` (any key set).
 pub struct StdAndUnder;
 
-impl MapList for StdAndUnder {
-    fn for_each<V: MapVisitor>(visitor: &mut V) {
-        visitor.visit::<Baseline>("BTreeMap");
+impl<S: KeySet> MapList<S> for StdAndUnder {
+    fn for_each<V: MapVisitor<Keys = S>>(visitor: &mut V) {
+        visitor.visit::<BTreeMap<S::Key, S::Value>>("BTreeMap");
         Under::for_each(&mut EachConfig(visitor));
     }
 }
+
+/// `BTreeMap`, the default configuration (`BPlusTreeMap<K, V>`, named
+/// `Standard`) and [`bptree::phase::Compact`]: the columns and group
+/// members for the key sets other than `u64 -> u64`.
+pub struct StdAndDefaults;
+
+impl<S: KeySet> MapList<S> for StdAndDefaults {
+    fn for_each<V: MapVisitor<Keys = S>>(visitor: &mut V) {
+        visitor.visit::<BTreeMap<S::Key, S::Value>>("BTreeMap");
+        visitor.visit::<BPlusTreeMap<S::Key, S::Value>>(bptree::config::Standard::NAME);
+        visitor.visit::<bptree::phase::Compact<S::Key, S::Value>>(bptree::config::Compact::NAME);
+    }
+}
+
+/// Implements `MapList` for one list type, key set by key set, as
+/// another list's: `columns!(Ours: U64Keys => StdAndUnder; U32Keys, IdKeys
+/// => StdAndDefaults)`.
+#[macro_export]
+macro_rules! columns {
+    ($list:ty: $($($keys:ty),+ => $as:ty);+ $(;)?) => {
+        $($(
+            impl $crate::support::MapList<$keys> for $list {
+                fn for_each<V: $crate::support::MapVisitor<Keys = $keys>>(visitor: &mut V) {
+                    <$as as $crate::support::MapList<$keys>>::for_each(visitor);
+                }
+            }
+        )+)+
+    };
+}
+
+/// The root runner's columns (`examples/speed.rs`): [`StdAndUnder`] for
+/// `u64 -> u64`, [`StdAndDefaults`] for every other key set.
+pub struct RootColumns;
+
+columns!(RootColumns:
+    U64Keys => StdAndUnder;
+    U32Keys, IdKeys, WordKeys, TupleKeys, WideValues => StdAndDefaults);
 
 /// The [`Timed`] methods that forward to the map's inherent ones of the
 /// same name (and `duplicate` to `Clone`), written once for both map types.
 macro_rules! forward_to_inherent {
     ($map:ident) => {
-        fn insert(&mut self, key: u64, value: u64) -> Option<u64> {
+        fn insert(&mut self, key: K, value: V) -> Option<V> {
             $map::insert(self, key, value)
         }
-        fn get(&self, key: &u64) -> Option<&u64> {
+        fn get(&self, key: &K) -> Option<&V> {
             $map::get(self, key)
         }
-        fn remove(&mut self, key: &u64) -> Option<u64> {
+        fn remove(&mut self, key: &K) -> Option<V> {
             $map::remove(self, key)
         }
         fn len(&self) -> usize {
             $map::len(self)
         }
-        fn iter(&self) -> impl Iterator<Item = (&u64, &u64)> {
+        fn scan(&self) -> impl Iterator<Item = (impl Borrow<K>, &V)> {
             $map::iter(self)
         }
-        fn range_from(&self, start: u64) -> impl Iterator<Item = (&u64, &u64)> {
-            $map::range(self, start..)
+        fn scan_from(&self, start: &K) -> impl Iterator<Item = (impl Borrow<K>, &V)> {
+            $map::range::<K, _>(self, start..)
         }
         fn duplicate(&self) -> Self {
             Clone::clone(self)
@@ -290,8 +632,10 @@ macro_rules! forward_to_inherent {
     };
 }
 
-impl<H: Handle, A: ArenaStrategy, const CAP: usize> Timed for BPlusTreeMap<u64, u64, H, A, CAP> {
-    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
+impl<K: BenchKey, V: BenchValue, H: Handle, A: ArenaStrategy, const CAP: usize> Timed<K, V>
+    for BPlusTreeMap<K, V, H, A, CAP>
+{
+    fn bulk(entries: impl Iterator<Item = (K, V)>) -> Self {
         BPlusTreeMap::from_sorted_iter(entries).expect("keys ascend strictly")
     }
     forward_to_inherent!(BPlusTreeMap);
@@ -309,6 +653,9 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64
     fn check(&self) -> Result<(), String> {
         self.check_invariants().map_err(|e| e.to_string())
     }
+    fn iter(&self) -> impl Iterator<Item = (&u64, &u64)> {
+        BPlusTreeMap::iter(self)
+    }
     fn archive(&self) -> AlignedVec {
         rkyv::to_bytes::<BoxedError>(self).expect("archiving a map cannot fail")
     }
@@ -324,15 +671,15 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Subject for BPlusTreeMap<u64
         let back: Self =
             rkyv::deserialize::<Self, BoxedError>(archived).map_err(|e| e.to_string())?;
         back.check()?;
-        if !back.iter().eq(base.iter()) {
+        if !BPlusTreeMap::iter(&back).eq(base.iter()) {
             return Err("the map read back differs from BTreeMap".into());
         }
         Ok(())
     }
 }
 
-impl Timed for Baseline {
-    fn bulk(entries: impl Iterator<Item = (u64, u64)>) -> Self {
+impl<K: BenchKey, V: BenchValue> Timed<K, V> for BTreeMap<K, V> {
+    fn bulk(entries: impl Iterator<Item = (K, V)>) -> Self {
         entries.collect()
     }
     forward_to_inherent!(BTreeMap);
@@ -347,6 +694,9 @@ impl Subject for Baseline {
     }
     fn check(&self) -> Result<(), String> {
         Ok(())
+    }
+    fn iter(&self) -> impl Iterator<Item = (&u64, &u64)> {
+        BTreeMap::iter(self)
     }
     fn archive(&self) -> AlignedVec {
         rkyv::to_bytes::<BoxedError>(self).expect("archiving a map cannot fail")
@@ -400,33 +750,60 @@ impl XorShift {
     }
 }
 
-/// `n` seeded random keys and the timed operations over them. Present keys
-/// are even and absent ones odd, so a miss is never a hit by chance.
-pub struct Workload {
+/// `n` distinct seeded random keys of key set `S` (`u64 -> u64` by
+/// default) and the timed operations over them. Absent keys are never
+/// present ones.
+pub struct Workload<S: KeySet = U64Keys> {
     /// Keys in random insertion order.
-    pub keys: Vec<u64>,
+    pub keys: Vec<S::Key>,
     /// The same keys, reshuffled: the order of lookups and removals.
-    pub lookups: Vec<u64>,
+    pub lookups: Vec<S::Key>,
     /// As many keys that are not in the map.
-    pub misses: Vec<u64>,
+    pub misses: Vec<S::Key>,
     /// The same keys, ascending.
-    pub ascending: Vec<u64>,
+    pub ascending: Vec<S::Key>,
     /// Present keys at which `range` queries start.
-    pub range_starts: Vec<u64>,
+    pub range_starts: Vec<S::Key>,
 }
 
 impl Workload {
-    /// The workload of `n` keys; the same `n` always gives the same keys.
+    /// The `u64 -> u64` workload of `n` keys; the same `n` always gives
+    /// the same keys.
     pub fn new(n: usize) -> Self {
+        Self::generate(n)
+    }
+}
+
+impl<S: KeySet> Workload<S> {
+    /// The workload of `n` keys of `S`; the same `n` always gives the same
+    /// keys. (For `u64` keys, the draws are those of the workload before
+    /// there were key sets: the same keys.)
+    pub fn generate(n: usize) -> Self {
         let mut rng = XorShift::new(0x9e37_79b9_7f4a_7c15 ^ n as u64);
-        let keys: Vec<u64> = (0..n).map(|_| rng.next_u64() & !1).collect();
+        let mut present = HashSet::with_capacity(n);
+        let mut keys = Vec::with_capacity(n);
+        while keys.len() < n {
+            let key = S::present(&mut rng);
+            if present.insert(key.clone()) {
+                keys.push(key);
+            }
+        }
         let mut lookups = keys.clone();
         rng.shuffle(&mut lookups);
-        let misses = (0..n).map(|_| rng.next_u64() | 1).collect();
+        let misses = (0..n)
+            .map(|_| {
+                loop {
+                    let key = S::absent(&mut rng);
+                    if !present.contains(&key) {
+                        break key;
+                    }
+                }
+            })
+            .collect();
         let mut ascending = keys.clone();
         ascending.sort_unstable();
         let range_starts = (0..RANGE_QUERIES.min(n))
-            .map(|_| keys[(rng.next_u64() % n as u64) as usize])
+            .map(|_| keys[(rng.next_u64() % n as u64) as usize].clone())
             .collect();
         Workload {
             keys,
@@ -443,36 +820,56 @@ impl Workload {
     }
 
     /// Inserts every key, in random order, into an empty map.
-    pub fn insert_random<M: Timed>(&self) -> M {
+    pub fn insert_random<M: Timed<S::Key, S::Value>>(&self) -> M {
         insert_all(&self.keys)
     }
 
     /// Inserts every key, ascending, into an empty map.
-    pub fn insert_ascending<M: Timed>(&self) -> M {
+    pub fn insert_ascending<M: Timed<S::Key, S::Value>>(&self) -> M {
         insert_all(&self.ascending)
     }
 
-    /// Builds a map of every key (each key its own value) in `order`.
-    pub fn build<M: Timed>(&self, order: Order) -> M {
+    /// Every entry, keys in random insertion order: the input of
+    /// [`insert_entries`](Self::insert_entries), made outside the timing.
+    pub fn entries(&self) -> Vec<(S::Key, S::Value)> {
+        self.keys.iter().map(entry::<S>).collect()
+    }
+
+    /// Inserts `entries` into an empty map: [`insert_random`](Self::insert_random)
+    /// with the keys made beforehand, for keys that
+    /// [own heap memory](BenchKey::OWNS_HEAP).
+    pub fn insert_entries<M: Timed<S::Key, S::Value>>(
+        &self,
+        entries: Vec<(S::Key, S::Value)>,
+    ) -> M {
+        let mut m = M::default();
+        for (k, v) in entries {
+            m.insert(k, v);
+        }
+        m
+    }
+
+    /// Builds a map of every key in `order`.
+    pub fn build<M: Timed<S::Key, S::Value>>(&self, order: Order) -> M {
         match order {
             Order::Random => self.insert_random(),
             Order::Ascending => self.insert_ascending(),
-            Order::Bulk => M::bulk(self.ascending.iter().map(|&k| (k, k))),
+            Order::Bulk => M::bulk(self.ascending.iter().map(entry::<S>)),
         }
     }
 
     /// Looks up every key, in another random order.
-    pub fn get_hits<M: Timed>(&self, m: &M) -> u64 {
+    pub fn get_hits<M: Timed<S::Key, S::Value>>(&self, m: &M) -> u64 {
         get_all(m, &self.lookups)
     }
 
     /// Looks up as many absent keys.
-    pub fn get_misses<M: Timed>(&self, m: &M) -> u64 {
+    pub fn get_misses<M: Timed<S::Key, S::Value>>(&self, m: &M) -> u64 {
         get_all(m, &self.misses)
     }
 
     /// Removes every key, in another random order; returns the empty map.
-    pub fn remove_all<M: Timed>(&self, mut m: M) -> M {
+    pub fn remove_all<M: Timed<S::Key, S::Value>>(&self, mut m: M) -> M {
         for k in &self.lookups {
             black_box(m.remove(k));
         }
@@ -480,35 +877,45 @@ impl Workload {
     }
 
     /// Visits every entry in order.
-    pub fn iterate<M: Timed>(&self, m: &M) -> u64 {
-        sum(m.iter())
+    pub fn iterate<M: Timed<S::Key, S::Value>>(&self, m: &M) -> u64 {
+        sum(m.scan())
     }
 
     /// Runs each `range` query, taking up to [`RANGE_LEN`] entries.
-    pub fn ranges<M: Timed>(&self, m: &M) -> u64 {
+    pub fn ranges<M: Timed<S::Key, S::Value>>(&self, m: &M) -> u64 {
         let per_query = self.range_starts.iter();
-        per_query.fold(0, |acc, &start| {
-            acc.wrapping_add(sum(m.range_from(start).take(RANGE_LEN)))
+        per_query.fold(0, |acc, start| {
+            acc.wrapping_add(sum(m.scan_from(start).take(RANGE_LEN)))
         })
     }
 }
 
-fn insert_all<M: Timed>(keys: &[u64]) -> M {
+/// `key` and its value.
+fn entry<S: KeySet>(key: &S::Key) -> (S::Key, S::Value) {
+    (key.clone(), S::Value::of(key.digest()))
+}
+
+fn insert_all<K: BenchKey, V: BenchValue, M: Timed<K, V>>(keys: &[K]) -> M {
     let mut m = M::default();
-    for &k in keys {
-        m.insert(k, k);
+    for k in keys {
+        m.insert(k.clone(), V::of(k.digest()));
     }
     m
 }
 
-fn get_all<M: Timed>(m: &M, keys: &[u64]) -> u64 {
+fn get_all<K: BenchKey, V: BenchValue, M: Timed<K, V>>(m: &M, keys: &[K]) -> u64 {
     keys.iter().fold(0, |acc, k| {
-        acc.wrapping_add(m.get(black_box(k)).copied().unwrap_or(1))
+        acc.wrapping_add(m.get(black_box(k)).map_or(1, V::digest))
     })
 }
 
-fn sum<'a>(entries: impl Iterator<Item = (&'a u64, &'a u64)>) -> u64 {
-    entries.fold(0, |acc, (k, v)| acc.wrapping_add(k ^ v).wrapping_add(*k))
+fn sum<'a, K: BenchKey, V: BenchValue>(
+    entries: impl Iterator<Item = (impl Borrow<K>, &'a V)>,
+) -> u64 {
+    entries.fold(0, |acc, (k, v)| {
+        let k = k.borrow().digest();
+        acc.wrapping_add(k ^ v.digest()).wrapping_add(k)
+    })
 }
 
 // ---------------------------------------------------------------------------

@@ -1,51 +1,68 @@
 //! The side-by-side speed runner: every map of a [`MapList`] against std's
-//! `BTreeMap`, interleaved in one process, one ratio per operation, n and
-//! map. The root's example (`examples/speed.rs`: `BTreeMap` and every
-//! configuration of `support::Under`) and the peers' (`peers/examples/speed.rs`:
-//! the same columns, then the peers) both include this file by path, with the
-//! support module at their crate root.
+//! `BTreeMap`, interleaved in one process, one ratio per key set, operation,
+//! n and map. The root's example (`examples/speed.rs`: for `u64 -> u64`,
+//! `BTreeMap` and every configuration of `support::Under`; for the other
+//! key sets, `BTreeMap`, the default configuration and `Compact`) and the
+//! peers' (`peers/examples/speed.rs`: the same columns, then the peers) both
+//! include this file by path, with the support module at their crate root.
 //!
 //! ```text
-//! cargo run --release --example speed                    # n = 10^5 and 10^6, ~37 min on 2 loaded cores
+//! cargo run --release --example speed                    # every key set, n = 10^5 and 10^6
 //! cargo run --release --example speed -- --n 100000      # one n (repeat or comma-separate for more)
 //! cargo run --release --example speed -- --op get_hit    # some operations (group names)
+//! cargo run --release --example speed -- --keys ids,u64  # some key sets
 //! cargo run --release --example speed -- --quick         # n = 1000: a smoke run of every cell
 //! ```
 //!
+//! The key sets ([`KeySet`], `--keys`): `u32 -> u32`, `u64 -> u64`, `String`
+//! ids sharing a prefix, random `String` words, `(u64, u64)` tuples and
+//! `u64 -> [u64; 8]`. `u64 -> u64` has every operation by default, the
+//! others [`Op::KEYED`]; `--op` names the rows of every key set.
+//!
 //! Each cell is [`time_ratio`] (or [`time_ratio_batched`] where the
-//! operation uses up its map): the map's median time over `BTreeMap`'s,
-//! from [`ROUNDS`](crate::support::ROUNDS) alternating warmed-up blocks of
-//! each. Every column is timed against its own `BTreeMap` blocks, so the
-//! `BTreeMap` column (`BTreeMap` against itself) shows the noise. Before a
-//! cell is timed, the map's answer is checked against `BTreeMap`'s. The
-//! output is markdown: a header (date, machine, command), one table per n,
-//! and for every cell one line `ratio <map> <op> <n> <value>` (`none` where
-//! the map lacks the operation), printed as each cell is measured.
+//! operation uses up its map, or where its keys own heap memory and
+//! inserting takes them made beforehand): the map's median time over
+//! `BTreeMap`'s, from [`ROUNDS`](crate::support::ROUNDS) alternating
+//! warmed-up blocks of each. Every column is timed against its own
+//! `BTreeMap` blocks, so the `BTreeMap` column (`BTreeMap` against itself)
+//! shows the noise. Before a cell is timed, the map's answer is checked
+//! against `BTreeMap`'s. The output is markdown: a header (date, machine,
+//! command), one table per key set (each with a block per n), and for every
+//! cell one line `ratio <map> <op> <n> <value>` for `u64 -> u64` (as before
+//! there were key sets) and `ratio <map> <op> <n> <keys> <value>` for the
+//! others (`none` for the value where the map lacks the operation), printed
+//! as each cell is measured.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::marker::PhantomData;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::support::{
-    Baseline, MapList, MapVisitor, Op, Order, Table, Timed, Workload, time_ratio,
-    time_ratio_batched,
+    BenchKey, EveryKeySet, KEY_SETS, KeySet, KeySetVisitor, MapList, MapVisitor, Op, Order, Table,
+    Timed, U64Keys, Workload, time_ratio, time_ratio_batched, visit_key_set,
 };
 
 /// What the command line chose.
 struct Args {
     /// The n of each table.
     sizes: Vec<usize>,
-    /// The rows.
-    ops: Vec<Op>,
+    /// The rows, if named; else each key set's default.
+    ops: Option<Vec<Op>>,
+    /// The key sets, by name.
+    keys: Vec<String>,
 }
 
 const USAGE: &str = "options: --n N[,N...] (sizes; default 100000,1000000), \
      --op NAME[,NAME...] (operations by group name: get_hit get_miss insert_random \
-     insert_ascending remove_random iterate range_100 clone drop build; default all), \
+     insert_ascending remove_random iterate range_100 clone drop build; default all for u64, \
+     get_hit get_miss insert_random remove_random iterate range_100 for the other key sets), \
+     --keys NAME[,NAME...] (key sets: u32 u64 ids words tuples wide; default all), \
      --quick (n = 1000 unless --n is given: a smoke run)";
 
 /// Parses the command line (after the program name).
 fn parse(args: &[String]) -> Args {
-    let (mut sizes, mut ops, mut quick) = (Vec::new(), Vec::new(), false);
+    let (mut sizes, mut ops, mut keys, mut quick) = (Vec::new(), Vec::new(), Vec::new(), false);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -72,6 +89,13 @@ fn parse(args: &[String]) -> Args {
                     ops.push(op.unwrap_or_else(|| panic!("no operation {name:?}; {USAGE}")));
                 }
             }
+            "--keys" => {
+                for name in value().split(',') {
+                    let name = name.trim();
+                    assert!(KEY_SETS.contains(&name), "no key set {name:?}; {USAGE}");
+                    keys.push(name.to_string());
+                }
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -86,16 +110,20 @@ fn parse(args: &[String]) -> Args {
             vec![100_000, 1_000_000]
         };
     }
-    if ops.is_empty() {
-        ops = Op::ALL.to_vec();
+    if keys.is_empty() {
+        keys = KEY_SETS.iter().map(|k| k.to_string()).collect();
     }
-    Args { sizes, ops }
+    Args {
+        sizes,
+        ops: (!ops.is_empty()).then_some(ops),
+        keys,
+    }
 }
 
-/// Runs the runner over the maps of `L`, with the process's arguments;
-/// `command` is the command that starts it, without arguments (printed with
-/// them in the header).
-pub fn run<L: MapList>(command: &str) {
+/// Runs the runner over the maps of `L` (for each key set, the list `L`
+/// has for it), with the process's arguments; `command` is the command that
+/// starts it, without arguments (printed with them in the header).
+pub fn run<L: EveryKeySet>(command: &str) {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let args = parse(&argv);
     let command = if argv.is_empty() {
@@ -103,46 +131,100 @@ pub fn run<L: MapList>(command: &str) {
     } else {
         format!("{command} -- {}", argv.join(" "))
     };
-    print!("{}", header(&command));
-
-    let mut names = Names(Vec::new());
-    L::for_each(&mut names);
-    let mut titles = vec!["operation", "n"];
-    titles.extend(names.0);
-    let mut table = Table::new(&titles, 2);
-    for (i, &n) in args.sizes.iter().enumerate() {
-        if i > 0 {
-            table.rule();
-        }
-        let w = Workload::new(n);
-        let base: Baseline = w.insert_random();
-        for &op in &args.ops {
-            let mut row = Row {
-                op,
-                w: &w,
-                base: &base,
-                cells: vec![op.title().to_string(), power_of_ten(n)],
-            };
-            L::for_each(&mut row);
-            table.row(row.cells);
-        }
+    let mut descriptions = Vec::new();
+    for name in &args.keys {
+        visit_key_set::<L>(name, &mut Describe(&mut descriptions, PhantomData));
     }
-    println!("\nload average at the end: {}\n", load_average());
-    table.print();
+    print!("{}", header(&command, &descriptions));
+
+    let mut tables = Vec::new();
+    for name in &args.keys {
+        let mut job = KeySetTable {
+            args: &args,
+            tables: &mut tables,
+            lists: PhantomData,
+        };
+        visit_key_set::<L>(name, &mut job);
+    }
+    println!("\nload average at the end: {}", load_average());
+    for (title, table) in tables {
+        println!("\n### {title}\n");
+        table.print();
+    }
+}
+
+/// Collects each key set's title and description, for the header.
+struct Describe<'a, L>(&'a mut Vec<String>, PhantomData<L>);
+
+impl<L> KeySetVisitor<L> for Describe<'_, L> {
+    fn visit<S: KeySet>(&mut self)
+    where
+        L: MapList<S>,
+    {
+        self.0
+            .push(format!("`{}` ({}): {}", S::NAME, S::TITLE, S::DESCRIPTION));
+    }
+}
+
+/// Measures the table of one key set: every row at every n, for the maps
+/// `L` has for it.
+struct KeySetTable<'a, L> {
+    args: &'a Args,
+    /// Each key set's title and table, in order.
+    tables: &'a mut Vec<(String, Table)>,
+    lists: PhantomData<L>,
+}
+
+impl<L> KeySetVisitor<L> for KeySetTable<'_, L> {
+    fn visit<S: KeySet>(&mut self)
+    where
+        L: MapList<S>,
+    {
+        let mut names = Names::<S>(Vec::new(), PhantomData);
+        L::for_each(&mut names);
+        let mut titles = vec!["operation", "n"];
+        titles.extend(names.0);
+        let mut table = Table::new(&titles, 2);
+        let ops = match &self.args.ops {
+            Some(ops) => ops.clone(),
+            None if S::NAME == U64Keys::NAME => Op::ALL.to_vec(),
+            None => Op::KEYED.to_vec(),
+        };
+        for (i, &n) in self.args.sizes.iter().enumerate() {
+            if i > 0 {
+                table.rule();
+            }
+            let w = Workload::<S>::generate(n);
+            let base: BTreeMap<S::Key, S::Value> = w.insert_random();
+            for &op in &ops {
+                let mut row = Row {
+                    op,
+                    w: &w,
+                    base: &base,
+                    cells: vec![op.title().to_string(), power_of_ten(n)],
+                };
+                L::for_each(&mut row);
+                table.row(row.cells);
+            }
+        }
+        self.tables
+            .push((format!("{} (`--keys {}`)", S::TITLE, S::NAME), table));
+    }
 }
 
 /// The header: what is measured, when, where and how it was started.
-fn header(command: &str) -> String {
+fn header(command: &str, key_sets: &[String]) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
         "Speed: time of each map over std's BTreeMap's in the same run (lower is better).\n\
-         u64 keys (seeded xorshift PRNG) and values; each cell is the map's median time over \
-         BTreeMap's, from {} rounds of alternating warmed-up blocks (the map's, then \
+         Keys from a seeded xorshift PRNG, one table per key set; each cell is the map's median \
+         time over BTreeMap's, from {} rounds of alternating warmed-up blocks (the map's, then \
          BTreeMap's) of {} samples each. The \
          BTreeMap column times BTreeMap against itself: its distance from 1.00 is the noise. \
          Rows: get every key (hit) in another random order, as many absent keys (miss); \
-         insert n keys into an empty map, random or ascending; remove every key in random \
+         insert n keys into an empty map, random or ascending (String keys: cloned before the \
+         timing, each insert takes an owned key); remove every key in random \
          order (the map built untimed); iterate all; {} range(start..) queries of up to {} \
          entries; clone (the clone dropped untimed), drop (of a clone made untimed), of a map \
          built by random insertion; build from sorted pairs (ours: from_sorted_iter; \
@@ -152,6 +234,11 @@ fn header(command: &str) -> String {
         crate::support::RANGE_QUERIES,
         crate::support::RANGE_LEN,
     );
+    let _ = writeln!(text, "Key sets:\n");
+    for line in key_sets {
+        let _ = writeln!(text, "- {line}");
+    }
+    let _ = writeln!(text);
     let _ = writeln!(text, "- date: {}", utc_now());
     let _ = writeln!(text, "- machine: {}", machine());
     let _ = writeln!(text, "- load average at the start: {}", load_average());
@@ -160,50 +247,64 @@ fn header(command: &str) -> String {
 }
 
 /// Collects the column names.
-struct Names(Vec<&'static str>);
+struct Names<S>(Vec<&'static str>, PhantomData<S>);
 
-impl MapVisitor for Names {
-    fn visit<M: Timed>(&mut self, name: &'static str) {
+impl<S: KeySet> MapVisitor for Names<S> {
+    type Keys = S;
+    fn visit<M: Timed<S::Key, S::Value>>(&mut self, name: &'static str) {
         self.0.push(name);
     }
 }
 
 /// Measures one row: `op` at the workload's n for each map it visits.
-struct Row<'a> {
+struct Row<'a, S: KeySet> {
     op: Op,
-    w: &'a Workload,
+    w: &'a Workload<S>,
     /// `BTreeMap` built by random insertion from the workload's keys.
-    base: &'a Baseline,
+    base: &'a BTreeMap<S::Key, S::Value>,
     cells: Vec<String>,
 }
 
-impl MapVisitor for Row<'_> {
-    fn visit<M: Timed>(&mut self, name: &'static str) {
+impl<S: KeySet> MapVisitor for Row<'_, S> {
+    type Keys = S;
+    fn visit<M: Timed<S::Key, S::Value>>(&mut self, name: &'static str) {
         let (op, n) = (self.op.name(), self.w.n());
+        // `u64 -> u64` lines keep their five fields; the others name the
+        // key set before the value.
+        let keys = if S::NAME == U64Keys::NAME {
+            String::new()
+        } else {
+            format!(" {}", S::NAME)
+        };
         if M::LACKS.contains(&self.op) {
-            println!("ratio {name} {op} {n} none");
+            println!("ratio {name} {op} {n}{keys} none");
             self.cells.push(String::new());
             return;
         }
-        let ratio = measure::<M>(self.op, self.w, self.base, name);
-        println!("ratio {name} {op} {n} {ratio:.3}");
+        let ratio = measure::<S, M>(self.op, self.w, self.base, name);
+        println!("ratio {name} {op} {n}{keys} {ratio:.3}");
         self.cells.push(format!("{ratio:.2}"));
     }
 }
 
 /// The ratio of `op` on map `M` to `BTreeMap`.
-fn measure<M: Timed>(op: Op, w: &Workload, base: &Baseline, name: &str) -> f64 {
+fn measure<S: KeySet, M: Timed<S::Key, S::Value>>(
+    op: Op,
+    w: &Workload<S>,
+    base: &BTreeMap<S::Key, S::Value>,
+    name: &str,
+) -> f64 {
     match op {
-        Op::GetHit => get_hit::<M>(w, base, name),
-        Op::GetMiss => get_miss::<M>(w, base, name),
-        Op::InsertRandom => insert_random::<M>(w, name),
-        Op::InsertAscending => insert_ascending::<M>(w, base, name),
-        Op::RemoveRandom => remove_random::<M>(w, name),
-        Op::Iterate => iterate::<M>(w, base, name),
-        Op::Range => range::<M>(w, base, name),
-        Op::Clone => clone::<M>(w, base, name),
-        Op::Drop => drop::<M>(w, base),
-        Op::Build => build::<M>(w, base, name),
+        Op::GetHit => get_hit::<S, M>(w, base, name),
+        Op::GetMiss => get_miss::<S, M>(w, base, name),
+        Op::InsertRandom => insert_random::<S, M>(w, base, name),
+        Op::InsertAscending => insert_ascending::<S, M>(w, base, name),
+        Op::RemoveRandom => remove_random::<S, M>(w, name),
+        Op::Iterate => iterate::<S, M>(w, base, name),
+        Op::Range => range::<S, M>(w, base, name),
+        Op::Clone => clone::<S, M>(w, base, name),
+        Op::Drop => drop::<S, M>(w, base),
+        Op::Build => build::<S, M>(w, base, name),
     }
 }
 
@@ -212,57 +313,91 @@ fn same(name: &str, what: &str, ours: u64, base: u64) {
     assert_eq!(ours, base, "{name}: {what} differs from BTreeMap's");
 }
 
-fn get_hit<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+/// `BTreeMap` over the key set's keys and values.
+type Std<S> = BTreeMap<<S as KeySet>::Key, <S as KeySet>::Value>;
+
+fn get_hit<S: KeySet, M: Timed<S::Key, S::Value>>(
+    w: &Workload<S>,
+    base: &Std<S>,
+    name: &str,
+) -> f64 {
     let m: M = w.insert_random();
     same(name, "get (hits)", w.get_hits(&m), w.get_hits(base));
     time_ratio(|| w.get_hits(&m), || w.get_hits(base))
 }
 
-fn get_miss<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+fn get_miss<S: KeySet, M: Timed<S::Key, S::Value>>(
+    w: &Workload<S>,
+    base: &Std<S>,
+    name: &str,
+) -> f64 {
     let m: M = w.insert_random();
     same(name, "get (misses)", w.get_misses(&m), w.get_misses(base));
     time_ratio(|| w.get_misses(&m), || w.get_misses(base))
 }
 
-fn insert_random<M: Timed>(w: &Workload, name: &str) -> f64 {
+fn insert_random<S: KeySet, M: Timed<S::Key, S::Value>>(
+    w: &Workload<S>,
+    base: &Std<S>,
+    name: &str,
+) -> f64 {
     let m: M = w.insert_random();
     same(name, "len after inserting", m.len() as u64, w.n() as u64);
-    time_ratio(|| w.insert_random::<M>(), || w.insert_random::<Baseline>())
+    same(name, "iterating", w.iterate(&m), w.iterate(base));
+    if S::Key::OWNS_HEAP {
+        // Each insert takes an owned key: cloned here, untimed.
+        time_ratio_batched(
+            || w.entries(),
+            |entries| w.insert_entries::<M>(entries),
+            || w.entries(),
+            |entries| w.insert_entries::<Std<S>>(entries),
+        )
+    } else {
+        time_ratio(|| w.insert_random::<M>(), || w.insert_random::<Std<S>>())
+    }
 }
 
-fn insert_ascending<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+fn insert_ascending<S: KeySet, M: Timed<S::Key, S::Value>>(
+    w: &Workload<S>,
+    base: &Std<S>,
+    name: &str,
+) -> f64 {
     let m: M = w.insert_ascending();
     same(name, "iterating", w.iterate(&m), w.iterate(base));
     time_ratio(
         || w.insert_ascending::<M>(),
-        || w.insert_ascending::<Baseline>(),
+        || w.insert_ascending::<Std<S>>(),
     )
 }
 
-fn remove_random<M: Timed>(w: &Workload, name: &str) -> f64 {
+fn remove_random<S: KeySet, M: Timed<S::Key, S::Value>>(w: &Workload<S>, name: &str) -> f64 {
     let emptied = w.remove_all(w.insert_random::<M>());
     same(name, "len after removing", emptied.len() as u64, 0);
     time_ratio_batched(
         || w.insert_random::<M>(),
         |m| w.remove_all(m),
-        || w.insert_random::<Baseline>(),
+        || w.insert_random::<Std<S>>(),
         |m| w.remove_all(m),
     )
 }
 
-fn iterate<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+fn iterate<S: KeySet, M: Timed<S::Key, S::Value>>(
+    w: &Workload<S>,
+    base: &Std<S>,
+    name: &str,
+) -> f64 {
     let m: M = w.insert_random();
     same(name, "iterating", w.iterate(&m), w.iterate(base));
     time_ratio(|| w.iterate(&m), || w.iterate(base))
 }
 
-fn range<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+fn range<S: KeySet, M: Timed<S::Key, S::Value>>(w: &Workload<S>, base: &Std<S>, name: &str) -> f64 {
     let m: M = w.insert_random();
     same(name, "range", w.ranges(&m), w.ranges(base));
     time_ratio(|| w.ranges(&m), || w.ranges(base))
 }
 
-fn clone<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+fn clone<S: KeySet, M: Timed<S::Key, S::Value>>(w: &Workload<S>, base: &Std<S>, name: &str) -> f64 {
     let m: M = w.insert_random();
     same(
         name,
@@ -273,7 +408,7 @@ fn clone<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
     time_ratio(|| m.duplicate(), || base.clone())
 }
 
-fn drop<M: Timed>(w: &Workload, base: &Baseline) -> f64 {
+fn drop<S: KeySet, M: Timed<S::Key, S::Value>>(w: &Workload<S>, base: &Std<S>) -> f64 {
     let m: M = w.insert_random();
     time_ratio_batched(
         || m.duplicate(),
@@ -283,12 +418,12 @@ fn drop<M: Timed>(w: &Workload, base: &Baseline) -> f64 {
     )
 }
 
-fn build<M: Timed>(w: &Workload, base: &Baseline, name: &str) -> f64 {
+fn build<S: KeySet, M: Timed<S::Key, S::Value>>(w: &Workload<S>, base: &Std<S>, name: &str) -> f64 {
     let m: M = w.build(Order::Bulk);
     same(name, "iterating", w.iterate(&m), w.iterate(base));
     time_ratio(
         || w.build::<M>(Order::Bulk),
-        || w.build::<Baseline>(Order::Bulk),
+        || w.build::<Std<S>>(Order::Bulk),
     )
 }
 

@@ -1,7 +1,9 @@
 //! The root's criterion operation groups (`benches/bench/groups.rs`, by
 //! path) with the peers as members: `BTreeMap`, the named configurations,
-//! then indexset, sweep-bptree and a sorted `Vec`; a member that lacks an
-//! operation is left out of its group.
+//! then indexset, sweep-bptree, a sorted `Vec`, brie-tree and bbtree; a
+//! member that lacks an operation is left out of its group. The key-set
+//! groups (`groups::keyed`: `get_hit_ids`, ...) hold `BTreeMap`, `Standard`,
+//! `Compact` and, for the `String` key sets, bbtree.
 //!
 //! ```text
 //! cargo bench --manifest-path peers/Cargo.toml -- get_hit      # one group, ~2 minutes
@@ -20,6 +22,9 @@ use support::Workload;
 fn all(c: &mut Criterion) {
     let workloads: Vec<Workload> = groups::sizes().into_iter().map(Workload::new).collect();
     groups::operations::<bptree_peers::GroupMembers>(c, &workloads);
+    // The key-set groups (get_hit_ids, ...): the runner's columns for those
+    // key sets (bbtree beside ours for the String ones).
+    groups::keyed::<bptree_peers::RunnerColumns>(c);
 }
 
 criterion_group! {

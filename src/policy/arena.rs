@@ -279,13 +279,40 @@ impl RawSlots {
     }
 
     /// Reallocate to `new_cap > cap` slots.
+    ///
+    /// A run large enough for huge pages (see [`huge_pages`]) is moved to a
+    /// new allocation that is advised before anything is written to it, so
+    /// its pages fault in huge (a `realloc` would keep the old small pages:
+    /// it moves them); a smaller one is `realloc`ed.
     fn grow_to(&mut self, new_cap: usize, layout: Layout) {
         debug_assert!(new_cap > self.cap);
         let new = Self::array(new_cap, layout);
-        let ptr = if self.cap == 0 {
+        let huge = huge_pages::worth(new.size());
+        let ptr = if self.cap == 0 || huge {
             // SAFETY: `new` has non-zero size: nodes are never zero-sized
             // and new_cap > cap >= 0.
-            unsafe { alloc(new) }
+            let ptr = unsafe { alloc(new) };
+            if !ptr.is_null() {
+                if huge {
+                    huge_pages::advise(ptr, new.size());
+                }
+                if self.cap != 0 {
+                    let old = Self::array(self.cap, layout);
+                    // SAFETY: the first `len` slots of the old run (all that
+                    // are in use, free ones included: they hold the free
+                    // list) move to the new one, which is larger and does
+                    // not overlap it; the old run was allocated with `old`
+                    // and nothing refers to it afterwards.
+                    unsafe {
+                        ptr.copy_from_nonoverlapping(
+                            self.ptr.as_ptr(),
+                            self.len * layout.pad_to_align().size(),
+                        );
+                        dealloc(self.ptr.as_ptr(), old);
+                    }
+                }
+            }
+            ptr
         } else {
             // SAFETY: `ptr` was allocated with `array(cap, layout)`, and the
             // new size is non-zero and fits `isize` (checked by `array`).
@@ -323,6 +350,67 @@ impl RawSlots {
             allocations: usize::from(self.cap != 0),
         }
     }
+}
+
+/// Transparent huge pages for large runs of slots (Linux, with `std`).
+///
+/// A lookup in a large tree is bound by cache and TLB misses: its nodes
+/// lie megabytes apart, and with 4 KiB pages nearly every node visited
+/// needs a page-table walk. A run of slots is one allocation, so unlike
+/// the separate node allocations of `BTreeMap` it can ask the kernel for
+/// 2 MiB pages (`madvise(MADV_HUGEPAGE)`, which the default
+/// `transparent_hugepage=madvise` setting honours), and a whole tree of a
+/// million entries then fits in a dozen TLB entries. Only runs that hold
+/// at least one whole aligned huge page ask; the advice changes no byte
+/// and the bytes the map requests (what `memory_usage` reports) are the
+/// same. Elsewhere (another OS, `no_std`, Miri) nothing is asked.
+mod huge_pages {
+    /// A huge page, on the targets that ask for them.
+    const HUGE: usize = 2 << 20;
+
+    /// Whether a run of `bytes` bytes asks for huge pages: one that holds
+    /// at least one whole aligned huge page wherever it lies. Under Miri,
+    /// which cannot ask, runs of a few KiB take the same path (a move to a
+    /// new allocation), so that Miri checks it.
+    pub(super) const fn worth(bytes: usize) -> bool {
+        if cfg!(miri) {
+            bytes >= 4 << 10
+        } else {
+            cfg!(all(feature = "std", target_os = "linux")) && bytes >= 2 * HUGE
+        }
+    }
+
+    /// Ask for huge pages for the whole aligned huge pages inside the
+    /// `bytes` bytes at `ptr` (an allocation of this crate's). Advice
+    /// only: it reads and writes nothing, and a refusal changes nothing.
+    #[cfg(all(feature = "std", target_os = "linux", not(miri)))]
+    pub(super) fn advise(ptr: *mut u8, bytes: usize) {
+        use core::ffi::{c_int, c_void};
+        unsafe extern "C" {
+            /// POSIX `madvise`, from the C library `std` links on Linux.
+            fn madvise(addr: *mut c_void, len: usize, advice: c_int) -> c_int;
+        }
+        /// Linux's `MADV_HUGEPAGE` (the same on every architecture).
+        const MADV_HUGEPAGE: c_int = 14;
+        let start = (ptr as usize).next_multiple_of(HUGE);
+        let end = (ptr as usize + bytes) & !(HUGE - 1);
+        if start < end {
+            // SAFETY: `start..end` lies inside the caller's allocation,
+            // page-aligned; `MADV_HUGEPAGE` only sets a flag on the mapping
+            // (no content changes, no memory is freed), and its result is
+            // advice we may ignore.
+            unsafe {
+                madvise(
+                    ptr.wrapping_add(start - ptr as usize).cast(),
+                    end - start,
+                    MADV_HUGEPAGE,
+                )
+            };
+        }
+    }
+
+    #[cfg(not(all(feature = "std", target_os = "linux", not(miri))))]
+    pub(super) fn advise(_: *mut u8, _: usize) {}
 }
 
 /// The arena of Phase 1 and later: one growable run of slots, with the free
@@ -843,13 +931,18 @@ mod tests {
     }
 
     #[repr(C)]
-    struct Node {
+    struct Node<const PAD: usize = 0> {
         a: u64,
         b: u32,
+        pad: [u8; PAD],
     }
 
     fn exercise<R: RawArena<H>, H: Handle>(rounds: usize) {
-        let layout = Layout::new::<Node>();
+        exercise_sized::<R, H, 0>(rounds);
+    }
+
+    fn exercise_sized<R: RawArena<H>, H: Handle, const PAD: usize>(rounds: usize) {
+        let layout = Layout::new::<Node<PAD>>();
         let mut arena = R::EMPTY;
         let mut head = R::EMPTY_HEAD;
         let mut live = Vec::new();
@@ -858,10 +951,11 @@ mod tests {
             let h = unsafe { arena.alloc(&mut head, layout) }.unwrap();
             // SAFETY: a fresh slot of `layout`.
             unsafe {
-                arena
-                    .slot(h, layout)
-                    .cast::<Node>()
-                    .write(Node { a: i as u64, b: 7 })
+                arena.slot(h, layout).cast::<Node<PAD>>().write(Node {
+                    a: i as u64,
+                    b: 7,
+                    pad: [0; PAD],
+                })
             };
             live.push((h, i as u64));
             if i % 3 == 2 {
@@ -872,7 +966,7 @@ mod tests {
         }
         for &(h, a) in &live {
             // SAFETY: live slots hold the node written above.
-            let n = unsafe { arena.slot(h, layout).cast::<Node>().as_ref() };
+            let n = unsafe { arena.slot(h, layout).cast::<Node<PAD>>().as_ref() };
             assert_eq!((n.a, n.b), (a, 7));
         }
         let mut free = 0;
@@ -882,6 +976,25 @@ mod tests {
         assert_eq!(free + live.len(), usage.slots);
         // SAFETY: `Node` needs no drop.
         unsafe { arena.free_all(layout) };
+    }
+
+    /// Runs large enough for huge pages move to a new allocation when
+    /// they grow (a few KiB under Miri, which checks the move; over 4 MiB
+    /// natively, where it is asked for huge pages), keeping every slot.
+    #[test]
+    fn large_runs_keep_what_they_hold_when_they_move() {
+        let n = if cfg!(miri) { 60 } else { 9000 };
+        exercise_sized::<VecRaw<Wide32>, _, 1012>(n);
+        exercise_sized::<MaskedRaw<Wide32>, _, 1012>(n);
+        assert!(huge_pages::worth(if cfg!(miri) {
+            4 << 10
+        } else {
+            4 << 20
+        }));
+        assert!(
+            !huge_pages::worth(if cfg!(miri) { 4 << 9 } else { 2 << 20 })
+                || cfg!(not(target_os = "linux"))
+        );
     }
 
     #[test]

@@ -51,34 +51,35 @@ pub(crate) fn count_while<K>(keys: &[K], pred: impl Fn(&K) -> bool) -> usize {
     // wide (strings) keep halving, so they make no more comparisons than a
     // binary search.
     let linear = size_of::<K>() <= 8 && !core::mem::needs_drop::<K>();
-    let halve_above = if linear {
-        LINEAR_WINDOW * LINEAR_WINDOW
-    } else {
-        1
-    };
+    let window = if linear { LINEAR_WINDOW } else { OTHER_WINDOW };
+    let halve_above = window * window;
     let mut rest = keys;
     let mut base = 0;
     while rest.len() > halve_above {
         let half = rest.len() / 2;
         let keep = rest.len() - half;
         let right = pred(&rest[half]);
-        base += if right { half } else { 0 };
-        rest = if right { &rest[half..] } else { &rest[..keep] };
+        // Which half is kept is a coin toss for the branch predictor:
+        // `select_unpredictable` keeps it a conditional move even where the
+        // comparison itself branches (tuples, strings), where the compiler
+        // would otherwise emit a jump that mispredicts half the time.
+        base += core::hint::select_unpredictable(right, half, 0);
+        rest = core::hint::select_unpredictable(right, &rest[half..], &rest[..keep]);
     }
-    if rest.len() > LINEAR_WINDOW {
+    if window > 1 && rest.len() > window {
         // At most LINEAR_WINDOW² small plain keys are left: count the last
         // key of each full window of LINEAR_WINDOW (all true windows lie
         // before the first false one), then count within the window that
         // holds the boundary. Two rounds of independent comparisons.
         let windows = rest
-            .chunks_exact(LINEAR_WINDOW)
-            .map(|w| usize::from(pred(&w[LINEAR_WINDOW - 1])))
+            .chunks_exact(window)
+            .map(|w| usize::from(pred(&w[window - 1])))
             .sum::<usize>();
         // Every key before `start` is true: either it lies in a true window,
         // or `start` was moved back to keep the window inside `rest`.
-        let start = (windows * LINEAR_WINDOW).min(rest.len() - LINEAR_WINDOW);
+        let start = (windows * window).min(rest.len() - window);
         base += start;
-        rest = &rest[start..start + LINEAR_WINDOW];
+        rest = &rest[start..start + window];
     }
     base + rest.iter().map(|k| usize::from(pred(k))).sum::<usize>()
 }
@@ -124,6 +125,9 @@ const LINE: usize = 64;
 /// keys are searched with two linear counts instead of halving.
 const LINEAR_WINDOW: usize = 8;
 
+/// The same for every other key: 1 is a plain binary search.
+const OTHER_WINDOW: usize = 1;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +143,9 @@ mod tests {
         };
         for len in lens {
             let keys: Vec<u32> = (0..len).map(|i| i * 2).collect();
+            let wide: Vec<(u64, u32)> = keys.iter().map(|&k| (7, k)).collect();
+            let strings: Vec<alloc::string::String> =
+                keys.iter().map(|k| alloc::format!("{k:06}")).collect();
             // The keys are the even numbers below `2 * len`, so a linear
             // scan's answers have closed forms (a scan per query made this
             // test quadratic, minutes under Miri): the first key `>= q` is
@@ -152,6 +159,14 @@ mod tests {
                 };
                 assert_eq!(search_leaf(&keys, &q), expect);
                 assert_eq!(search_branch(&keys, &q), (q / 2 + 1).min(len) as usize);
+                // The same answers for wide keys (the other window), and
+                // for keys with drop glue.
+                assert_eq!(search_leaf(&wide, &(7, q)), expect);
+                assert_eq!(search_branch(&wide, &(7, q)), (q / 2 + 1).min(len) as usize);
+                if q % 4 == 0 {
+                    let q = alloc::format!("{q:06}");
+                    assert_eq!(search_leaf(&strings, q.as_str()), expect);
+                }
             }
         }
     }

@@ -156,10 +156,12 @@ pub(crate) trait TreeView: LeafChain {
     /// Descend to the leaf where `q` is or would be, recording the path:
     /// the descent of the operations that change the tree.
     ///
-    /// Each branch's last separator is compared first, so a key past the
-    /// end (an ascending insert) goes down the right edge with one
-    /// comparison per level instead of a search; any other key pays that
-    /// one comparison, which almost always goes the same way.
+    /// While the descent follows the right edge, each branch's last
+    /// separator is compared first, so a key past the end (an ascending
+    /// insert) goes down the right edge with one comparison per level
+    /// instead of a search. Any other key pays that one comparison at the
+    /// root only: once it leaves the right edge, it searches (a comparison
+    /// can cost a cache miss, for keys that live on the heap).
     #[inline]
     fn descend<Q>(&self, q: &Q, path: &mut Path) -> Self::H
     where
@@ -167,14 +169,18 @@ pub(crate) trait TreeView: LeafChain {
         Q: Ord + ?Sized,
     {
         let mut h = self.root();
+        let mut right_edge = true;
         for _ in 0..self.height() {
             // SAFETY: `h` is the root or a child read one level up; above
             // the leaf level it is a branch.
             let b = unsafe { self.branch(h) };
             let keys = b.keys();
             let i = match keys.last() {
-                Some(last) if last.borrow().cmp(q) != Ordering::Greater => keys.len(),
-                _ => search_branch(keys, q),
+                Some(last) if right_edge && last.borrow().cmp(q) != Ordering::Greater => keys.len(),
+                _ => {
+                    right_edge = false;
+                    search_branch(keys, q)
+                }
             };
             path.push(h, i);
             h = b.child(i);

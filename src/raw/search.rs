@@ -1,13 +1,19 @@
 //! In-node search.
 //!
-//! Both searches are branchless binary searches: the loop runs a fixed
-//! `log2(len)` steps and picks the half with a conditional move, so there is
-//! no mispredicted branch per level. For small plain keys (at most 8 bytes,
-//! no drop glue: integers and the like) the last 64 candidates are counted
-//! in two rounds (every 8th key, then the 8 keys of the window found),
-//! which replaces six dependent steps by two rounds of independent
-//! comparisons; any other `Ord` key makes the same comparisons as an
-//! ordinary binary search. Only `Ord::cmp` is used (never `PartialOrd`).
+//! Both searches count the keys for which a comparison holds, in two
+//! rounds of independent comparisons over the last 64 candidates: every
+//! 8th key, then the 8 keys of the window found. Above 64 keys a
+//! branchless binary search halves first (a fixed `log2(len)` steps, the
+//! half picked by a conditional move). Independent comparisons are what
+//! make it fast for every key type: for integers they replace six
+//! dependent steps; for keys that compare through memory (`String`, whose
+//! bytes are a cache miss away) the CPU has all eight misses of a round in
+//! flight at once instead of one after another, and for composite keys
+//! (tuples) no comparison's outcome feeds the next one's address. Measured
+//! against a plain branchless binary search for `String` and `(u64, u64)`
+//! keys at n = 10^5 and 10^6 (issue 24): lookups 25-45% faster, for 16
+//! comparisons per node instead of 6. Only `Ord::cmp` is used (never
+//! `PartialOrd`).
 
 use core::borrow::Borrow;
 use core::cmp::Ordering;
@@ -44,18 +50,11 @@ where
 pub(crate) fn count_while<K>(keys: &[K], pred: impl Fn(&K) -> bool) -> usize {
     // The window `rest` always has the same length whichever half is kept,
     // so the choice compiles to conditional moves, and every index is
-    // provably in bounds (no checks in the loop).
-    // Small plain keys (integers and the like) halve only down to 64 keys
-    // and finish with two linear counts (see below): rounds of independent
-    // comparisons instead of a dependent chain. Keys that own memory or are
-    // wide (strings) keep halving, so they make no more comparisons than a
-    // binary search.
-    let linear = size_of::<K>() <= 8 && !core::mem::needs_drop::<K>();
-    let window = if linear { LINEAR_WINDOW } else { OTHER_WINDOW };
-    let halve_above = window * window;
+    // provably in bounds (no checks in the loop). Halving stops at 64 keys,
+    // which two linear counts finish (see the module docs).
     let mut rest = keys;
     let mut base = 0;
-    while rest.len() > halve_above {
+    while rest.len() > WINDOW * WINDOW {
         let half = rest.len() / 2;
         let keep = rest.len() - half;
         let right = pred(&rest[half]);
@@ -66,20 +65,20 @@ pub(crate) fn count_while<K>(keys: &[K], pred: impl Fn(&K) -> bool) -> usize {
         base += core::hint::select_unpredictable(right, half, 0);
         rest = core::hint::select_unpredictable(right, &rest[half..], &rest[..keep]);
     }
-    if window > 1 && rest.len() > window {
-        // At most LINEAR_WINDOW² small plain keys are left: count the last
-        // key of each full window of LINEAR_WINDOW (all true windows lie
-        // before the first false one), then count within the window that
-        // holds the boundary. Two rounds of independent comparisons.
+    if rest.len() > WINDOW {
+        // At most WINDOW² keys are left: count the last key of each full
+        // window of WINDOW (all true windows lie before the first false
+        // one), then count within the window that holds the boundary. Two
+        // rounds of independent comparisons.
         let windows = rest
-            .chunks_exact(window)
-            .map(|w| usize::from(pred(&w[window - 1])))
+            .chunks_exact(WINDOW)
+            .map(|w| usize::from(pred(&w[WINDOW - 1])))
             .sum::<usize>();
         // Every key before `start` is true: either it lies in a true window,
         // or `start` was moved back to keep the window inside `rest`.
-        let start = (windows * window).min(rest.len() - window);
+        let start = (windows * WINDOW).min(rest.len() - WINDOW);
         base += start;
-        rest = &rest[start..start + window];
+        rest = &rest[start..start + WINDOW];
     }
     base + rest.iter().map(|k| usize::from(pred(k))).sum::<usize>()
 }
@@ -120,13 +119,11 @@ pub(crate) fn prefetch_bytes(first: *const u8, bytes: usize) {
 /// A cache line, in bytes.
 const LINE: usize = 64;
 
-/// The window, in keys, that the search for small plain keys counts
-/// linearly: 8 keys of 8 bytes are one cache line. Up to its square, such
-/// keys are searched with two linear counts instead of halving.
-const LINEAR_WINDOW: usize = 8;
-
-/// The same for every other key: 1 is a plain binary search.
-const OTHER_WINDOW: usize = 1;
+/// The window, in keys, that the search counts linearly: 8 keys of 8 bytes
+/// are one cache line, and 8 independent comparisons keep the CPU busy
+/// while their memory loads. Up to its square, keys are searched with two
+/// linear counts instead of halving.
+const WINDOW: usize = 8;
 
 #[cfg(test)]
 mod tests {
@@ -159,8 +156,8 @@ mod tests {
                 };
                 assert_eq!(search_leaf(&keys, &q), expect);
                 assert_eq!(search_branch(&keys, &q), (q / 2 + 1).min(len) as usize);
-                // The same answers for wide keys (the other window), and
-                // for keys with drop glue.
+                // The same answers for wide keys, and for keys with drop
+                // glue.
                 assert_eq!(search_leaf(&wide, &(7, q)), expect);
                 assert_eq!(search_branch(&wide, &(7, q)), (q / 2 + 1).min(len) as usize);
                 if q % 4 == 0 {

@@ -6,7 +6,7 @@
 //! |---|---|---|---|---|---|
 //! | [`Phase0`] | the baseline: 32-bit handles, a masked arena, growing vectors | [`Wide32`] | [`MaskedArena`]: `Vec` + `Vec<usize>` free list + `Vec<bool>` mask + generation | [`Growing`] `Vec`s | 176 |
 //! | [`Phase1`] | packed handles, the free list threaded through free slots, no per-node capacity field | [`Wide32`] | [`VecArena`] | [`Growing`] | 72 |
-//! | [`Phase2`] | fixed `Box<[T]>` node storage; maps of up to 64 entries kept as one sorted run | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
+//! | [`Phase2`] | fixed `Box<[T]>` node storage; maps of up to 256 entries kept as one sorted run | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
 //! | [`Phase3`] | 16-bit handles (32-bit once the tree outgrows them); a pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 |
 //! | [`Compact`] | least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
 //!

@@ -446,10 +446,11 @@ impl Eq for Bomb {}
 fn extend_sweep<H: Handle, A: ArenaStrategy, const CAP: usize>(kind: Call) {
     type M<H, A, const CAP: usize> = BPlusTreeMap<Bomb, Tracked, H, A, CAP>;
     let vals = Tracker::new();
-    // 50 entries and 40 items: the CAP 64 map's run becomes a tree, so
-    // `extend` splits and clones separator keys (under Miri too: fewer
-    // items would leave it a run, with no `Clone` call to panic in).
-    let n: u32 = 50;
+    // 14 entries short of the largest run (at least 50) and 40 items: the
+    // map's run becomes a tree, so `extend` splits and clones separator
+    // keys (under Miri too: fewer items would leave it a run, with no
+    // `Clone` call to panic in).
+    let n = M::<H, A, CAP>::RUN_MAX.max(64) as u32 - 14;
     let items_len: u32 = 40;
     // Keys 0, 2, .. shuffled in; items with keys below 2n + 10, some
     // already there, some repeated.

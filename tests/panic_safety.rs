@@ -820,10 +820,10 @@ fn split_off_all_or_nothing<H: Handle, A: ArenaStrategy, const CAP: usize>(
 
 #[test]
 fn split_off_clone_panic_keeps_every_entry_default() {
-    // Runs of up to 64; 20,000 entries split in the middle: two trees of
+    // Runs of up to 256; 20,000 entries split in the middle: two trees of
     // height 2.
-    // Under Miri 300 (a root over leaves) for 20,000.
-    let big = if cfg!(miri) { 300 } else { 20_000 };
+    // Under Miri 600 (a root over leaves, 300 each side) for 20,000.
+    let big = if cfg!(miri) { 600 } else { 20_000 };
     split_off_all_or_nothing::<bptree::Wide32, bptree::VecArena, 64>(&[40, 120, big], &[big]);
 }
 
@@ -867,17 +867,18 @@ fn split_off_clone_panic_keeps_every_entry_phase0() {
 
 #[test]
 fn split_off_clone_panic_keeps_every_entry_cap4() {
-    // Compact16 handles, CAP 4: runs of up to 4, trees of height 4 and more.
+    // Compact16 handles, CAP 4: runs of up to 16, trees of height 4 and
+    // more.
     split_off_all_or_nothing::<bptree::Compact16, bptree::VecArena, 4>(
         if cfg!(miri) {
-            &[3, 8, 17, 200]
+            &[3, 8, 17, 40, 200]
         } else {
-            &[3, 8, 17, 200, 2_000]
+            &[3, 8, 17, 40, 200, 2_000]
         },
         if cfg!(miri) {
-            &[17, 200]
+            &[40, 200]
         } else {
-            &[17, 200, 2_000]
+            &[40, 200, 2_000]
         },
     );
 }

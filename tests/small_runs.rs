@@ -5,7 +5,8 @@
 //!
 //! Every test here is a generic function, instantiated for each
 //! configuration by `configurations!` at the bottom: the default map
-//! (`RUN_MAX` 64), `Phase2`, `Phase3`, `Compact` (`Indirect`, 2,048), a
+//! (`RUN_MAX` 256: four leaves' worth), `Phase2` (256), `Phase3` (64),
+//! `Compact` (`Indirect`, 2,048), a
 //! `CAP = 4` `Indirect<VecArena>` map (64, and a tree of sixteen leaves at
 //! promotion) and `Phase1` (`RUN_MAX` 0: a tree as soon as it holds
 //! anything). Values are `String`s (not `Copy`), `std`'s `BTreeMap` is the
@@ -1880,12 +1881,12 @@ macro_rules! configurations {
 }
 
 configurations! {
-    default_config: Wide32, VecArena, 64, 64, BPlusTreeMap<u32, String>;
+    default_config: Wide32, VecArena, 64, 256, BPlusTreeMap<u32, String>;
     // The default configuration's runs and thresholds with boxed node
     // buffers: under Miri `default_config` covers these paths, and the
     // differential and drop tests cover `Phase2`'s storage.
     #[cfg_attr(miri, ignore = "the default configuration's paths with boxed buffers: default_config covers them under Miri; differential and drops cover Phase2")]
-    phase2: Wide32, VecArena<Boxed>, 64, 64, bptree::phase::Phase2<u32, String>;
+    phase2: Wide32, VecArena<Boxed>, 64, 256, bptree::phase::Phase2<u32, String>;
     phase3: Adaptive, PoolArena, 64, 64, bptree::phase::Phase3<u32, String>;
     // Its tests walk runs of up to 2,048 with a full check after each
     // step: hours under Miri, where `indirect_cap4` covers `Indirect` runs.

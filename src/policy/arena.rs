@@ -460,7 +460,11 @@ impl<S> sealed::Sealed for MaskedArena<S> {}
 impl<S: Storage> ArenaStrategy for VecArena<S> {
     type Storage = S;
     type Place<T: Send + Sync> = Direct<T>;
-    const RUN_LEAVES: usize = 1;
+    // Four leaves' worth: a map of 100 entries stays one sorted array
+    // (measured over 10^4 maps of 100 `u64`s, against runs of one leaf's
+    // worth: insert 1.11 -> 0.78 and get 1.36 -> 0.68 times `BTreeMap`'s),
+    // and such a run is smaller than the tree it replaces.
+    const RUN_LEAVES: usize = 4;
     type Raw<H: Handle> = VecRaw<H>;
     const NAME: &'static str = "vec";
 }

@@ -44,6 +44,48 @@ impl<K, V, I: Iterator<Item = (K, V)>> BulkSource<K, V> for Each<I> {
     }
 }
 
+/// An iterator's entries with the first leaf cut to `first` entries (at
+/// least one, at most `CAP`), the others full: a tree whose short leaf is
+/// its first, where a load that inserts at the front fills it.
+pub(crate) struct ShortFirst<I> {
+    entries: I,
+    first: Option<usize>,
+}
+
+impl<I> ShortFirst<I> {
+    pub(crate) fn new(entries: I, first: usize) -> Self {
+        ShortFirst {
+            entries,
+            first: Some(first),
+        }
+    }
+}
+
+impl<K, V, I: Iterator<Item = (K, V)>> Iterator for ShortFirst<I> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        self.entries.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl<K, V, I: Iterator<Item = (K, V)>> BulkSource<K, V> for ShortFirst<I> {
+    fn fill<C: Config>(&mut self, leaf: &mut Leaf<K, V, C>) {
+        match self.first.take() {
+            Some(first) => {
+                let more = first.saturating_sub(leaf.len());
+                leaf.fill_from(&mut self.entries.by_ref().take(more));
+            }
+            None => leaf.fill_from(&mut self.entries),
+        }
+    }
+}
+
 /// Clones of every entry of a chain of leaves, a slice of a leaf at a time
 /// (a clone of a map: no per-entry iterator state).
 pub(crate) struct Cloned<'a, T: LeafChain> {

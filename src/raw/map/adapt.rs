@@ -12,7 +12,7 @@ use super::{RawMap, Repr, ViewMut};
 use crate::node::{Run, RunDrain};
 use crate::policy::{Config, Handle, Place};
 use crate::raw::RawTree;
-use crate::raw::bulk::Each;
+use crate::raw::bulk::ShortFirst;
 use crate::raw::insert::OutOfHandles;
 use crate::raw::navigate::Pos;
 use crate::raw::view::LeafChain;
@@ -127,9 +127,20 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         let Repr::Small(run) = &mut self.repr else {
             unreachable!("only a run is promoted");
         };
-        // The separators: the merged entries' keys at CAP, 2 * CAP, ...
+        // Leaves are full but one, which is the last, or the first when
+        // the entry goes in at the front: the leaf a load in that direction
+        // goes on to fill (ascending and descending loads fill every leaf
+        // but one).
         let keys = run.keys();
-        let seps: Vec<K> = (C::CAP..=keys.len())
+        let total = keys.len() + 1;
+        let first = if i == 0 {
+            (total - 1) % C::CAP + 1
+        } else {
+            C::CAP
+        };
+        // The separators: the merged entries' keys where each leaf but the
+        // first starts (`first`, `first + CAP`, ...).
+        let seps: Vec<K> = (first..total)
             .step_by(C::CAP)
             .map(|j| match j.cmp(&i) {
                 core::cmp::Ordering::Less => keys[j].clone(),
@@ -149,10 +160,12 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             drain.next()
         });
         let mut seps = seps.into_iter();
-        let tree = RawTree::<K, V, C::Narrow>::from_sorted_with(Each(entries), |_| {
-            seps.next().expect("one separator per leaf after the first")
-        })
-        .unwrap_or_else(|OutOfHandles| unreachable!("a run fits in a fresh tree"));
+        let tree =
+            RawTree::<K, V, C::Narrow>::from_sorted_with(ShortFirst::new(entries, first), |_| {
+                seps.next().expect("one separator per leaf after the first")
+            })
+            .unwrap_or_else(|OutOfHandles| unreachable!("a run fits in a fresh tree"));
+        // Entry `i` (at the front, or in full leaves from the first on).
         let mut leaf = tree.edge_leaf(false);
         for _ in 0..i / C::CAP {
             // SAFETY: the first leaf and its `next` links are live; a tree

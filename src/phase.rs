@@ -9,6 +9,7 @@
 //! | [`Phase2`] | fixed `Box<[T]>` node storage; maps of up to 256 entries kept as one sorted run | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
 //! | [`Phase3`] | 16-bit handles (32-bit once the tree outgrows them); a pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 |
 //! | [`Compact`] | least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
+//! | [`Indexed`] | order statistics (`get_index`, `rank`, range lengths in `O(log n)`): the default layout with counts in branches | [`Wide32`] | [`Counted`]`<`[`VecArena`]`>` | [`Inline`] | 72 |
 //!
 //! Each phase keeps what the one before it changed. The four phases hold 64
 //! entries per node, so they differ only in layout.
@@ -64,7 +65,9 @@
 use crate::BPlusTreeMap;
 #[cfg(doc)]
 use crate::policy::Inline;
-use crate::policy::{Adaptive, Boxed, Growing, Indirect, MaskedArena, PoolArena, VecArena, Wide32};
+use crate::policy::{
+    Adaptive, Boxed, Counted, Growing, Indirect, MaskedArena, PoolArena, VecArena, Wide32,
+};
 #[cfg(doc)]
 use crate::{TreeConfig, config};
 
@@ -89,6 +92,35 @@ pub type Phase3<K, V> = BPlusTreeMap<K, V, Adaptive, PoolArena, 64>;
 /// to 2,048 entries, and never more bytes than `BTreeMap` for the same
 /// entries; the map of [`config::Compact`].
 pub type Compact<K, V> = BPlusTreeMap<K, V, Adaptive, Indirect<VecArena<Boxed>>, 128>;
+
+/// Order statistics: the default layout whose branches count the entries
+/// below each child, so that [`get_index`](BPlusTreeMap::get_index),
+/// [`rank`](BPlusTreeMap::rank) and range lengths take `O(log n)`; the
+/// map of [`config::Indexed`].
+///
+/// ```
+/// use bptree::phase::Indexed;
+/// let scores: Indexed<(u32, u32), &str> =
+///     [((90, 1), "ann"), ((75, 2), "bob"), ((82, 3), "cy")].into_iter().collect();
+/// // The median and the second best.
+/// assert_eq!(scores.get_index(scores.len() / 2), Some((&(82, 3), &"cy")));
+/// assert_eq!(scores.get_index(scores.len() - 2).map(|(_, n)| *n), Some("cy"));
+/// // How many scored below 85.
+/// assert_eq!(scores.rank(&(85, 0)), 2);
+/// ```
+pub type Indexed<K, V> = BPlusTreeMap<K, V, Wide32, Counted<VecArena>, 64>;
+
+/// The set of [`Indexed`]: [`get_index`](crate::BPlusTreeSet::get_index) and
+/// [`rank`](crate::BPlusTreeSet::rank) in `O(log n)`; the set of
+/// [`config::Indexed`].
+///
+/// ```
+/// use bptree::phase::IndexedSet;
+/// let s: IndexedSet<&str> = ["pear", "fig", "apple"].into_iter().collect();
+/// assert_eq!(s.get_index(1), Some(&"fig"));
+/// assert_eq!(s.rank("banana"), 1);
+/// ```
+pub type IndexedSet<T> = crate::BPlusTreeSet<T, Wide32, Counted<VecArena>, 64>;
 
 #[cfg(test)]
 mod tests {

@@ -247,6 +247,11 @@ configurations! {
     compact16_pool_32: BPlusTreeMap<K, V, Compact16, PoolArena, 32>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
     deep_cap4: BPlusTreeMap<K, V, Wide32, VecArena, 4>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
     compact: bptree::phase::Compact<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    indexed: bptree::phase::Indexed<K, V>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    // Counts (checked by `check_invariants`) under every op, in deep trees.
+    counted_cap4: BPlusTreeMap<K, V, Wide32, bptree::policy::Counted<VecArena>, 4>, NAMED_SMALL, NAMED_WIDE, NAMED_BIG, LONG_NAMED;
+    counted_pool_growing_cap5: BPlusTreeMap<K, V, Compact16, bptree::policy::Counted<PoolArena<Growing>>, 5>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
+    counted_indirect_adaptive_cap4: BPlusTreeMap<K, V, bptree::policy::Adaptive, bptree::policy::Indirect<bptree::policy::Counted<VecArena<Boxed>>>, 4>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
     // Storage and arena variants, with small and odd capacities.
     vec_boxed_cap5: BPlusTreeMap<K, V, Wide32, VecArena<Boxed>, 5>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;
     vec_growing_compact_cap9: BPlusTreeMap<K, V, Compact16, VecArena<Growing>, 9>, VARIANT_SMALL, VARIANT_WIDE, VARIANT_BIG, LONG_VARIANT;

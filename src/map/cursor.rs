@@ -12,7 +12,7 @@ use core::ops::Bound;
 
 use super::{BPlusTreeMap, Tree};
 use crate::error::CapacityError;
-use crate::policy::{ArenaStrategy, Handle};
+use crate::policy::{ArenaStrategy, Handle, OrderStatistics};
 use crate::raw::Path;
 use crate::raw::navigate::Pos;
 use crate::raw::search::search_leaf;
@@ -589,5 +589,105 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let (kv, next) = unsafe { self.tree.remove_at(at) };
         self.pos = next;
         kv
+    }
+}
+
+/// Order statistics on cursors: where a cursor is, and a cursor made at an
+/// index, for maps whose configuration keeps counts
+/// ([`OrderStatistics`]).
+impl<K, V, H: Handle, A: OrderStatistics, const CAP: usize> BPlusTreeMap<K, V, H, A, CAP> {
+    /// A cursor at the gap before entry `i` (after every entry for
+    /// `i == len()`): the cursor whose [`index`](Cursor::index) is `i`.
+    /// `O(log n)`.
+    ///
+    /// # Panics
+    ///
+    /// If `i > len()`.
+    ///
+    /// ```
+    /// use bptree::phase::Indexed;
+    /// let map: Indexed<u32, char> = [(1, 'a'), (2, 'b'), (3, 'c')].into_iter().collect();
+    /// let cursor = map.cursor_at_index(1);
+    /// assert_eq!(cursor.peek_prev(), Some((&1, &'a')));
+    /// assert_eq!(cursor.peek_next(), Some((&2, &'b')));
+    /// ```
+    #[track_caller]
+    pub fn cursor_at_index(&self, i: usize) -> Cursor<'_, K, V, H, A, CAP> {
+        assert!(
+            i <= self.len(),
+            "cursor index (is {i}) should be <= len (is {})",
+            self.len()
+        );
+        let pos = self.raw.gap_at_index(i, &mut Path::new());
+        Cursor {
+            tree: &self.raw,
+            pos,
+        }
+    }
+
+    /// A mutable cursor at the gap before entry `i`, as
+    /// [`cursor_at_index`](Self::cursor_at_index). `O(log n)`.
+    ///
+    /// # Panics
+    ///
+    /// If `i > len()`.
+    ///
+    /// ```
+    /// use bptree::phase::Indexed;
+    /// let mut map: Indexed<u32, char> = [(1, 'a'), (3, 'c')].into_iter().collect();
+    /// let mut cursor = map.cursor_mut_at_index(1);
+    /// cursor.insert_before(2, 'b').unwrap();
+    /// assert_eq!(cursor.index(), 2);
+    /// assert_eq!(map.get_index(1), Some((&2, &'b')));
+    /// ```
+    #[track_caller]
+    pub fn cursor_mut_at_index(&mut self, i: usize) -> CursorMut<'_, K, V, H, A, CAP> {
+        assert!(
+            i <= self.len(),
+            "cursor index (is {i}) should be <= len (is {})",
+            self.len()
+        );
+        let pos = self.raw.gap_at_index(i, &mut Path::new());
+        CursorMut {
+            tree: &mut self.raw,
+            pos,
+        }
+    }
+}
+
+impl<K: Ord, V, H: Handle, A: OrderStatistics, const CAP: usize> Cursor<'_, K, V, H, A, CAP> {
+    /// The number of entries before the cursor's gap: from 0 (before the
+    /// first entry) to `len()` (after the last). `O(log n)`.
+    ///
+    /// ```
+    /// use bptree::phase::Indexed;
+    /// use std::ops::Bound;
+    /// let map: Indexed<u32, ()> = (0..100).map(|k| (k * 10, ())).collect();
+    /// assert_eq!(map.lower_bound(Bound::Included(&250)).index(), 25);
+    /// assert_eq!(map.upper_bound(Bound::Unbounded).index(), 100);
+    /// ```
+    pub fn index(&self) -> usize {
+        // SAFETY: the cursor's position is its tree's (its invariant).
+        unsafe { self.tree.index_at(self.pos) }
+    }
+}
+
+impl<K: Ord, V, H: Handle, A: OrderStatistics, const CAP: usize> CursorMut<'_, K, V, H, A, CAP> {
+    /// The number of entries before the cursor's gap, as
+    /// [`Cursor::index`]. `O(log n)`.
+    ///
+    /// ```
+    /// use bptree::phase::Indexed;
+    /// use std::ops::Bound;
+    /// let mut map: Indexed<u32, ()> = (0..10).map(|k| (k, ())).collect();
+    /// let mut cursor = map.lower_bound_mut(Bound::Included(&4));
+    /// cursor.remove_next();
+    /// assert_eq!(cursor.index(), 4);
+    /// cursor.next();
+    /// assert_eq!(cursor.index(), 5);
+    /// ```
+    pub fn index(&self) -> usize {
+        // SAFETY: the cursor's position is its tree's (its invariant).
+        unsafe { self.tree.index_at(self.pos) }
     }
 }

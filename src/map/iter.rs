@@ -7,7 +7,8 @@ use core::iter::FusedIterator;
 use core::ops::Bound;
 
 use super::{BPlusTreeMap, Tree};
-use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::policy::{ArenaStrategy, Cfg, Count, Handle, OrderStatistics};
+use crate::raw::Path;
 use crate::raw::iter::RawRange;
 use crate::raw::iter::{RawIntoIter, RawIter, RawIterMut};
 
@@ -16,6 +17,21 @@ type Remaining<'t, K, V, H, A, const CAP: usize> = Option<(&'t Tree<K, V, H, A, 
 
 /// The walker behind `Iter`, `Range` and their projections.
 type Walk<'a, K, V, H, A, const CAP: usize> = RawIter<'a, Tree<K, V, H, A, CAP>, K, V, H>;
+
+/// The walker over entries `from..to` (by index) of a map with counts,
+/// found in two descents: how a counting iterator skips.
+fn walk_between<K, V, H: Handle, A: ArenaStrategy, const CAP: usize>(
+    tree: &Tree<K, V, H, A, CAP>,
+    from: usize,
+    to: usize,
+) -> Walk<'_, K, V, H, A, CAP> {
+    debug_assert!(A::Count::ON && from <= to && to <= tree.len());
+    let front = tree.gap_at_index(from, &mut Path::new());
+    let back = tree.gap_at_index(to, &mut Path::new());
+    // SAFETY: both ends were just made from `tree`, `front` at or before
+    // `back`.
+    unsafe { Walk::new(tree, RawRange { front, back }) }
+}
 
 /// `last` of an iterator that yields in order from both ends: the back,
 /// without walking the rest.
@@ -88,6 +104,9 @@ pub struct Iter<
 > {
     inner: Walk<'a, K, V, H, A, CAP>,
     len: usize,
+    /// The index of the next entry from the front, for configurations
+    /// with counts (zero-sized otherwise).
+    front: A::Count,
 }
 
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iter<'a, K, V, H, A, CAP> {
@@ -96,7 +115,28 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iter<'a, K, V, H, 
         Iter {
             inner: Walk::full(tree),
             len: tree.len(),
+            front: A::Count::new(0),
         }
+    }
+
+    /// Skip `n` entries from the front (`n < len`), by index: the map
+    /// keeps counts.
+    fn skip_front(&mut self, n: usize) {
+        let from = self.front.get() + n;
+        if let Some(tree) = self.inner.tree() {
+            self.inner = walk_between(tree, from, from + self.len - n);
+        }
+        self.front = A::Count::new(from);
+        self.len -= n;
+    }
+
+    /// Drop `n` entries from the back (`n < len`), by index.
+    fn skip_back(&mut self, n: usize) {
+        let from = self.front.get();
+        if let Some(tree) = self.inner.tree() {
+            self.inner = walk_between(tree, from, from + self.len - n);
+        }
+        self.len -= n;
     }
 }
 
@@ -111,12 +151,37 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
             return None;
         }
         self.len -= 1;
+        if A::Count::ON {
+            self.front = A::Count::new(self.front.get() + 1);
+        }
         self.inner.next()
     }
 
     #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         (self.len, Some(self.len))
+    }
+
+    #[inline]
+    fn count(self) -> usize {
+        self.len
+    }
+
+    /// `O(log n)` for a map with counts (one descent to the new front),
+    /// else the walk of std's default.
+    fn nth(&mut self, n: usize) -> Option<(&'a K, &'a V)> {
+        if !A::Count::ON || n == 0 {
+            for _ in 0..n {
+                self.next()?;
+            }
+            return self.next();
+        }
+        if n >= self.len {
+            self.skip_front(self.len);
+            return None;
+        }
+        self.skip_front(n);
+        self.next()
     }
 
     #[inline]
@@ -142,6 +207,22 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterato
         self.len -= 1;
         self.inner.next_back()
     }
+
+    /// `O(log n)` for a map with counts, as [`nth`](Iterator::nth).
+    fn nth_back(&mut self, n: usize) -> Option<(&'a K, &'a V)> {
+        if !A::Count::ON || n == 0 {
+            for _ in 0..n {
+                self.next_back()?;
+            }
+            return self.next_back();
+        }
+        if n >= self.len {
+            self.skip_back(self.len);
+            return None;
+        }
+        self.skip_back(n);
+        self.next_back()
+    }
 }
 
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> ExactSizeIterator
@@ -162,6 +243,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Iter<'_, K, 
         Iter {
             inner: self.inner.clone(),
             len: self.len,
+            front: self.front,
         }
     }
 }
@@ -177,6 +259,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Iter<'_, K
         Iter {
             inner: Walk::empty(),
             len: 0,
+            front: A::Count::new(0),
         }
     }
 }
@@ -417,6 +500,10 @@ pub struct Range<
     const CAP: usize = 64,
 > {
     inner: Walk<'a, K, V, H, A, CAP>,
+    /// For configurations with counts (zero-sized otherwise): the indices
+    /// of the next entry from the front and of the end of what is left.
+    front: A::Count,
+    back: A::Count,
 }
 
 impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Range<'a, K, V, H, A, CAP> {
@@ -427,12 +514,57 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Range<'a, K, V, H,
         K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        let (front, back) = tree.range_search(start, end);
+        // With counts, each end's descent finds its index too.
+        let ((from, front), (to, back)) = if A::Count::ON {
+            tree.range_indexed(start, end)
+        } else {
+            let (front, back) = tree.range_search(start, end);
+            ((0, front), (0, back))
+        };
         let range = RawRange { front, back };
         Range {
             // SAFETY: the range was just made from `tree`.
             inner: unsafe { Walk::new(tree, range) },
+            front: A::Count::new(from),
+            back: A::Count::new(to),
         }
+    }
+
+    /// What is left, by index (counts only).
+    #[inline]
+    fn left(&self) -> usize {
+        self.back.get() - self.front.get()
+    }
+
+    /// Move the front `n` entries on and the back `m` entries in
+    /// (`n + m <= left`), by index: the map keeps counts.
+    fn skip_by_index(&mut self, n: usize, m: usize) {
+        let (from, to) = (self.front.get() + n, self.back.get() - m);
+        if let Some(tree) = self.inner.tree() {
+            self.inner = walk_between(tree, from, to);
+        }
+        (self.front, self.back) = (A::Count::new(from), A::Count::new(to));
+    }
+}
+
+/// A range of a map with counts knows its length: `O(1)`.
+///
+/// ```
+/// use bptree::phase::Indexed;
+/// let map: Indexed<u32, ()> = (0..1000).map(|k| (k, ())).collect();
+/// let mut r = map.range(100..200);
+/// assert_eq!(r.len(), 100);
+/// r.next();
+/// r.next_back();
+/// assert_eq!(r.len(), 98);
+/// assert_eq!(r.nth(50).map(|(k, _)| *k), Some(151));
+/// ```
+impl<K, V, H: Handle, A: OrderStatistics, const CAP: usize> ExactSizeIterator
+    for Range<'_, K, V, H, A, CAP>
+{
+    #[inline]
+    fn len(&self) -> usize {
+        self.left()
     }
 }
 
@@ -443,7 +575,44 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
 
     #[inline]
     fn next(&mut self) -> Option<(&'a K, &'a V)> {
-        self.inner.next()
+        let item = self.inner.next();
+        if A::Count::ON && item.is_some() {
+            self.front = A::Count::new(self.front.get() + 1);
+        }
+        item
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if A::Count::ON {
+            (self.left(), Some(self.left()))
+        } else {
+            (0, None)
+        }
+    }
+
+    /// `O(1)` for a map with counts, else a walk.
+    #[inline]
+    fn count(self) -> usize {
+        if A::Count::ON {
+            self.left()
+        } else {
+            self.fold(0, |n, _| n + 1)
+        }
+    }
+
+    /// `O(log n)` for a map with counts (one descent to the new front),
+    /// else the walk of std's default.
+    fn nth(&mut self, n: usize) -> Option<(&'a K, &'a V)> {
+        if !A::Count::ON || n == 0 {
+            for _ in 0..n {
+                self.next()?;
+            }
+            return self.next();
+        }
+        let n = n.min(self.left());
+        self.skip_by_index(n, 0);
+        self.next()
     }
 
     #[inline]
@@ -462,7 +631,24 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterato
 {
     #[inline]
     fn next_back(&mut self) -> Option<(&'a K, &'a V)> {
-        self.inner.next_back()
+        let item = self.inner.next_back();
+        if A::Count::ON && item.is_some() {
+            self.back = A::Count::new(self.back.get() - 1);
+        }
+        item
+    }
+
+    /// `O(log n)` for a map with counts, as [`nth`](Iterator::nth).
+    fn nth_back(&mut self, n: usize) -> Option<(&'a K, &'a V)> {
+        if !A::Count::ON || n == 0 {
+            for _ in 0..n {
+                self.next_back()?;
+            }
+            return self.next_back();
+        }
+        let n = n.min(self.left());
+        self.skip_by_index(0, n);
+        self.next_back()
     }
 }
 
@@ -475,6 +661,8 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Clone for Range<'_, K,
     fn clone(&self) -> Self {
         Range {
             inner: self.inner.clone(),
+            front: self.front,
+            back: self.back,
         }
     }
 }
@@ -484,6 +672,8 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Default for Range<'_, 
     fn default() -> Self {
         Range {
             inner: Walk::empty(),
+            front: A::Count::new(0),
+            back: A::Count::new(0),
         }
     }
 }
@@ -595,6 +785,16 @@ macro_rules! projection {
                 self.inner.size_hint()
             }
 
+            #[inline]
+            fn nth(&mut self, n: usize) -> Option<$item> {
+                self.inner.nth(n).map(|$kv| $proj)
+            }
+
+            #[inline]
+            fn count(self) -> usize {
+                self.inner.count()
+            }
+
             projection!(@methods $item; $($extra)*);
         }
 
@@ -604,6 +804,11 @@ macro_rules! projection {
             #[inline]
             fn next_back(&mut self) -> Option<$item> {
                 self.inner.next_back().map(|$kv| $proj)
+            }
+
+            #[inline]
+            fn nth_back(&mut self, n: usize) -> Option<$item> {
+                self.inner.nth_back(n).map(|$kv| $proj)
             }
         }
 

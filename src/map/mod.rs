@@ -6,6 +6,7 @@ mod entry;
 pub(crate) mod extract_if;
 mod iter;
 pub(crate) mod merge;
+mod order;
 
 pub use cursor::{Cursor, CursorMut, UnorderedKeyError};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};

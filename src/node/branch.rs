@@ -6,14 +6,36 @@
 use core::ptr;
 
 use super::{Pairs, buffer_heap, move_slice};
-use crate::policy::{Buf, Config};
+use crate::policy::{Buf, Config, Count};
+
+/// A child of a branch: its handle and what the configuration keeps beside
+/// it, the number of entries below it (`N = usize`, a `Counted` arena) or
+/// nothing (`N = NoCount`, zero-sized: the edge is the bare handle).
+/// Children move with their counts: every move of a branch's children
+/// below moves both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Edge<H, N> {
+    pub(crate) h: H,
+    pub(crate) n: N,
+}
+
+impl<H, N: Count> Edge<H, N> {
+    /// Child `h`, with `n` entries below it.
+    #[inline(always)]
+    pub(crate) fn new(h: H, n: usize) -> Self {
+        Edge { h, n: N::new(n) }
+    }
+}
+
+/// A configuration's branch child.
+pub(crate) type EdgeOf<C> = Edge<<C as Config>::H, <C as Config>::N>;
 
 /// A branch: `len` separator keys and `len + 1` children.
 pub(crate) struct Branch<K, C: Config> {
     keys: C::Buf<K>,
-    rights: C::Buf<C::H>,
+    rights: C::Buf<EdgeOf<C>>,
     /// The leftmost child.
-    first: C::H,
+    first: EdgeOf<C>,
     len: u16,
 }
 
@@ -23,21 +45,21 @@ impl<K, C: Config> Branch<K, C> {
     ///
     /// # Safety
     /// As for [`Leaf::init`].
-    pub(crate) unsafe fn init(this: *mut Self, first: C::H) {
+    pub(crate) unsafe fn init(this: *mut Self, first: EdgeOf<C>) {
         // SAFETY: the fields lie within `*this` (caller's contract).
         unsafe {
             <C::Buf<K> as Buf<K>>::init(&raw mut (*this).keys);
-            <C::Buf<C::H> as Buf<C::H>>::init(&raw mut (*this).rights);
+            <C::Buf<EdgeOf<C>> as Buf<EdgeOf<C>>>::init(&raw mut (*this).rights);
             (&raw mut (*this).first).write(first);
             (&raw mut (*this).len).write(0);
         }
     }
 
-    node_buffers!(rights: C::H);
+    node_buffers!(rights: EdgeOf<C>);
 
-    /// Child `i`, for `i <= len`.
+    /// Child `i` with its count, for `i <= len`.
     #[inline]
-    pub(crate) fn child(&self, i: usize) -> C::H {
+    pub(crate) fn edge(&self, i: usize) -> EdgeOf<C> {
         if i == 0 {
             self.first
         } else {
@@ -45,6 +67,51 @@ impl<K, C: Config> Branch<K, C> {
             // SAFETY: `i - 1 < len`, an initialised slot.
             unsafe { *self.rights.as_ptr().add(i - 1) }
         }
+    }
+
+    /// Child `i`, for `i <= len`.
+    #[inline]
+    pub(crate) fn child(&self, i: usize) -> C::H {
+        self.edge(i).h
+    }
+
+    /// The entries below child `i`, for `i <= len` (0 without counts).
+    #[inline]
+    pub(crate) fn count(&self, i: usize) -> usize {
+        self.edge(i).n.get()
+    }
+
+    /// Set the count of child `i`, for `i <= len` (nothing without counts).
+    #[inline]
+    pub(crate) fn set_count(&mut self, i: usize, n: usize) {
+        if !C::N::ON {
+            return;
+        }
+        if i == 0 {
+            self.first.n = C::N::new(n);
+        } else {
+            assert!(i <= self.len());
+            // SAFETY: `i - 1 < len`, an initialised slot.
+            unsafe { (*self.rights.as_mut_ptr().add(i - 1)).n = C::N::new(n) }
+        }
+    }
+
+    /// Add `delta` (wrapping: -1 is `usize::MAX`) to the count of child
+    /// `i`, for `i <= len` (nothing without counts).
+    #[inline]
+    pub(crate) fn add_count(&mut self, i: usize, delta: usize) {
+        if C::N::ON {
+            self.set_count(i, self.count(i).wrapping_add(delta));
+        }
+    }
+
+    /// The entries below this branch: the sum of its children's counts
+    /// (0 without counts).
+    pub(crate) fn total(&self) -> usize {
+        if !C::N::ON {
+            return 0;
+        }
+        (0..=self.len()).map(|i| self.count(i)).sum()
     }
 
     /// Heap bytes and allocations of the branch's own buffers.
@@ -61,15 +128,19 @@ impl<K, C: Config> Branch<K, C> {
 
     /// Set the leftmost child.
     #[inline]
-    pub(crate) fn set_first(&mut self, h: C::H) {
-        self.first = h;
+    pub(crate) fn set_first(&mut self, e: EdgeOf<C>) {
+        self.first = e;
     }
 
     /// Move all of `src`'s separators into this branch, which has none, with
     /// `rights[i]` as the child to the right of separator `i`: how a branch
     /// moves to another configuration (another handle width), its children
     /// renamed. `src` is left with no separators.
-    pub(crate) fn take_keys_from<D: Config>(&mut self, src: &mut Branch<K, D>, rights: &[C::H]) {
+    pub(crate) fn take_keys_from<D: Config>(
+        &mut self,
+        src: &mut Branch<K, D>,
+        rights: &[EdgeOf<C>],
+    ) {
         let count = src.len();
         assert!(self.len() == 0 && rights.len() == count && count <= C::CAP);
         self.reserve(count);

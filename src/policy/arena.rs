@@ -25,10 +25,11 @@ use core::fmt;
 use core::marker::PhantomData;
 use core::ptr::NonNull;
 
+use super::counts::{Count, NoCount};
 use super::handle::Handle;
 use super::storage::{Inline, Storage};
 
-mod sealed {
+pub(super) mod sealed {
     pub trait Sealed {}
 }
 
@@ -50,6 +51,10 @@ pub trait ArenaStrategy: sealed::Sealed + Send + Sync + 'static {
     /// (`Direct`) or behind one heap pointer (`Box`, for [`Indirect`]).
     #[doc(hidden)]
     type Place<T: Send + Sync>: Place<T>;
+    /// What a branch keeps beside each child: the number of entries below
+    /// it ([`Counted`]), or nothing.
+    #[doc(hidden)]
+    type Count: Count;
     /// A small map stays a sorted run (no tree) up to this many full
     /// leaves' worth of entries; see
     /// [`BPlusTreeMap::RUN_MAX`](crate::BPlusTreeMap::RUN_MAX).
@@ -449,6 +454,7 @@ impl<A: ArenaStrategy> ArenaStrategy for Indirect<A> {
     type Storage = A::Storage;
     type Raw<H: Handle> = A::Raw<H>;
     type Place<T: Send + Sync> = alloc::boxed::Box<T>;
+    type Count = A::Count;
     const RUN_LEAVES: usize = 16;
     const NAME: &'static str = A::NAME;
 }
@@ -459,6 +465,7 @@ impl<S> sealed::Sealed for MaskedArena<S> {}
 
 impl<S: Storage> ArenaStrategy for VecArena<S> {
     type Storage = S;
+    type Count = NoCount;
     type Place<T: Send + Sync> = Direct<T>;
     // Four leaves' worth: a map of 100 entries stays one sorted array
     // (measured over 10^4 maps of 100 `u64`s, against runs of one leaf's
@@ -470,6 +477,7 @@ impl<S: Storage> ArenaStrategy for VecArena<S> {
 }
 impl<S: Storage> ArenaStrategy for PoolArena<S> {
     type Storage = S;
+    type Count = NoCount;
     type Place<T: Send + Sync> = Direct<T>;
     const RUN_LEAVES: usize = 1;
     type Raw<H: Handle> = PoolRaw<H>;
@@ -477,6 +485,7 @@ impl<S: Storage> ArenaStrategy for PoolArena<S> {
 }
 impl<S: Storage> ArenaStrategy for MaskedArena<S> {
     type Storage = S;
+    type Count = NoCount;
     type Place<T: Send + Sync> = Direct<T>;
     const RUN_LEAVES: usize = 0;
     type Raw<H: Handle> = MaskedRaw<H>;

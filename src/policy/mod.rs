@@ -55,10 +55,12 @@
 //! ```
 
 mod arena;
+mod counts;
 mod handle;
 mod storage;
 
 pub use arena::{ArenaStrategy, Indirect, MaskedArena, POOL_CHUNK, PoolArena, VecArena};
+pub use counts::{Counted, OrderStatistics};
 pub use handle::{Adaptive, Compact16, Handle, Wide32};
 pub use storage::{Boxed, Growing, Inline, Storage};
 
@@ -66,6 +68,7 @@ pub use storage::{Boxed, Growing, Inline, Storage};
 // the crate (the traits are `pub` only so that the public, sealed traits
 // above may name them in their bounds).
 pub(crate) use arena::{ArenaUsage, Place, RawArena};
+pub(crate) use counts::Count;
 pub(crate) use storage::Buf;
 
 use core::marker::PhantomData;
@@ -124,16 +127,19 @@ pub(crate) trait Config: 'static {
     /// The configuration of the tree a map builds: this one with the
     /// policy's [`Narrow`](Handle::Narrow) handles (itself for a fixed
     /// width).
-    type Narrow: Config<A = Self::A>;
+    type Narrow: Config<A = Self::A, N = Self::N>;
     /// The configuration of a tree that outgrew `Narrow`'s handles: this one
     /// with the policy's [`Wide`](Handle::Wide) handles.
-    type Wide: Config<A = Self::A>;
+    type Wide: Config<A = Self::A, N = Self::N>;
     /// Arena strategy.
     type A: ArenaStrategy;
     /// The arena holding this configuration's nodes.
     type Arena: RawArena<Self::H>;
     /// A node buffer of `CAP` elements.
     type Buf<T>: Buf<T>;
+    /// What a branch keeps beside each child: a count of the entries
+    /// below it, or nothing.
+    type N: Count;
     /// Entries per node (keys per branch).
     const CAP: usize;
     /// The most entries a map keeps as a small sorted run instead of a
@@ -156,6 +162,7 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
     type A = A;
     type Arena = A::Raw<H>;
     type Buf<T> = <A::Storage as Storage>::Buf<T, CAP>;
+    type N = A::Count;
     const CAP: usize = CAP;
     const RUN_MAX: usize = if <A::Storage as Storage>::FIXED {
         CAP * A::RUN_LEAVES

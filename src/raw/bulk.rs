@@ -11,7 +11,7 @@ use alloc::vec::Vec;
 use super::RawTree;
 use super::insert::OutOfHandles;
 use super::view::LeafChain;
-use crate::node::Leaf;
+use crate::node::{Edge, EdgeOf, Leaf};
 use crate::policy::{Config, Handle};
 
 /// Where a bulk build takes its entries: one at a time for the first entry
@@ -219,7 +219,7 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
         }
         // (child, its least key) for the level being built; the first
         // child's key is never used as a separator.
-        let mut level: Vec<(C::H, Option<K>)> = Vec::with_capacity(len.div_ceil(C::CAP));
+        let mut level: Vec<(EdgeOf<C>, Option<K>)> = Vec::with_capacity(len.div_ceil(C::CAP));
         let mut cur = C::H::NIL;
         // Each round starts a leaf with the next entry and fills it.
         while let Some((k, v)) = entries.next() {
@@ -239,7 +239,6 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
                     tree.leaf_mut(h).prev = cur;
                 }
             }
-            level.push((h, sep));
             cur = h;
             // SAFETY: `h` was just allocated by `alloc_leaf`.
             let leaf = unsafe { tree.leaf_mut(h) };
@@ -248,7 +247,9 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             leaf.reserve(1 + entries.size_hint().0.min(C::CAP - 1));
             leaf.insert(0, k, v);
             entries.fill(leaf);
-            tree.len += leaf.len();
+            let n = leaf.len();
+            tree.len += n;
+            level.push((Edge::new(h, n), sep));
         }
         // The source goes while the guard still owns the tree: its drop can
         // run user code (a map's `IntoIter` drops the separator keys of its
@@ -265,7 +266,7 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
                 .build_level(level)
                 .expect("branches never outnumber leaves");
             tree.height += 1;
-            tree.root = level[0].0;
+            tree.root = level[0].0.h;
         }
         Ok(tree)
     }
@@ -286,8 +287,8 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     #[allow(clippy::type_complexity)]
     fn build_level(
         &mut self,
-        children: Vec<(C::H, Option<K>)>,
-    ) -> Result<Vec<(C::H, Option<K>)>, OutOfHandles> {
+        children: Vec<(EdgeOf<C>, Option<K>)>,
+    ) -> Result<Vec<(EdgeOf<C>, Option<K>)>, OutOfHandles> {
         let fan = C::CAP + 1;
         let n = children.len();
         // Group sizes: full groups, but never a last group of one.
@@ -312,7 +313,8 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
                 let (child, sep) = it.next().expect("group sizes add up to n");
                 b.insert(j, sep.expect("only the first child lacks a key"), child);
             }
-            out.push((h, key));
+            let n = b.total();
+            out.push((Edge::new(h, n), key));
         }
         Ok(out)
     }

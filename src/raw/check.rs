@@ -14,7 +14,7 @@ use core::cmp::Ordering;
 
 use super::RawTree;
 use crate::error::InvariantError;
-use crate::policy::{Config, Handle};
+use crate::policy::{Config, Count, Handle};
 
 struct Walk<H> {
     leaf_seen: Vec<bool>,
@@ -55,6 +55,16 @@ impl<K: Ord, V, C: Config> RawTree<K, V, C> {
                 "len is {} but the leaves hold {}",
                 self.len, walk.entries
             ));
+        }
+        if C::N::ON && !self.root.is_nil() {
+            // SAFETY: the root is live, at the tree's height; the walk above
+            // proved every link below it names a live node of its level.
+            let counted = unsafe { self.check_counts(self.root, self.height as usize) };
+            if let Err((h, j, kept, below)) = counted {
+                return fail(format!(
+                    "branch {h:?} counts {kept} entries below child {j}, which holds {below}"
+                ));
+            }
         }
 
         // The leaf chain.

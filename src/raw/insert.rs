@@ -25,8 +25,8 @@
 use super::search::search_leaf;
 use super::view::TreeView;
 use super::{MAX_HEIGHT, Path, RawTree};
-use crate::node::Branch;
-use crate::policy::{ArenaStrategy, Config, Handle, Storage};
+use crate::node::{Branch, Edge, EdgeOf};
+use crate::policy::{ArenaStrategy, Config, Count, Handle, Storage};
 
 /// Why an insert could not happen: every handle value is in use.
 #[derive(Debug)]
@@ -92,6 +92,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         if len < cap {
             l.insert(i, key, val);
             self.len += 1;
+            // SAFETY: `path` is a descent's (caller's contract), and no
+            // branch changed.
+            unsafe { self.add_along(path, path.len(), 1) };
             return Ok((leaf, i));
         }
 
@@ -103,6 +106,21 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             let l = unsafe { self.leaf_mut(at.0) };
             l.insert(at.1, key, val);
             self.len += 1;
+            if C::N::ON {
+                // The leaf and the sibling it passed entries to changed;
+                // above them, one more entry.
+                let level = path.len() - 1;
+                let (parent, ci) = path.at(level);
+                // SAFETY: the path's branches are live and only leaf
+                // contents and separators changed since the descent.
+                unsafe {
+                    let last = self.branch(parent).len();
+                    for j in ci.saturating_sub(1)..=(ci + 1).min(last) {
+                        self.recount(parent, j, 0);
+                    }
+                    self.add_along(path, level, 1);
+                }
+            }
             return Ok(at);
         }
 
@@ -179,7 +197,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             return Err((OutOfHandles, (key, val)));
         };
         for k in 0..branches {
-            match self.alloc_branch(C::H::NIL) {
+            match self.alloc_branch(Edge::new(C::H::NIL, 0)) {
                 Some(h) => spare[k] = h,
                 None => {
                     // SAFETY: `spare[..k]` and `new_leaf` were just allocated
@@ -249,14 +267,32 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         l.next = new_leaf;
         r.prev = leaf;
         r.next = next;
+        let new_len = r.len();
         if !next.is_nil() {
             // SAFETY: `next` was just read from live leaf `leaf`'s `next`.
             unsafe { self.leaf_mut(next) }.prev = new_leaf;
         }
         self.len += 1;
+        if C::N::ON
+            && let Some(level) = path.len().checked_sub(1)
+        {
+            // Counts: one more entry on every level above the leaf's
+            // parent; there, the leaf (and `a`) hold what they now hold,
+            // and the new leaf's count goes up with it below.
+            let (parent, ci) = path.at(level);
+            // SAFETY: the path's branches are live: recorded by the descent
+            // and only their contents changed since.
+            unsafe {
+                self.add_along(path, level, 1);
+                self.recount(parent, ci, 0);
+                if three_way {
+                    self.recount(parent, ci - 1, 0);
+                }
+            }
+        }
 
         // Hand the separator up, splitting full branches on the way.
-        let (mut sep, mut right) = (sep, new_leaf);
+        let (mut sep, mut right) = (sep, Edge::new(new_leaf, new_len));
         for (used, level) in (0..path.len()).rev().enumerate() {
             let (p, ci) = path.at(level);
             // SAFETY: the path's branches are live: recorded by the descent
@@ -284,15 +320,23 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             // `nb` was allocated by `alloc_branch` above.
             let (b, nbr) = unsafe { self.branch_pair_mut(p, nb) };
             sep = split_branch(b, nbr, keep, ci, sep, right);
-            right = nb;
+            let moved = nbr.total();
+            right = Edge::new(nb, moved);
+            if C::N::ON && level > 0 {
+                // The parent's count for `p` covered `p` and `nb`.
+                let (gp, gi) = path.at(level - 1);
+                // SAFETY: as above, a branch of the path.
+                unsafe { self.branch_mut(gp) }.add_count(gi, 0usize.wrapping_sub(moved));
+            }
         }
 
         // The root split: a new root above it.
         let new_root = spare[full];
         let old_root = self.root;
+        let left_len = self.len - right.n.get();
         // SAFETY: `new_root` was allocated by `alloc_branch` above.
         let root = unsafe { self.branch_mut(new_root) };
-        root.set_first(old_root);
+        root.set_first(Edge::new(old_root, left_len));
         root.insert(0, sep, right);
         self.root = new_root;
         self.height += 1;
@@ -381,7 +425,7 @@ fn split_branch<K, C: Config>(
     keep: usize,
     i: usize,
     sep: K,
-    right: C::H,
+    right: EdgeOf<C>,
 ) -> K {
     use core::cmp::Ordering::*;
     match i.cmp(&keep) {

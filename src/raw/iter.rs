@@ -173,6 +173,12 @@ where
         }
     }
 
+    /// The tree walked (`None` for [`empty`](Self::empty)).
+    #[inline]
+    pub(crate) fn tree(&self) -> Option<&'a T> {
+        self.tree
+    }
+
     /// The next entry from the front.
     #[inline]
     pub(crate) fn next(&mut self) -> Option<(&'a K, &'a V)> {

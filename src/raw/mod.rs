@@ -21,6 +21,7 @@
 
 pub(crate) mod bulk;
 pub(crate) mod check;
+mod counts;
 pub(crate) mod insert;
 pub(crate) mod iter;
 pub(crate) mod map;

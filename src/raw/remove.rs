@@ -14,6 +14,7 @@
 use super::navigate::Pos;
 use super::view::LeafChain;
 use super::{Path, RawTree};
+use crate::node::Edge;
 use crate::policy::{Config, Handle};
 
 /// How a leaf that runs low after a removal gets fixed.
@@ -97,6 +98,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         // SAFETY: `leaf` is live (caller's contract); clones change no node.
         let kv = unsafe { self.leaf_mut(leaf) }.remove(i);
         self.len -= 1;
+        // SAFETY: `path` is a descent's (caller's contract), and no branch
+        // changed since.
+        unsafe { self.add_along(path, path.len(), usize::MAX) };
         let next = match fix {
             LeafFix::Nothing => Pos { leaf, idx: i },
             LeafFix::Borrow { count, sep } => {
@@ -111,6 +115,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                         let (l, r) = self.leaf_pair_mut(sib, leaf);
                         l.shift_to_right(r, count);
                         drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                        self.recount(parent, ci - 1, 0);
+                        self.recount(parent, ci, 0);
                     }
                     Pos {
                         leaf,
@@ -124,6 +130,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                         let (l, r) = self.leaf_pair_mut(leaf, sib);
                         l.shift_from_right(r, count);
                         drop(self.branch_mut(parent).replace_key(0, sep));
+                        self.recount(parent, 0, 0);
+                        self.recount(parent, 1, 0);
                     }
                     Pos { leaf, idx: i }
                 }
@@ -150,6 +158,8 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 // no link names.
                 // SAFETY: `parent` is live (as above).
                 let (old_sep, _) = unsafe { self.branch_mut(parent) }.remove(s);
+                // SAFETY: `parent` is live and `left` its child `s`, a leaf.
+                unsafe { self.recount(parent, s, 0) };
                 // SAFETY: `right` is live (read from `parent` above); its
                 // parent link was removed just above and its neighbours'
                 // links (`left.next`, `next.prev`) bypass it.
@@ -212,15 +222,18 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             let (llen, rlen) = unsafe { (self.branch(left).len(), self.branch(right).len()) };
             // SAFETY: `parent` is live (as above).
             let (sep, right_again) = unsafe { self.branch_mut(parent) }.remove(s);
-            debug_assert!(right_again == right);
+            debug_assert!(right_again.h == right);
             if llen + 1 + rlen <= C::CAP {
                 // SAFETY: `left` and `right` are live (read from `parent`
                 // above); `right` was unlinked from `parent` just above, its
                 // entries move into `left`, and then no link names it.
+                // `parent`'s child `s` is `left`, whose children's counts are
+                // exact (the levels below were fixed first).
                 unsafe {
                     let (l, r) = self.branch_pair_mut(left, right);
                     l.append_from(sep, r);
                     self.free_branch(right);
+                    self.recount(parent, s, self.child_height(level - 1));
                 }
                 level -= 1;
                 continue;
@@ -236,8 +249,11 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 let count = (llen + rlen) / 2 - llen;
                 l.shift_from_right(sep, r, count)
             };
+            let (lt, rt) = (l.total(), r.total());
             // SAFETY: `parent` is live (as above).
-            unsafe { self.branch_mut(parent) }.insert(s, new_sep, right);
+            let p = unsafe { self.branch_mut(parent) };
+            p.insert(s, new_sep, Edge::new(right, rt));
+            p.set_count(s, lt);
             return;
         }
     }

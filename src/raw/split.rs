@@ -87,6 +87,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 out[from..].reverse();
             }
             self.len -= out.len() - from;
+            // SAFETY: `path` was just recorded by a descent; only a leaf
+            // changed since.
+            unsafe { self.add_along(&path, path.len(), from.wrapping_sub(out.len())) };
             // SAFETY: `path` and `h` were just recorded by a descent, and
             // the tree has leaves besides `h` (it keeps `len - count > 0`
             // entries, none of them in `h`).
@@ -96,6 +99,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             }
         }
         if keep > 0 {
+            let mut path = Path::new();
+            let edge = self.descend_edge(last, &mut path);
+            debug_assert!(edge == cut);
             // SAFETY: `cut` is live: only the leaves beyond it were freed.
             let leaf = unsafe { self.leaf_mut(cut) };
             let len = leaf.len();
@@ -117,6 +123,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 }
             }
             self.len -= len - keep;
+            // SAFETY: `path` was just recorded by a descent; only the leaf
+            // `cut` changed since.
+            unsafe { self.add_along(&path, path.len(), keep.wrapping_sub(len)) };
         }
         if last {
             out.reverse();
@@ -140,10 +149,10 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let p = unsafe { self.branch_mut(parent) };
         let sep = if last {
             let (sep, child) = p.remove(ci - 1);
-            debug_assert!(child == h);
+            debug_assert!(child.h == h);
             sep
         } else {
-            let second = p.child(1);
+            let second = p.edge(1);
             let (sep, _) = p.remove(0);
             p.set_first(second);
             sep

@@ -3,7 +3,8 @@
 //! numbered in order, and no key or value is cloned, compared or dropped.
 
 use super::RawTree;
-use crate::policy::{Config, Handle};
+use crate::node::{Edge, EdgeOf};
+use crate::policy::{Config, Count, Handle};
 
 /// Moving a tree to handles of another width.
 impl<K, V, C: Config> RawTree<K, V, C> {
@@ -77,11 +78,12 @@ impl<K, V, C: Config> RawTree<K, V, C> {
         // SAFETY: `h` is a live branch of the old tree (read from its links),
         // and stays so while its children move.
         let len = unsafe { self.branch(h) }.len();
-        let children: alloc::vec::Vec<D::H> = (0..=len)
+        let children: alloc::vec::Vec<EdgeOf<D>> = (0..=len)
             .map(|i| {
                 // SAFETY: as above.
-                let child = unsafe { self.branch(h) }.child(i);
-                self.transcode_node(child, height - 1, moved)
+                let child = unsafe { self.branch(h) }.edge(i);
+                let new = self.transcode_node(child.h, height - 1, moved);
+                Edge::new(new, child.n.get())
             })
             .collect();
         let dst = &mut moved.dst;

@@ -14,7 +14,7 @@ use core::ptr;
 use super::RawTree;
 use super::search::prefetch_bytes;
 use super::view::{BranchRead, LeafChain, TreeView};
-use crate::node::{Branch, Leaf, LeafView};
+use crate::node::{Branch, EdgeOf, Leaf, LeafView};
 use crate::policy::{Config, Handle, RawArena};
 
 /// Typed access to the erased arenas.
@@ -135,7 +135,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
 
     /// A new branch with no separators and `first` as its only child,
     /// built in place, or `None` if the handles ran out.
-    pub(crate) fn alloc_branch(&mut self, first: C::H) -> Option<C::H> {
+    pub(crate) fn alloc_branch(&mut self, first: EdgeOf<C>) -> Option<C::H> {
         let core = &mut self.core;
         // SAFETY: as in `alloc_leaf`, for the branch arena.
         let h = unsafe { core.branches.alloc(&mut core.branch_head, Self::BRANCH) }?;

@@ -11,7 +11,7 @@ use crate::map::extract_if::ExtractCore;
 use crate::map::merge::MergeIter;
 use crate::map::merge::Merged::{Both, Left, Right};
 use crate::map::{IntoKeys, Keys, Range as MapRange, projection};
-use crate::policy::{ArenaStrategy, Cfg, Handle};
+use crate::policy::{ArenaStrategy, Cfg, Handle, OrderStatistics};
 use crate::raw::map::RawMap;
 
 projection! {
@@ -28,6 +28,16 @@ projection! {
     /// An iterator over the elements in a range: [`BPlusTreeSet::range`].
     Range<'a, T> wraps MapRange<'a, T, ()>, yields &'a T, by |(k, _)| k;
     also Clone, last, min_max
+}
+
+/// A range of a set with counts knows its length, as the map's.
+impl<T, H: Handle, A: OrderStatistics, const CAP: usize> ExactSizeIterator
+    for Range<'_, T, H, A, CAP>
+{
+    #[inline]
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
 }
 
 impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug

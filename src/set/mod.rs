@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod iter;
+mod order;
 
 pub use iter::{
     Difference, ExtractIf, Intersection, IntoIter, Iter, Range, SymmetricDifference, Union,

@@ -372,6 +372,7 @@ macro_rules! per_config_tests {
             phase3: bptree::config::Phase3,
             compact: bptree::config::Compact,
             standard: bptree::config::Standard,
+            indexed: bptree::config::Indexed,
             deep4: crate::api_common::Deep4,
             deep4_boxed: crate::api_common::Deep4Boxed,
             deep5: crate::api_common::Deep5,

@@ -41,6 +41,7 @@ use core::mem;
 use core::ops::Bound;
 
 mod adapt;
+mod order;
 
 use crate::node::{LeafView, Run, RunDrain};
 use crate::policy::{ArenaStrategy, Config, Handle, Place};

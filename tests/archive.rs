@@ -14,7 +14,9 @@
 //!   (with std's panics for inverted bounds, only when non-empty), the
 //!   iterators both ways, `nth`, first/last, `len`, `Debug`; and lookups by
 //!   native keys (`&u64`, `str`, `&String`, `&[u8]`, `&Vec<u8>`, tuples);
-//! - in-place mutation through `get_seal`, `range_seal` and `iter_seal`;
+//! - in-place mutation through `get_seal`, `get_index_seal`, `range_seal`
+//!   and `iter_seal` (with the sealed iterator's `nth`, `nth_back`,
+//!   `count`, `last` and `skip`);
 //! - a `Compact16` tree too big for its handles is an error on
 //!   deserialization, not a panic (exactly 65,535 full leaves of 4 fit;
 //!   `Adaptive` handles widen instead);
@@ -786,6 +788,59 @@ fn seal_mutation_in_place() {
                     std.insert(k, k + 1_000_000);
                 }
             }
+            // get_index_seal: every 7th position, the last and past the end.
+            let n_ = n as usize;
+            let mut at: Vec<usize> = (0..n_).step_by(7).collect();
+            at.extend([n_.saturating_sub(1), n_, n_ + 1, usize::MAX]);
+            for i in at {
+                let key = std.keys().nth(i).copied();
+                let got = AMap::<u32, u32>::get_index_seal(a.as_mut(), i);
+                assert_eq!(got.is_some(), key.is_some(), "get_index_seal {i}");
+                if let (Some(mut v), Some(k)) = (got, key) {
+                    *v = (v.to_native() ^ 0x5555).into();
+                    *std.get_mut(&k).unwrap() ^= 0x5555;
+                }
+            }
+            // IterSeal's positional methods: nth and nth_back from both
+            // ends, count and last, skip.
+            let mut it = AMap::<u32, u32>::iter_seal(a.as_mut());
+            let mut model: Vec<u32> = std.keys().copied().collect();
+            for (i, back) in [
+                (2, false),
+                (1, true),
+                (0, false),
+                (5, true),
+                (usize::MAX, true),
+            ] {
+                // What nth / nth_back leave: the rest past the i-th.
+                let want = if i >= model.len() {
+                    model.clear();
+                    None
+                } else if back {
+                    model.split_off(model.len() - 1 - i).first().copied()
+                } else {
+                    model.drain(..=i).next_back()
+                };
+                let got = if back { it.nth_back(i) } else { it.nth(i) };
+                assert_eq!(
+                    got.as_ref().map(|e| e.0.to_native()),
+                    want,
+                    "nth {i} {back}"
+                );
+                if let Some((k, mut v)) = got {
+                    *v = (v.to_native().wrapping_add(11)).into();
+                    let s = std.get_mut(&k.to_native()).unwrap();
+                    *s = s.wrapping_add(11);
+                }
+                assert_eq!(it.len(), model.len());
+            }
+            assert_eq!(it.count(), model.len());
+            let last = AMap::<u32, u32>::iter_seal(a.as_mut()).last();
+            assert_eq!(last.map(|e| e.0.to_native()), std.keys().last().copied());
+            let mut skipped = AMap::<u32, u32>::range_seal(a.as_mut(), 4..).skip(3);
+            assert_eq!(skipped.len(), std.range(4..).count().saturating_sub(3));
+            let want = std.range(4..).nth(3).map(|e| *e.0);
+            assert_eq!(skipped.next().map(|e| e.0.to_native()), want);
             // range_seal forward, over a range with absent bounds.
             let (lo, hi) = (n / 3 * 2 + 1, n + 7);
             let mut seen = 0;

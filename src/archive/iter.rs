@@ -7,7 +7,8 @@ use core::{fmt, mem, slice};
 use rkyv::seal::Seal;
 
 /// The entries of an [`ArchivedBPlusTreeMap`](super::ArchivedBPlusTreeMap)
-/// (all of them, or a range), in key order: double-ended and exact-size.
+/// (all of them, or a range), in key order: double-ended and exact-size,
+/// with `len`, `count`, `nth`, `nth_back` (so `skip`) and `last` in O(1).
 pub struct Iter<'a, K, V> {
     keys: slice::Iter<'a, K>,
     values: slice::Iter<'a, V>,
@@ -117,8 +118,8 @@ macro_rules! slice_iter {
                 self.0.nth(n)
             }
 
-            fn last(self) -> Option<&'a T> {
-                self.0.last()
+            fn last(mut self) -> Option<&'a T> {
+                self.0.next_back()
             }
 
             fn count(self) -> usize {
@@ -162,18 +163,21 @@ macro_rules! slice_iter {
 
 slice_iter!(
     /// The keys of an archived map, or the elements of an archived set
-    /// (all, or a range), in order: double-ended and exact-size.
+    /// (all, or a range), in order: double-ended and exact-size, with
+    /// `len`, `count`, `nth`, `nth_back` (so `skip`) and `last` in O(1).
     Keys
 );
 slice_iter!(
     /// The values of an archived map, in key order: double-ended and
-    /// exact-size.
+    /// exact-size, with `len`, `count`, `nth`, `nth_back` (so `skip`) and
+    /// `last` in O(1).
     Values
 );
 
 /// The entries of an archived map (all, or a range) with their values
 /// sealed for in-place mutation, in key order: double-ended and
-/// exact-size.
+/// exact-size, with `len`, `count`, `nth`, `nth_back` (so `skip`) and
+/// `last` in O(1).
 pub struct IterSeal<'a, K, V> {
     keys: slice::Iter<'a, K>,
     values: Seal<'a, [V]>,
@@ -187,6 +191,20 @@ impl<'a, K, V> IterSeal<'a, K, V> {
             keys: keys.iter(),
             values,
         }
+    }
+
+    /// Drops `n` entries (at most all of them) from the front
+    /// (`back == false`) or the back, in O(1).
+    fn drop_n(&mut self, n: usize, back: bool) {
+        let keys = self.keys.as_slice();
+        let values = mem::replace(&mut self.values, Seal::new(&mut []));
+        let len = keys.len().min(values.len());
+        let n = n.min(len);
+        (self.keys, self.values) = if back {
+            (keys[..len - n].iter(), values.index(..len - n))
+        } else {
+            (keys[n..len].iter(), values.index(n..len))
+        };
     }
 
     /// Splits the first (`back == false`) or last value off the rest.
@@ -217,12 +235,30 @@ impl<'a, K, V> Iterator for IterSeal<'a, K, V> {
         let n = self.len();
         (n, Some(n))
     }
+
+    fn nth(&mut self, n: usize) -> Option<Self::Item> {
+        self.drop_n(n, false);
+        self.next()
+    }
+
+    fn last(mut self) -> Option<Self::Item> {
+        self.next_back()
+    }
+
+    fn count(self) -> usize {
+        self.len()
+    }
 }
 
 impl<K, V> DoubleEndedIterator for IterSeal<'_, K, V> {
     fn next_back(&mut self) -> Option<Self::Item> {
         let value = self.split(true)?;
         Some((self.keys.next_back()?, value))
+    }
+
+    fn nth_back(&mut self, n: usize) -> Option<Self::Item> {
+        self.drop_n(n, true);
+        self.next_back()
     }
 }
 

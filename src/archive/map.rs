@@ -138,6 +138,66 @@ impl<K, V> ArchivedBPlusTreeMap<K, V> {
         self.index().find(key).is_some()
     }
 
+    /// The entry at position `i` in key order (the `i`-th least key,
+    /// counting from 0), or `None` if `i >= len()`. O(1): the keys sit in
+    /// one array and the values in another, so this is two array reads,
+    /// with no search at all (where `iter().nth(i)` on a `BTreeMap` walks
+    /// `i` entries).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use bptree::archive::ArchivedBPlusTreeMap;
+    /// use rkyv::{rancor::BoxedError, Archived};
+    ///
+    /// let map: BPlusTreeMap<u64, u64> = (0..1000).map(|k| (k * 10, k)).collect();
+    /// let bytes = rkyv::to_bytes::<BoxedError>(&map).unwrap();
+    /// let archived = rkyv::access::<ArchivedBPlusTreeMap<Archived<u64>, Archived<u64>>, BoxedError>(&bytes)
+    ///     .unwrap();
+    /// let (k, v) = archived.get_index(500).unwrap();
+    /// assert_eq!((k.to_native(), v.to_native()), (5000, 500));
+    /// // The median, and the 99th percentile.
+    /// assert_eq!(archived.get_index(archived.len() / 2).unwrap().0, &5000);
+    /// assert_eq!(archived.get_index(archived.len() * 99 / 100).unwrap().0, &9900);
+    /// assert!(archived.get_index(1000).is_none());
+    /// ```
+    #[inline]
+    pub fn get_index(&self, i: usize) -> Option<(&K, &V)> {
+        Some((self.keys.get(i)?, self.values.get(i)?))
+    }
+
+    /// The number of keys less than `key`: the position `key` has in key
+    /// order if present, or would have if inserted, as
+    /// [`slice::partition_point`] gives it. Keys are native values, as for
+    /// [`get`](Self::get), and the answer takes one descent of the index
+    /// (one node of 16 keys per level, as `get` reads).
+    ///
+    /// So `get_index(rank(q))` is the least entry with a key `>= q`, and
+    /// `rank(b) - rank(a)` counts the keys in `a..b`.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use bptree::archive::ArchivedBPlusTreeMap;
+    /// use rkyv::{rancor::BoxedError, Archived};
+    ///
+    /// let map: BPlusTreeMap<String, u32> =
+    ///     ["ant", "bee", "cat", "dog"].map(|k| (k.to_string(), k.len() as u32)).into();
+    /// let bytes = rkyv::to_bytes::<BoxedError>(&map).unwrap();
+    /// let archived = rkyv::access::<ArchivedBPlusTreeMap<Archived<String>, Archived<u32>>, BoxedError>(&bytes)
+    ///     .unwrap();
+    /// assert_eq!(archived.rank("cat"), 2); // present: its position
+    /// assert_eq!(archived.rank("cow"), 3); // absent: where it would go
+    /// assert_eq!(archived.rank("aardvark"), 0);
+    /// assert_eq!(archived.rank("zebra"), 4);
+    /// assert_eq!(archived.get_index(archived.rank("bat")).unwrap().0, "bee");
+    /// ```
+    #[inline]
+    pub fn rank<Q: ?Sized>(&self, key: &Q) -> usize
+    where
+        K: NativeOrd<Q>,
+    {
+        self.index().lower(key)
+    }
+
     /// The value of `key`, sealed for in-place mutation.
     ///
     /// ```
@@ -168,9 +228,39 @@ impl<K, V> ArchivedBPlusTreeMap<K, V> {
         (i < values.len()).then(|| values.index(i))
     }
 
+    /// The value at position `i` in key order (as
+    /// [`get_index`](Self::get_index) finds it), sealed for in-place
+    /// mutation; `None` if `i >= len()`. O(1).
+    ///
+    /// ```
+    /// use bptree::BPlusTreeMap;
+    /// use bptree::archive::ArchivedBPlusTreeMap;
+    /// use rkyv::{rancor::BoxedError, seal::Seal, Archived};
+    ///
+    /// let map = BPlusTreeMap::from([(1u32, 10u32), (2, 20), (3, 30)]);
+    /// let mut bytes = rkyv::to_bytes::<BoxedError>(&map).unwrap();
+    /// let archived = rkyv::access_mut::<ArchivedBPlusTreeMap<Archived<u32>, Archived<u32>>, BoxedError>(&mut bytes)
+    ///     .unwrap();
+    /// let mut value = ArchivedBPlusTreeMap::get_index_seal(archived, 1).unwrap();
+    /// *value = 21.into();
+    /// let back: BPlusTreeMap<u32, u32> = rkyv::from_bytes::<_, BoxedError>(&bytes).unwrap();
+    /// assert_eq!(back[&2], 21);
+    /// ```
+    pub fn get_index_seal(this: Seal<'_, Self>, i: usize) -> Option<Seal<'_, V>> {
+        munge!(let Self { keys, seps: _, values } = this);
+        let values = ArchivedVec::as_slice_seal(values);
+        (i < values.len().min(keys.len())).then(|| values.index(i))
+    }
+
     /// The entries whose keys lie in `range`, in key order (double-ended
     /// and exact-size, like [`iter`](Self::iter)). Bounds are native
     /// values, as for [`get`](Self::get).
+    ///
+    /// Finding the range takes one descent per bound; the iterator is then
+    /// a pair of positions, so its `len()`, `count()`, `nth`, `nth_back`,
+    /// `skip` and `last` are O(1): `range(a..b).len()` counts the keys in
+    /// a range in O(log n), and `range(a..).nth(i)` finds the `i`-th entry
+    /// from `a` without walking to it.
     ///
     /// # Panics
     ///
@@ -190,6 +280,9 @@ impl<K, V> ArchivedBPlusTreeMap<K, V> {
     /// let squares: Vec<u64> = archived.range(10..13).map(|(_, v)| v.to_native()).collect();
     /// assert_eq!(squares, [100, 121, 144]);
     /// assert_eq!(archived.range(..=5u64).rev().next().unwrap().0, &5);
+    /// assert_eq!(archived.range(20..=50).len(), 31);
+    /// assert_eq!(archived.range(20..).nth(30).unwrap().1, &2500);
+    /// assert_eq!(archived.range(20..).skip(5).nth_back(2).unwrap().0, &97);
     /// ```
     #[track_caller]
     pub fn range<Q, R>(&self, range: R) -> Iter<'_, K, V>

@@ -48,6 +48,32 @@
 //! For `u64` keys and values the separators add 1/15 of the key array:
 //! a million entries take 16.5 MB.
 //!
+//! # Order statistics
+//!
+//! Because the keys sit in one array, an archive answers by position what
+//! std's `BTreeMap` cannot: `get_index(i)`, the `i`-th entry, is O(1);
+//! `rank(q)`, the number of keys below `q`, is one descent; and a range's
+//! iterator knows its length and skips in O(1), so `range(a..b).len()`
+//! counts a range in O(log n). Every configuration's archive has them,
+//! whether or not the in-memory map keeps counts.
+//!
+//! ```
+//! use bptree::BPlusTreeSet;
+//! use bptree::archive::ArchivedBPlusTreeSet;
+//! use rkyv::{rancor::BoxedError, Archived};
+//!
+//! let scores: BPlusTreeSet<u32> = (0..10_000).map(|x| x * 7 % 10_007).collect();
+//! let bytes = rkyv::to_bytes::<BoxedError>(&scores).unwrap();
+//! let archived = rkyv::access::<ArchivedBPlusTreeSet<Archived<u32>>, BoxedError>(&bytes).unwrap();
+//! let median = archived.get_index(archived.len() / 2).unwrap().to_native();
+//! assert_eq!(archived.rank(&median), 5_000);
+//! assert_eq!(archived.range(1_000..2_000).len(), archived.rank(&2_000) - archived.rank(&1_000));
+//! // Page 3 of 20 per page, without walking pages 1 and 2.
+//! let page: Vec<u32> = archived.iter().skip(40).take(20).map(|x| x.to_native()).collect();
+//! assert_eq!(page.len(), 20);
+//! assert_eq!(page[0], archived.get_index(40).unwrap().to_native());
+//! ```
+//!
 //! # Validation
 //!
 //! `rkyv::access` (rkyv's `bytecheck` checks, then this crate's `Verify`)

@@ -96,7 +96,60 @@ impl<T> ArchivedBPlusTreeSet<T> {
         self.keys.get(self.index().find(value)?)
     }
 
-    /// The elements in `range`, in order.
+    /// The element at position `i` in order (the `i`-th least, counting
+    /// from 0), or `None` if `i >= len()`. O(1): one read of the element
+    /// array, no search.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeSet;
+    /// use bptree::archive::ArchivedBPlusTreeSet;
+    /// use rkyv::{rancor::BoxedError, Archived};
+    ///
+    /// let set: BPlusTreeSet<u32> = (0..1000).map(|x| x * 3).collect();
+    /// let bytes = rkyv::to_bytes::<BoxedError>(&set).unwrap();
+    /// let archived = rkyv::access::<ArchivedBPlusTreeSet<Archived<u32>>, BoxedError>(&bytes).unwrap();
+    /// assert_eq!(archived.get_index(0).unwrap(), &0);
+    /// assert_eq!(archived.get_index(333).unwrap(), &999);
+    /// assert!(archived.get_index(1000).is_none());
+    /// ```
+    #[inline]
+    pub fn get_index(&self, i: usize) -> Option<&T> {
+        self.keys.get(i)
+    }
+
+    /// The number of elements less than `value`: the position `value` has
+    /// if present, or would have if inserted, as
+    /// [`slice::partition_point`] gives it. `value` is a native value, as
+    /// for [`contains`](Self::contains), and the answer takes one descent
+    /// of the index.
+    ///
+    /// ```
+    /// use bptree::BPlusTreeSet;
+    /// use bptree::archive::ArchivedBPlusTreeSet;
+    /// use rkyv::{rancor::BoxedError, Archived};
+    ///
+    /// let set: BPlusTreeSet<u32> = (0..1000).map(|x| x * 3).collect();
+    /// let bytes = rkyv::to_bytes::<BoxedError>(&set).unwrap();
+    /// let archived = rkyv::access::<ArchivedBPlusTreeSet<Archived<u32>>, BoxedError>(&bytes).unwrap();
+    /// assert_eq!(archived.rank(&999), 333); // present: its position
+    /// assert_eq!(archived.rank(&1000), 334); // absent: where it would go
+    /// assert_eq!(archived.rank(&5000), 1000);
+    /// // Elements in 100..200, two ways.
+    /// assert_eq!(archived.rank(&200) - archived.rank(&100), 33);
+    /// assert_eq!(archived.range(100..200).len(), 33);
+    /// ```
+    #[inline]
+    pub fn rank<Q: ?Sized>(&self, value: &Q) -> usize
+    where
+        T: NativeOrd<Q>,
+    {
+        self.index().lower(value)
+    }
+
+    /// The elements in `range`, in order (double-ended and exact-size).
+    /// Finding the range takes one descent per bound; the iterator's
+    /// `len()`, `count()`, `nth`, `nth_back`, `skip` and `last` are then
+    /// O(1).
     ///
     /// # Panics
     ///

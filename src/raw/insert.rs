@@ -100,7 +100,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
 
         // SAFETY: `path` and `leaf` are still those of a descent since the
         // tree last changed (nothing changed above).
-        if let Some(at) = unsafe { self.shift_to_sibling(path, leaf, i, &key) } {
+        if let Some((at, old_sep)) = unsafe { self.shift_to_sibling(path, leaf, i, &key) } {
             // SAFETY: `at.0` is `leaf`, live (caller's contract); the shift
             // moved entries, not nodes.
             let l = unsafe { self.leaf_mut(at.0) };
@@ -121,6 +121,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                     self.add_along(path, level, 1);
                 }
             }
+            // The displaced separator goes once the tree is whole (its drop
+            // may panic).
+            drop(old_sep);
             return Ok(at);
         }
 
@@ -349,8 +352,9 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// some of its entries into a sibling under the same parent that has
     /// room (the left one first), so that random insertion keeps leaves
     /// fuller and allocates nothing. Only entries on the far side of `i`
-    /// move, so the new key still goes into `leaf`; returns where, or
-    /// `None` if neither sibling can help.
+    /// move, so the new key still goes into `leaf`; returns where, with
+    /// the separator the shift displaced (for the caller to drop once the
+    /// tree is whole), or `None` if neither sibling can help.
     ///
     /// # Safety
     /// `path` and `leaf` were recorded by a descent of this tree since it
@@ -361,7 +365,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         leaf: C::H,
         i: usize,
         key: &K,
-    ) -> Option<(C::H, usize)> {
+    ) -> Option<((C::H, usize), K)> {
         let cap = C::CAP;
         let (parent, ci) = path.at(path.len().checked_sub(1)?);
         // SAFETY: `parent` is the path's last branch, live (caller's
@@ -385,12 +389,12 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 // SAFETY: `left` and `leaf` are live leaves (read from
                 // `parent` above, and the caller's contract), and `parent`
                 // is live; a clone changes no node.
-                unsafe {
+                let old = unsafe {
                     let (l, r) = self.leaf_pair_mut(left, leaf);
                     l.shift_from_right(r, m);
-                    drop(self.branch_mut(parent).replace_key(ci - 1, sep));
-                }
-                return Some((leaf, i - m));
+                    self.branch_mut(parent).replace_key(ci - 1, sep)
+                };
+                return Some(((leaf, i - m), old));
             }
         }
         if ci < p.len() {
@@ -403,13 +407,13 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                 // SAFETY: `leaf` and `right` are live leaves (the caller's
                 // contract, and read from `parent` above), `parent` is
                 // live; nothing changed the tree since.
-                unsafe {
+                let old = unsafe {
                     let sep = self.leaf(leaf).keys()[cap - m].clone();
                     let (l, r) = self.leaf_pair_mut(leaf, right);
                     l.shift_to_right(r, m);
-                    drop(self.branch_mut(parent).replace_key(ci, sep));
-                }
-                return Some((leaf, i));
+                    self.branch_mut(parent).replace_key(ci, sep)
+                };
+                return Some(((leaf, i), old));
             }
         }
         None

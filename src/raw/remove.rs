@@ -114,9 +114,11 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                     unsafe {
                         let (l, r) = self.leaf_pair_mut(sib, leaf);
                         l.shift_to_right(r, count);
-                        drop(self.branch_mut(parent).replace_key(ci - 1, sep));
+                        let old = self.branch_mut(parent).replace_key(ci - 1, sep);
                         self.recount(parent, ci - 1, 0);
                         self.recount(parent, ci, 0);
+                        // Dropped once the tree is whole (a drop may panic).
+                        drop(old);
                     }
                     Pos {
                         leaf,
@@ -129,9 +131,10 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                     unsafe {
                         let (l, r) = self.leaf_pair_mut(leaf, sib);
                         l.shift_from_right(r, count);
-                        drop(self.branch_mut(parent).replace_key(0, sep));
+                        let old = self.branch_mut(parent).replace_key(0, sep);
                         self.recount(parent, 0, 0);
                         self.recount(parent, 1, 0);
+                        drop(old);
                     }
                     Pos { leaf, idx: i }
                 }

@@ -38,8 +38,15 @@ pub struct Deep4Boxed;
 #[tree(arena = bptree::policy::MaskedArena, storage = bptree::policy::Growing, capacity = 5)]
 pub struct Deep5;
 
+/// Capacity 4 with counts (order statistics) in the pool arena: every
+/// split, merge and rotation also moves counts, which `check_invariants`
+/// checks.
+#[derive(TreeConfig)]
+#[tree(handle = bptree::Compact16, arena = bptree::policy::Counted<bptree::PoolArena>, capacity = 4)]
+pub struct Deep4Counted;
+
 /// The small-capacity configurations.
-pub type Deep = (Deep4, Deep4Boxed, Deep5);
+pub type Deep = (Deep4, Deep4Boxed, Deep5, Deep4Counted);
 
 /// Every named configuration of the crate, then the small-capacity ones.
 pub type Configs = (bptree::config::All, Deep);
@@ -376,6 +383,7 @@ macro_rules! per_config_tests {
             deep4: crate::api_common::Deep4,
             deep4_boxed: crate::api_common::Deep4Boxed,
             deep5: crate::api_common::Deep5,
+            deep4_counted: crate::api_common::Deep4Counted,
         );
     };
     (@each $($test:ident: $config:ty,)*) => {

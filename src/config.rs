@@ -129,6 +129,7 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 /// | `handle` | [`Compact16`], [`Wide32`] or [`Adaptive`] | [`Wide32`] |
 /// | `arena` | [`VecArena`], [`PoolArena`] or [`MaskedArena`], optionally with its storage (`PoolArena<Boxed>`) | [`VecArena`] |
 /// | `storage` | [`Inline`], [`Boxed`] or [`Growing`] | [`Inline`] |
+/// | `counts` | a flag: `counts` (or `counts = true`) wraps the arena in [`Counted`] | off (`counts = false`) |
 /// | `alias` | an identifier: declares `Name<K, V>` (the map) and `NameSet<T>` (the set) | none |
 /// | `name` | a string: [`NAME`](Self::NAME) | the type's name |
 /// | `description` | a string: [`DESCRIPTION`](Self::DESCRIPTION) | the doc comment's first paragraph, else generated |
@@ -184,6 +185,55 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 /// assert_eq!(size_of::<<A as TreeConfig>::Map<u8, u8>>(), size_of::<<B as TreeConfig>::Map<u8, u8>>());
 /// assert_eq!(<C as TreeConfig>::Storage::NAME, "boxed");
 /// # use bptree::policy::Storage;
+/// ```
+///
+/// **`counts`**: order statistics. The flag wraps the arena, after its
+/// storage is applied, in [`Counted`]: `arena = PoolArena<Boxed>, counts`
+/// (or `arena = PoolArena, storage = Boxed, counts`) makes
+/// `Counted<PoolArena<Boxed>>`, and `arena = Indirect<VecArena<Boxed>>,
+/// counts` makes `Counted<Indirect<VecArena<Boxed>>>` (the same tree as
+/// `Indirect<Counted<..>>`). Branches then count the entries below each
+/// child, and the map and set get
+/// [`get_index`](crate::BPlusTreeMap::get_index),
+/// [`rank`](crate::BPlusTreeMap::rank),
+/// [`remove_index`](crate::BPlusTreeMap::remove_index) and range lengths
+/// in `O(log n)` (see [`OrderStatistics`](crate::policy::OrderStatistics));
+/// without it they have none and pay nothing. An arena already written
+/// `Counted<..>` takes no `counts` (an error: counts given twice). The
+/// generated description names the wrapped arena:
+///
+/// ```
+/// use bptree::{Compact16, PoolArena, TreeConfig};
+/// use bptree::policy::{Boxed, Counted};
+///
+/// #[derive(TreeConfig)]
+/// #[tree(handle = Compact16, arena = PoolArena<Boxed>, counts, capacity = 32, alias = Ranked)]
+/// struct RankedConfig;
+///
+/// let mut m: Ranked<u32, &str> = Ranked::empty();
+/// for (k, v) in [(30, "c"), (10, "a"), (40, "d"), (20, "b")] {
+///     m.insert(k, v);
+/// }
+/// assert_eq!(m.get_index(1), Some((&20, &"b")));
+/// assert_eq!(m.rank(&25), 2); // 10 and 20 are below 25
+/// assert_eq!(m.range(15..35).len(), 2);
+///
+/// use std::any::TypeId;
+/// assert_eq!(TypeId::of::<<RankedConfig as TreeConfig>::Arena>(), TypeId::of::<Counted<PoolArena<Boxed>>>());
+/// assert_eq!(RankedConfig::DESCRIPTION, "Compact16 handles, Counted<PoolArena<Boxed>>, 32 entries per node");
+/// ```
+///
+/// Without `counts` the map keeps no counts and has no `get_index`:
+///
+/// ```compile_fail,E0599
+/// use bptree::TreeConfig;
+///
+/// #[derive(TreeConfig)]
+/// #[tree(capacity = 32, alias = Plain)]
+/// struct PlainConfig;
+///
+/// let m: Plain<u32, u32> = (0..10).map(|i| (i, i)).collect();
+/// m.get_index(3); // error: no `get_index`, `VecArena` keeps no counts
 /// ```
 ///
 /// **`alias`**: type aliases for the map and the set, with the marker's
@@ -261,8 +311,9 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 ///
 /// Every mistake is a compile error at the attribute that says what is
 /// allowed: an unknown key, a key given twice, a missing `capacity`, a
-/// capacity out of range, a value of the wrong kind, a type that is not a
-/// policy, a storage given twice, or a generic marker type.
+/// capacity out of range, a value of the wrong kind (`counts = 3`), a type
+/// that is not a policy, a storage given twice, counts given twice, or a
+/// generic marker type.
 ///
 /// ```compile_fail
 /// #[derive(bptree::TreeConfig)]

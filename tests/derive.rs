@@ -8,9 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use bptree::config::{self, ConfigList, ConfigVisitor};
 use bptree::policy::{
-    ArenaStrategy, Boxed, Growing, Handle, Inline, MAX_CAP, MIN_CAP, MaskedArena, Storage,
+    ArenaStrategy, Boxed, Counted, Growing, Handle, Indirect, Inline, MAX_CAP, MIN_CAP,
+    MaskedArena, OrderStatistics, Storage,
 };
-use bptree::{BPlusTreeMap, BPlusTreeSet, Compact16, PoolArena, TreeConfig, VecArena, Wide32};
+use bptree::{
+    Adaptive, BPlusTreeMap, BPlusTreeSet, Compact16, PoolArena, TreeConfig, VecArena, Wide32,
+};
 
 fn same<A: 'static, B: 'static>() -> bool {
     TypeId::of::<A>() == TypeId::of::<B>()
@@ -103,6 +106,153 @@ fn handle_arena_and_storage() {
         FullPaths::DESCRIPTION,
         "Compact16 handles, PoolArena<Boxed>, 8 entries per node"
     );
+}
+
+/// `counts` wraps the arena, whatever it is, in `Counted`: the bare flag,
+/// `= true` and `= false`, beside `arena = A<S>`, `arena = A, storage = S`
+/// (in another attribute) and `arena = Indirect<..>`.
+#[test]
+fn counts_wrap_the_arena() {
+    #[derive(TreeConfig)]
+    #[tree(counts, capacity = 32, alias = Ranked)]
+    struct RankedConfig;
+    #[derive(TreeConfig)]
+    #[tree(handle = Compact16, arena = PoolArena<Boxed>, counts = true, capacity = 8)]
+    struct PoolJoined;
+    #[derive(TreeConfig)]
+    #[tree(handle = Compact16, arena = PoolArena, storage = Boxed, capacity = 8)]
+    #[tree(counts)]
+    struct PoolSplit;
+    #[derive(TreeConfig)]
+    #[tree(handle = Adaptive, arena = Indirect<VecArena<Boxed>>, counts, capacity = 128)]
+    struct CompactCounted;
+    #[derive(TreeConfig)]
+    #[tree(arena = PoolArena, counts = false, capacity = 8)]
+    struct Uncounted;
+
+    assert!(same::<<RankedConfig as TreeConfig>::Arena, Counted<VecArena>>());
+    assert!(same::<<RankedConfig as TreeConfig>::Storage, Inline>());
+    assert!(same::<
+        <RankedConfig as TreeConfig>::Map<u8, u8>,
+        BPlusTreeMap<u8, u8, Wide32, Counted<VecArena>, 32>,
+    >());
+    assert!(same::<
+        <RankedConfig as TreeConfig>::Set<u8>,
+        BPlusTreeSet<u8, Wide32, Counted<VecArena>, 32>,
+    >());
+    assert!(same::<
+        Ranked<u8, u8>,
+        <RankedConfig as TreeConfig>::Map<u8, u8>,
+    >());
+    assert!(same::<RankedSet<u8>, <RankedConfig as TreeConfig>::Set<u8>>());
+    assert!(same::<
+        <PoolJoined as TreeConfig>::Arena,
+        Counted<PoolArena<Boxed>>,
+    >());
+    assert!(same::<
+        <PoolSplit as TreeConfig>::Map<u8, u8>,
+        <PoolJoined as TreeConfig>::Map<u8, u8>,
+    >());
+    assert!(same::<<PoolSplit as TreeConfig>::Storage, Boxed>());
+    assert!(same::<
+        <CompactCounted as TreeConfig>::Map<u8, u8>,
+        BPlusTreeMap<u8, u8, Adaptive, Counted<Indirect<VecArena<Boxed>>>, 128>,
+    >());
+    assert!(same::<<Uncounted as TreeConfig>::Arena, PoolArena>());
+    // Counts live in the branches: the map itself is the size it was.
+    assert_eq!(
+        size_of::<<CompactCounted as TreeConfig>::Map<u64, u64>>(),
+        size_of::<bptree::phase::Compact<u64, u64>>()
+    );
+    assert_eq!(<PoolJoined as TreeConfig>::Arena::NAME, "pool");
+
+    assert_eq!(
+        RankedConfig::DESCRIPTION,
+        "Wide32 handles, Counted<VecArena>, 32 entries per node"
+    );
+    assert_eq!(
+        PoolJoined::DESCRIPTION,
+        "Compact16 handles, Counted<PoolArena<Boxed>>, 8 entries per node"
+    );
+    assert_eq!(PoolSplit::DESCRIPTION, PoolJoined::DESCRIPTION);
+    assert_eq!(
+        CompactCounted::DESCRIPTION,
+        "Adaptive handles, Counted<Indirect<VecArena<Boxed>>>, 128 entries per node"
+    );
+    assert_eq!(
+        Uncounted::DESCRIPTION,
+        "Wide32 handles, PoolArena, 8 entries per node"
+    );
+
+    let mut m: Ranked<u32, char> = Ranked::empty();
+    m.extend([(30, 'c'), (10, 'a'), (20, 'b')]);
+    assert_eq!(m.get_index(1), Some((&20, &'b')));
+    assert_eq!(m.rank(&25), 2);
+
+    let mut run = 0;
+    order_statistics_agree(<RankedConfig as TreeConfig>::Map::empty(), &mut run);
+    order_statistics_agree(<PoolJoined as TreeConfig>::Map::empty(), &mut run);
+    order_statistics_agree(<CompactCounted as TreeConfig>::Map::empty(), &mut run);
+    assert_eq!(run, 3);
+}
+
+/// A short random run of a counted map (and the set of the same
+/// configuration) against `BTreeMap`/`BTreeSet`, checking `get_index`,
+/// `rank`, `remove_index` and range lengths at every step.
+fn order_statistics_agree<H: Handle, A: OrderStatistics, const CAP: usize>(
+    mut map: BPlusTreeMap<u32, u64, H, A, CAP>,
+    run: &mut u64,
+) {
+    let mut set: BPlusTreeSet<u32, H, A, CAP> = BPlusTreeSet::empty();
+    let mut std_map = BTreeMap::new();
+    let mut std_set = BTreeSet::new();
+    let mut x = 0x9e37_79b9_7f4a_7c15_u64 ^ (CAP as u64) ^ *run;
+    let ops = if cfg!(miri) { 200 } else { 6_000 };
+    for step in 0..ops {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let k = (x % 1200) as u32;
+        let i = (x >> 32) as usize % (std_map.len() + 2);
+        match x % 7 {
+            0..=2 => {
+                assert_eq!(map.insert(k, x), std_map.insert(k, x));
+                assert_eq!(set.insert(k), std_set.insert(k));
+            }
+            3 => {
+                assert_eq!(map.remove(&k), std_map.remove(&k));
+                assert_eq!(set.remove(&k), std_set.remove(&k));
+            }
+            4 => {
+                let nth = std_map.keys().nth(i).copied();
+                assert_eq!(
+                    map.remove_index(i),
+                    nth.map(|k| (k, std_map.remove(&k).unwrap()))
+                );
+                let nth = std_set.iter().nth(i).copied();
+                assert_eq!(
+                    set.remove_index(i),
+                    nth.inspect(|k| assert!(std_set.remove(k)))
+                );
+            }
+            _ => {
+                assert_eq!(map.get_index(i), std_map.iter().nth(i));
+                assert_eq!(set.get_index(i), std_set.iter().nth(i));
+                assert_eq!(map.rank(&k), std_map.range(..k).count());
+                assert_eq!(set.rank(&k), std_set.range(..k).count());
+                let r = k..k.saturating_add(100);
+                assert_eq!(map.range(r.clone()).len(), std_map.range(r).count());
+            }
+        }
+        assert_eq!(map.len(), std_map.len());
+        if step % 500 == 0 {
+            map.check_invariants().unwrap();
+        }
+    }
+    map.check_invariants().unwrap();
+    assert!(map.iter().eq(std_map.iter()));
+    assert!(set.iter().eq(std_set.iter()));
+    *run += 1;
 }
 
 /// The derive's own copy of the capacity bounds matches the crate's: both

@@ -1,5 +1,6 @@
 //! Parsing `#[tree(..)]`: every key at most once, every value of the kind
-//! its key takes, `capacity` present and, when it is a literal, in range.
+//! its key takes (`counts` is a flag: bare, `= true` or `= false`),
+//! `capacity` present and, when it is a literal, in range.
 //!
 //! Errors point at the key or value at fault and say what is allowed there.
 //! The capacity bounds are mirrored from `bptree::policy::{MIN_CAP,
@@ -10,7 +11,7 @@
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
 use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitStr, Path, Token, Type};
+use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitBool, LitStr, Path, Token, Type};
 
 /// `bptree::policy::MIN_CAP`.
 pub const MIN_CAP: u128 = 4;
@@ -18,14 +19,17 @@ pub const MIN_CAP: u128 = 4;
 pub const MAX_CAP: u128 = 4096;
 
 /// The keys `#[tree(..)]` accepts, for the "unknown key" error.
-const KEYS: &str =
-    "`handle`, `arena`, `storage`, `capacity`, `alias`, `name`, `description`, `crate`";
+const KEYS: &str = "`handle`, `arena`, `storage`, `counts`, `capacity`, `alias`, `name`, \
+                    `description`, `crate`";
 
 const HANDLE: &str = "`handle` takes a handle type: `Compact16` (16-bit), `Wide32` (32-bit, the default) or `Adaptive` (16-bit, 32-bit once the tree outgrows them)";
 const ARENA: &str = "`arena` takes an arena strategy: `VecArena` (the default), `PoolArena` or `MaskedArena`, \
                      optionally with its storage, as in `PoolArena<Boxed>`";
 const STORAGE: &str =
     "`storage` takes a node storage policy: `Inline` (the default), `Boxed` or `Growing`";
+const COUNTS: &str = "`counts` is a flag: `counts` (or `counts = true`) makes the arena `Counted<..>`, \
+                      whose branches count the entries below each child for `get_index` and `rank`; \
+                      `counts = false` is the default";
 const CAPACITY: &str = "`capacity` takes the entries per node: a `usize` constant from 4 \
                         (`bptree::policy::MIN_CAP`) to 4096 (`bptree::policy::MAX_CAP`), as in `capacity = 32`";
 const ALIAS: &str = "`alias` takes an identifier: `alias = Embedded` declares `type Embedded<K, V>` \
@@ -41,11 +45,19 @@ pub struct Attributes {
     pub handle: Option<Type>,
     pub arena: Option<Type>,
     pub storage: Option<Type>,
+    pub counts: Option<Counts>,
     pub capacity: Option<Capacity>,
     pub alias: Option<Ident>,
     pub name: Option<LitStr>,
     pub description: Option<LitStr>,
     pub krate: Option<Path>,
+}
+
+/// The `counts` flag: whether to wrap the arena in `Counted<..>`, and the
+/// key, for errors about it.
+pub struct Counts {
+    pub on: bool,
+    pub key: Path,
 }
 
 /// The `capacity` value: a literal (checked here, while parsing) or any
@@ -90,6 +102,13 @@ impl Attributes {
         } else if path.is_ident("storage") {
             let v = value::<Type>(meta, "storage", STORAGE)?;
             set(&mut self.storage, v, meta, "storage")
+        } else if path.is_ident("counts") {
+            let v = flag(meta, "counts", COUNTS)?;
+            let v = Counts {
+                on: v,
+                key: path.clone(),
+            };
+            set(&mut self.counts, v, meta, "counts")
         } else if path.is_ident("capacity") {
             let v = value::<Expr>(meta, "capacity", CAPACITY).and_then(capacity)?;
             set(&mut self.capacity, v, meta, "capacity")
@@ -145,6 +164,20 @@ fn value<T: Parse>(meta: &ParseNestedMeta<'_>, key: &str, help: &str) -> syn::Re
         return Err(input.error(help));
     }
     Ok(parsed)
+}
+
+/// Parses a flag: the bare key (on), `= true` or `= false`; anything else
+/// is an error saying `help`.
+fn flag(meta: &ParseNestedMeta<'_>, key: &str, help: &str) -> syn::Result<bool> {
+    if meta.input.is_empty() || meta.input.peek(Token![,]) {
+        return Ok(true);
+    }
+    if !meta.input.peek(Token![=]) {
+        // `counts(..)`, `counts true`: point at the whole of what follows.
+        let rest: proc_macro2::TokenTree = meta.input.fork().parse()?;
+        return Err(syn::Error::new_spanned(rest, help));
+    }
+    value::<LitBool>(meta, key, help).map(|b| b.value)
 }
 
 /// Classifies the capacity and range-checks a literal one.
@@ -204,16 +237,84 @@ mod tests {
             #[tree(capacity = 32, handle = Compact16)]
             #[doc = "ignored"]
             #[tree(arena = PoolArena, storage = Boxed, alias = Small, crate = crate)]
-            #[tree(name = "small", description = "one line",)]
+            #[tree(name = "small", counts, description = "one line",)]
             struct S;
         })
         .unwrap();
+        assert!(attrs.counts.unwrap().on);
         assert!(matches!(attrs.capacity, Some(Capacity::Literal(_, 32))));
         assert!(attrs.handle.is_some() && attrs.arena.is_some() && attrs.storage.is_some());
         assert_eq!(attrs.alias.unwrap(), "Small");
         assert_eq!(attrs.name.unwrap().value(), "small");
         assert_eq!(attrs.description.unwrap().value(), "one line");
         assert!(attrs.krate.unwrap().is_ident("crate"));
+    }
+
+    #[test]
+    fn counts_is_a_flag() {
+        let counts = |input: DeriveInput| parse(input).map(|a| a.counts.map(|c| c.on));
+        assert!(matches!(
+            counts(parse_quote!(
+                #[tree(capacity = 8)]
+                struct S;
+            )),
+            Ok(None)
+        ));
+        for on in [
+            parse_quote!(
+                #[tree(counts, capacity = 8)]
+                struct S;
+            ),
+            parse_quote!(
+                #[tree(capacity = 8, counts)]
+                struct S;
+            ),
+            parse_quote!(
+                #[tree(capacity = 8, counts = true)]
+                struct S;
+            ),
+        ] {
+            assert!(matches!(counts(on), Ok(Some(true))));
+        }
+        assert!(matches!(
+            counts(parse_quote!(
+                #[tree(counts = false, capacity = 8)]
+                struct S;
+            )),
+            Ok(Some(false))
+        ));
+        for bad in [
+            parse_quote!(
+                #[tree(counts = 3, capacity = 8)]
+                struct S;
+            ),
+            parse_quote!(
+                #[tree(counts = "true", capacity = 8)]
+                struct S;
+            ),
+            parse_quote!(
+                #[tree(counts = yes, capacity = 8)]
+                struct S;
+            ),
+            parse_quote!(
+                #[tree(counts(true), capacity = 8)]
+                struct S;
+            ),
+            parse_quote!(
+                #[tree(counts = true false, capacity = 8)]
+                struct S;
+            ),
+        ] {
+            assert_eq!(error(bad), COUNTS);
+        }
+        assert_eq!(
+            error(parse_quote!(
+                #[tree(counts, capacity = 8)]
+                #[tree(counts = false)]
+                struct S;
+            )),
+            "duplicate key `counts`: each key of `#[tree(..)]` may appear once"
+        );
     }
 
     #[test]
@@ -264,6 +365,13 @@ mod tests {
                 struct S;
             ))
             .starts_with("unknown key `size` in `#[tree(..)]`: expected one of `handle`")
+        );
+        assert!(
+            error(parse_quote!(
+                #[tree(capacity = 8, count)]
+                struct S;
+            ))
+            .contains("`storage`, `counts`, `capacity`")
         );
         assert_eq!(
             error(parse_quote!(

@@ -21,7 +21,7 @@ use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
 
 /// Implements `bptree::TreeConfig` for a marker type, from a
-/// `#[tree(handle = .., arena = .., storage = .., capacity = .., ..)]`
+/// `#[tree(handle = .., arena = .., storage = .., counts, capacity = .., ..)]`
 /// attribute. Documented on the trait, `bptree::TreeConfig`.
 #[proc_macro_derive(TreeConfig, attributes(tree))]
 pub fn derive_tree_config(input: TokenStream) -> TokenStream {

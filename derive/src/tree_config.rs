@@ -6,7 +6,11 @@
 //! a `const` assertion of the capacity bounds when `N` is not a literal
 //! (literals are checked while parsing); and, with `alias = Name`, the
 //! aliases `Name<K, V> = BPlusTreeMap<K, V, H, A<S>, N>` and `NameSet<T> =
-//! BPlusTreeSet<T, H, A<S>, N>`. The aliases name those concrete types, not
+//! BPlusTreeSet<T, H, A<S>, N>`. With `counts`, the arena is
+//! `bptree::policy::Counted<A<S>>` everywhere `A<S>` appears (the storage
+//! applied first, then the wrapper, whatever `A` is: `Indirect<..>`
+//! included, as `Counted<Indirect<A>>` and `Indirect<Counted<A>>` are the
+//! same tree). The aliases name those concrete types, not
 //! `<C as TreeConfig>::Map<K, V>`: the coherence check does not see through
 //! such a projection, so a user's `impl Trait for Name<u64, u64>` beside one
 //! for `BTreeMap<u64, u64>` would be rejected as conflicting (E0119).
@@ -22,7 +26,7 @@ use syn::{
     DeriveInput, Expr, ExprLit, GenericArgument, Lit, Meta, Path, PathArguments, Type, parse_quote,
 };
 
-use crate::attributes::{Attributes, Capacity};
+use crate::attributes::{Attributes, Capacity, Counts};
 
 /// Expands the derive for `input`, or says what is wrong with it.
 pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -45,7 +49,7 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         .handle
         .clone()
         .unwrap_or_else(|| parse_quote!(#krate::Wide32));
-    let arena = arena_type(&attrs, &krate)?;
+    let arena = counted(arena_type(&attrs, &krate)?, &attrs, &krate)?;
     let Some(capacity) = &attrs.capacity else {
         unreachable!("`Attributes::parse` reports a missing capacity");
     };
@@ -156,6 +160,49 @@ fn arena_type(attrs: &Attributes, krate: &Path) -> syn::Result<Type> {
                 compact(arena.to_token_stream().to_string())
             ),
         )),
+    }
+}
+
+/// The arena wrapped in `Counted<..>` if `counts` is on; an error if the
+/// arena the attribute names keeps counts already.
+fn counted(arena: Type, attrs: &Attributes, krate: &Path) -> syn::Result<Type> {
+    let Some(Counts { on: true, key }) = &attrs.counts else {
+        return Ok(arena);
+    };
+    if let Some(given) = attrs.arena.as_ref().filter(|a| keeps_counts(a)) {
+        return Err(syn::Error::new_spanned(
+            key,
+            format_args!(
+                "counts are given twice: `arena = {}` already keeps them; write either \
+                 `arena = Counted<PoolArena>` or `arena = PoolArena, counts`",
+                compact(given.to_token_stream().to_string())
+            ),
+        ));
+    }
+    Ok(parse_quote!(#krate::policy::Counted<#arena>))
+}
+
+/// Whether an arena type as written is `Counted<..>`, or `Indirect<..>` of
+/// one (by the last path segment's name: the types are not resolved yet).
+fn keeps_counts(arena: &Type) -> bool {
+    let Type::Path(p) = arena else {
+        return false;
+    };
+    let Some(last) = p.path.segments.last() else {
+        return false;
+    };
+    if last.ident == "Counted" {
+        return true;
+    }
+    if last.ident != "Indirect" {
+        return false;
+    }
+    match &last.arguments {
+        PathArguments::AngleBracketed(args) => args.args.iter().any(|arg| match arg {
+            GenericArgument::Type(inner) => keeps_counts(inner),
+            _ => false,
+        }),
+        _ => false,
     }
 }
 
@@ -389,6 +436,75 @@ mod tests {
     }
 
     #[test]
+    fn counts_wrap_the_arena() {
+        let out = expand(parse_quote! {
+            #[tree(handle = Compact16, arena = PoolArena, storage = Boxed, counts, capacity = 32, alias = Ranked)]
+            pub struct RankedConfig;
+        })
+        .unwrap();
+        let counted = "::bptree::policy::Counted<PoolArena<Boxed>>";
+        assert!(
+            out.contains(&squeeze(&format!("type Arena = {counted};"))),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze(&format!(
+                "type Storage = <{counted} as ::bptree::policy::ArenaStrategy>::Storage;"
+            ))),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze(&format!(
+                "pub type Ranked<K, V> = ::bptree::BPlusTreeMap<K, V, Compact16, {counted}, 32>;"
+            ))),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze(&format!(
+                "pub type RankedSet<T> = ::bptree::BPlusTreeSet<T, Compact16, {counted}, 32>;"
+            ))),
+            "{out}"
+        );
+        assert!(
+            out.contains(&squeeze(
+                "\"Compact16 handles, Counted<PoolArena<Boxed>>, 32 entries per node\""
+            )),
+            "{out}"
+        );
+
+        // The default arena, the crate path, `Indirect`, and `counts = false`.
+        let out = expand(parse_quote! {
+            #[tree(crate = crate, counts = true, capacity = 8)]
+            struct Defaults;
+        })
+        .unwrap();
+        assert!(
+            out.contains(&squeeze(
+                "type Arena = crate::policy::Counted<crate::VecArena>;"
+            )),
+            "{out}"
+        );
+        let out = expand(parse_quote! {
+            #[tree(arena = Indirect<VecArena<Boxed>>, counts, capacity = 8)]
+            struct Indirected;
+        })
+        .unwrap();
+        assert!(
+            out.contains(&squeeze(
+                "type Arena = ::bptree::policy::Counted<Indirect<VecArena<Boxed>>>;"
+            )),
+            "{out}"
+        );
+        let out = expand(parse_quote! {
+            #[tree(arena = PoolArena, counts = false, capacity = 8)]
+            struct Off;
+        })
+        .unwrap();
+        assert!(out.contains(&squeeze("type Arena = PoolArena;")), "{out}");
+        assert!(!out.contains("Counted"), "{out}");
+    }
+
+    #[test]
     fn expansion_errors() {
         let e = expand(parse_quote!(
             #[tree(capacity = 8)]
@@ -408,6 +524,38 @@ mod tests {
             e.to_string()
                 .starts_with("the storage is given twice: `arena = PoolArena<Boxed>`")
         );
+        for arena in [
+            quote!(Counted<PoolArena>),
+            quote!(bptree::policy::Counted),
+            quote!(Indirect<Counted<VecArena<Boxed>>>),
+        ] {
+            let e = expand(parse_quote!(
+                #[tree(arena = #arena, counts, capacity = 8)]
+                struct S;
+            ))
+            .unwrap_err();
+            assert!(
+                e.to_string()
+                    .starts_with("counts are given twice: `arena = "),
+                "{e}"
+            );
+        }
+        // Without `counts`, or with `counts = false`, a counted arena is
+        // taken as it is.
+        for attr in [
+            quote!(#[tree(arena = Counted<PoolArena>, capacity = 8)]),
+            quote!(#[tree(arena = Counted<PoolArena>, counts = false, capacity = 8)]),
+        ] {
+            let out = expand(parse_quote!(
+                #attr
+                struct S;
+            ))
+            .unwrap();
+            assert!(
+                out.contains(&squeeze("type Arena = Counted<PoolArena>;")),
+                "{out}"
+            );
+        }
     }
 
     #[test]

@@ -11,11 +11,14 @@
 //! `PhantomData<(K, V)>`, so the map stays covariant in `K` and `V`); its
 //! invariants (below) are kept by its own methods.
 //!
-//! Capacity grows 4, 8, 11, then by a quarter; it never exceeds `max`, and
-//! it shrinks by three quarters once the run is under half full. A
-//! `BTreeMap` leaf holds 11 entries, so up to 11 entries the run never holds
-//! more slots than `BTreeMap`'s first leaf, and beyond that at most a
-//! quarter more than it has entries.
+//! The first block has room for the arena's `RUN_FIRST` entries (11 in a
+//! `VecArena` or `PoolArena`, so a map of up to 11 entries allocates once,
+//! as a `BTreeMap` does; 4 behind `Indirect`, for least memory); capacity
+//! then grows 4, 8, 11, then by a quarter; it never exceeds `max`, and it
+//! shrinks by three quarters once the run is under half full. A `BTreeMap`
+//! leaf holds 11 entries, so up to 11 entries the run never holds more
+//! slots than `BTreeMap`'s first leaf, and beyond that at most a quarter
+//! more than it has entries.
 
 use alloc::alloc::{alloc, dealloc, handle_alloc_error};
 use core::alloc::Layout;
@@ -50,10 +53,12 @@ unsafe impl<K: Send, V: Send> Send for Run<K, V> {}
 // SAFETY: as above; `&Run` gives only shared access to the entries.
 unsafe impl<K: Sync, V: Sync> Sync for Run<K, V> {}
 
-/// The capacity after `cap` when the run is full (see the module docs).
-fn grown(cap: usize, max: usize) -> usize {
+/// The capacity after `cap` when the run is full (see the module docs):
+/// `first` for the first block.
+fn grown(cap: usize, first: usize, max: usize) -> usize {
     let next = match cap {
-        0..4 => 4,
+        0 => first,
+        1..4 => 4,
         4..8 => 8,
         8..11 => 11,
         _ => cap + cap / 4,
@@ -198,11 +203,12 @@ impl<K, V> Run<K, V> {
     }
 
     /// Insert at `i` (the caller keeps the keys sorted), growing the block
-    /// if full; the run may hold at most `max` entries.
-    pub(crate) fn insert(&mut self, i: usize, key: K, val: V, max: usize) {
+    /// if full (to `first` entries if it has none); the run may hold at
+    /// most `max` entries.
+    pub(crate) fn insert(&mut self, i: usize, key: K, val: V, first: usize, max: usize) {
         assert!(i <= self.len() && self.len() < max);
         if self.len() == self.cap() {
-            self.resize(grown(self.cap(), max));
+            self.resize(grown(self.cap(), first, max));
         }
         // SAFETY: there is room for `len + 1` entries and `i <= len`.
         unsafe { self.pairs().insert(self.len(), i, key, val) };
@@ -353,14 +359,17 @@ mod tests {
         let mut cap = 0;
         let mut caps = Vec::new();
         while cap < 100 {
-            cap = grown(cap, 100);
+            cap = grown(cap, 4, 100);
             caps.push(cap);
         }
         assert_eq!(
             caps,
             [4, 8, 11, 13, 16, 20, 25, 31, 38, 47, 58, 72, 90, 100]
         );
-        assert_eq!(grown(7, 6), 8, "never below len + 1");
+        assert_eq!(grown(7, 4, 6), 8, "never below len + 1");
+        assert_eq!(grown(0, 11, 100), 11, "the first block");
+        assert_eq!(grown(11, 11, 100), 13);
+        assert_eq!(grown(0, 11, 5), 5, "never above max");
     }
 
     fn exercise<K: Clone + Ord + core::fmt::Debug, V: Clone + PartialEq + core::fmt::Debug>(
@@ -372,7 +381,7 @@ mod tests {
         for i in 0..n {
             let (k, v) = make((i * 7) % n);
             let at = model.partition_point(|(mk, _)| *mk < k);
-            run.insert(at, k.clone(), v.clone(), n);
+            run.insert(at, k.clone(), v.clone(), 4, n);
             model.insert(at, (k, v));
             assert!(run.len() <= run.cap());
         }
@@ -388,7 +397,7 @@ mod tests {
         assert_eq!(drain.next(), Some(model[0].clone()));
         drop(drain);
         let mut run = Run::<K, V>::with_capacity(3);
-        run.insert(0, make(1).0, make(1).1, 10);
+        run.insert(0, make(1).0, make(1).1, 4, 10);
         run.drop_all();
         assert_eq!(run.heap(), (0, 0));
     }
@@ -402,7 +411,7 @@ mod tests {
     fn zero_sized_values_and_keys() {
         exercise(|i| (i as u32, ()));
         let mut run = Run::<(), ()>::EMPTY;
-        run.insert(0, (), (), 5);
+        run.insert(0, (), (), 4, 5);
         assert_eq!(run.heap(), (0, 0));
         assert_eq!(run.remove(0), ((), ()));
     }

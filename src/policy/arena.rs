@@ -60,6 +60,10 @@ pub trait ArenaStrategy: sealed::Sealed + Send + Sync + 'static {
     /// [`BPlusTreeMap::RUN_MAX`](crate::BPlusTreeMap::RUN_MAX).
     #[doc(hidden)]
     const RUN_LEAVES: usize;
+    /// The entries a small run's first block has room for (it then grows
+    /// 4, 8, 11 and by a quarter).
+    #[doc(hidden)]
+    const RUN_FIRST: usize;
     /// The name used in reports.
     const NAME: &'static str;
 }
@@ -456,6 +460,8 @@ impl<A: ArenaStrategy> ArenaStrategy for Indirect<A> {
     type Place<T: Send + Sync> = alloc::boxed::Box<T>;
     type Count = A::Count;
     const RUN_LEAVES: usize = 16;
+    // Least memory: a run grows from 4.
+    const RUN_FIRST: usize = 4;
     const NAME: &'static str = A::NAME;
 }
 
@@ -472,6 +478,10 @@ impl<S: Storage> ArenaStrategy for VecArena<S> {
     // worth: insert 1.11 -> 0.78 and get 1.36 -> 0.68 times `BTreeMap`'s),
     // and such a run is smaller than the tree it replaces.
     const RUN_LEAVES: usize = 4;
+    // A `BTreeMap` leaf's 11 at once: a map of up to 11 entries allocates
+    // once (as `BTreeMap`), not three times (4, 8, 11), and never holds
+    // more slots than `BTreeMap`'s first leaf.
+    const RUN_FIRST: usize = 11;
     type Raw<H: Handle> = VecRaw<H>;
     const NAME: &'static str = "vec";
 }
@@ -480,6 +490,7 @@ impl<S: Storage> ArenaStrategy for PoolArena<S> {
     type Count = NoCount;
     type Place<T: Send + Sync> = Direct<T>;
     const RUN_LEAVES: usize = 1;
+    const RUN_FIRST: usize = 11;
     type Raw<H: Handle> = PoolRaw<H>;
     const NAME: &'static str = "pool";
 }
@@ -488,6 +499,7 @@ impl<S: Storage> ArenaStrategy for MaskedArena<S> {
     type Count = NoCount;
     type Place<T: Send + Sync> = Direct<T>;
     const RUN_LEAVES: usize = 0;
+    const RUN_FIRST: usize = 4;
     type Raw<H: Handle> = MaskedRaw<H>;
     const NAME: &'static str = "masked";
 }

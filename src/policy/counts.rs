@@ -93,6 +93,7 @@ impl<A: ArenaStrategy> ArenaStrategy for Counted<A> {
     type Place<T: Send + Sync> = A::Place<T>;
     type Count = usize;
     const RUN_LEAVES: usize = A::RUN_LEAVES;
+    const RUN_FIRST: usize = A::RUN_FIRST;
     const NAME: &'static str = A::NAME;
 }
 

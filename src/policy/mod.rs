@@ -147,6 +147,9 @@ pub(crate) trait Config: 'static {
     /// or 0 (no small runs) for [`Growing`] storage, the seed's per-node
     /// vectors, which Phases 0 and 1 reproduce as they were.
     const RUN_MAX: usize;
+    /// The entries a run's first block holds (its arena's
+    /// [`RUN_FIRST`](ArenaStrategy::RUN_FIRST)).
+    const RUN_FIRST: usize;
     /// Evaluating this fails to compile for an invalid configuration.
     const CHECK: ();
 }
@@ -169,6 +172,7 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
     } else {
         0
     };
+    const RUN_FIRST: usize = A::RUN_FIRST;
     const CHECK: () = {
         assert!(CAP >= MIN_CAP, "bptree: CAP must be at least 4 (MIN_CAP)");
         assert!(CAP <= MAX_CAP, "bptree: CAP must be at most 4096 (MAX_CAP)");

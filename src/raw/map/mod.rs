@@ -423,7 +423,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
             };
             let run = map.run_mut().expect("a new map is a run");
             let at = run.len();
-            run.insert(at, k, v, C::RUN_MAX);
+            run.insert(at, k, v, C::RUN_FIRST, C::RUN_MAX);
         }
         let Some(first) = entries.next() else {
             return Ok(map);
@@ -542,7 +542,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                 let (kept, moved) = if last { (all, tail) } else { (tail, all) };
                 for (k, v) in kept {
                     let at = run.len();
-                    run.insert(at, k, v, C::RUN_MAX);
+                    run.insert(at, k, v, C::RUN_FIRST, C::RUN_MAX);
                 }
                 (moved, Vec::new())
             },
@@ -661,7 +661,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     fn run_insert(&mut self, i: usize, key: K, val: V) -> (C::H, usize) {
         match &mut self.repr {
             Repr::Small(run) if run.len() < C::RUN_MAX => {
-                run.insert(i, key, val, C::RUN_MAX);
+                run.insert(i, key, val, C::RUN_FIRST, C::RUN_MAX);
                 (C::H::NIL, i)
             }
             _ => self.promote_with(i, key, val),

@@ -28,7 +28,9 @@
 //!   key set (configurations through [`EachConfig`], a `ConfigVisitor`);
 //!   [`StdAndUnder`], [`StdAndDefaults`] and the runner's [`RootColumns`].
 //! - [`Workload`]: seeded keys of a key set and the timed operations over
-//!   them; it builds a map in each insertion [`Order`].
+//!   them; it builds a map in each insertion [`Order`]. [`SmallMaps`]: the
+//!   same for many small `u64` maps ([`SMALL_TOTAL`] entries in maps of
+//!   each of [`SMALL_SIZES`]).
 //! - [`CountingAlloc`]: a global allocator that counts live bytes and live
 //!   allocations; each binary that measures memory declares its own
 //!   `#[global_allocator]` static of it. [`CountingAlloc::measure`] is the
@@ -916,6 +918,107 @@ fn sum<'a, K: BenchKey, V: BenchValue>(
         let k = k.borrow().digest();
         acc.wrapping_add(k ^ v.digest()).wrapping_add(k)
     })
+}
+
+// ---------------------------------------------------------------------------
+// Many small maps
+
+/// Entries in all of a [`SmallMaps`] workload: 10^6, spread over 10^5 maps
+/// of 10, 10^4 of 100 or 10^3 of 1,000.
+pub const SMALL_TOTAL: usize = 1_000_000;
+/// Entries per map of the [`SmallMaps`] workloads, in table order.
+pub const SMALL_SIZES: [usize; 3] = [10, 100, 1_000];
+
+/// Many small `u64 -> u64` maps: `total / n` maps of `n` seeded random
+/// keys each (distinct across all maps; each key its own value), as a
+/// program that keeps a map per object holds them. The timed operations
+/// ([`SmallMaps::OPS`]) each cover every entry of every map:
+/// [`insert`](Self::insert) builds the maps one after another, each by
+/// inserting its keys in random order into an empty map;
+/// [`get_hits`](Self::get_hits) looks every key up in its map, in one
+/// random order across all maps; [`iterate`](Self::iterate) walks every
+/// map in turn.
+pub struct SmallMaps {
+    /// Entries per map.
+    n: usize,
+    /// Every map's keys, map after map (`n` each), each map's in random
+    /// insertion order.
+    pub keys: Vec<u64>,
+    /// Every entry once as (map index, key), in random order across maps:
+    /// the order of lookups.
+    pub lookups: Vec<(u32, u64)>,
+}
+
+impl SmallMaps {
+    /// The operations measured on many small maps: the rows of the speed
+    /// runner's small-maps table and the criterion `small_maps_*` groups
+    /// (`insert` here is [`Op::InsertRandom`], `get` [`Op::GetHit`]).
+    pub const OPS: [Op; 3] = [Op::GetHit, Op::InsertRandom, Op::Iterate];
+
+    /// `total / n` maps of `n` keys (`n` divides `total`); the same `total`
+    /// and `n` always give the same keys.
+    pub fn generate(total: usize, n: usize) -> Self {
+        assert!(
+            n > 0 && total.is_multiple_of(n) && total / n <= u32::MAX as usize,
+            "{n} entries per map must divide {total}"
+        );
+        let mut rng = XorShift::new(0x5bd1_e995_9e37_79b9 ^ (total as u64) ^ ((n as u64) << 40));
+        let mut present = HashSet::with_capacity(total);
+        let mut keys = Vec::with_capacity(total);
+        while keys.len() < total {
+            let key = U64Keys::present(&mut rng);
+            if present.insert(key) {
+                keys.push(key);
+            }
+        }
+        let mut lookups: Vec<(u32, u64)> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, &k)| ((i / n) as u32, k))
+            .collect();
+        rng.shuffle(&mut lookups);
+        SmallMaps { n, keys, lookups }
+    }
+
+    /// Entries per map.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Number of maps.
+    pub fn maps(&self) -> usize {
+        self.keys.len() / self.n
+    }
+
+    /// Entries in all maps.
+    pub fn total(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Builds every map, one after another, each by inserting its keys in
+    /// random order into an empty map.
+    pub fn insert<M: Timed>(&self) -> Vec<M> {
+        self.keys.chunks(self.n).map(insert_all).collect()
+    }
+
+    /// Looks every key up in its map, in random order across the maps.
+    pub fn get_hits<M: Timed>(&self, maps: &[M]) -> u64 {
+        self.lookups.iter().fold(0, |acc, &(i, k)| {
+            let m = &maps[i as usize];
+            acc.wrapping_add(m.get(black_box(&k)).map_or(1, |&v| v))
+        })
+    }
+
+    /// Visits every entry of every map, map after map, each in order.
+    pub fn iterate<M: Timed>(&self, maps: &[M]) -> u64 {
+        maps.iter()
+            .fold(0, |acc, m| acc.wrapping_add(sum(m.scan())))
+    }
+
+    /// Entries in all of `maps`.
+    pub fn len<M: Timed>(maps: &[M]) -> usize {
+        maps.iter().map(M::len).sum()
+    }
 }
 
 // ---------------------------------------------------------------------------

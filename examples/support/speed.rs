@@ -11,6 +11,8 @@
 //! cargo run --release --example speed -- --n 100000      # one n (repeat or comma-separate for more)
 //! cargo run --release --example speed -- --op get_hit    # some operations (group names)
 //! cargo run --release --example speed -- --keys ids,u64  # some key sets
+//! cargo run --release --example speed -- --keys small    # only the many-small-maps table
+//! cargo run --release --example speed -- --keys small --per-map 100   # one block of it
 //! cargo run --release --example speed -- --quick         # n = 1000: a smoke run of every cell
 //! ```
 //!
@@ -18,6 +20,18 @@
 //! ids sharing a prefix, random `String` words, `(u64, u64)` tuples and
 //! `u64 -> [u64; 8]`. `u64 -> u64` has every operation by default, the
 //! others [`Op::KEYED`]; `--op` names the rows of every key set.
+//!
+//! Many small maps (`--keys small`, in the default run after the key sets;
+//! [`SmallMaps`]): 10^6 random `u64 -> u64` entries in all
+//! ([`SMALL_TOTAL`]; 10^4 under `--quick`), spread over 10^5 maps of 10,
+//! 10^4 maps of 100 and 10^3 maps of 1,000 ([`SMALL_SIZES`], or the sizes
+//! `--per-map` names), with the `u64` table's columns. Rows
+//! ([`SmallMaps::OPS`], named as the operations they are for one map, so
+//! `--op` picks them too): insert random (build every map, one after
+//! another, by random inserts into an empty map), get hit (every key in its
+//! map, in one random order across all maps) and iterate (every map in
+//! turn); each cell times every map at once, against `BTreeMap`'s maps of
+//! the same entries built beside the cell's.
 //!
 //! Each cell is [`time_ratio`] (or [`time_ratio_batched`] where the
 //! operation uses up its map, or where its keys own heap memory and
@@ -29,9 +43,10 @@
 //! against `BTreeMap`'s. The output is markdown: a header (date, machine,
 //! command), one table per key set (each with a block per n), and for every
 //! cell one line `ratio <map> <op> <n> <value>` for `u64 -> u64` (as before
-//! there were key sets) and `ratio <map> <op> <n> <keys> <value>` for the
-//! others (`none` for the value where the map lacks the operation), printed
-//! as each cell is measured.
+//! there were key sets), `ratio <map> <op> <n> <keys> <value>` for the
+//! others and `ratio <map> <op> <entries per map> small <value>` for the
+//! many small maps (`none` for the value where the map lacks the
+//! operation), printed as each cell is measured.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -39,9 +54,17 @@ use std::marker::PhantomData;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::support::{
-    BenchKey, EveryKeySet, KEY_SETS, KeySet, KeySetVisitor, MapList, MapVisitor, Op, Order, Table,
-    Timed, U64Keys, Workload, time_ratio, time_ratio_batched, visit_key_set,
+    Baseline, BenchKey, EveryKeySet, KEY_SETS, KeySet, KeySetVisitor, MapList, MapVisitor, Op,
+    Order, SMALL_SIZES, SMALL_TOTAL, SmallMaps, Table, Timed, U64Keys, Workload, time_ratio,
+    time_ratio_batched, visit_key_set,
 };
+
+/// The name of the many-small-maps table on the command line (`--keys
+/// small`), beside the key sets' names.
+const SMALL_MAPS: &str = "small";
+
+/// Entries in all of the many-small-maps table under `--quick`.
+const SMALL_TOTAL_QUICK: usize = 10_000;
 
 /// What the command line chose.
 struct Args {
@@ -49,20 +72,29 @@ struct Args {
     sizes: Vec<usize>,
     /// The rows, if named; else each key set's default.
     ops: Option<Vec<Op>>,
-    /// The key sets, by name.
+    /// The key sets, by name, and [`SMALL_MAPS`] for the many-small-maps
+    /// table, in table order.
     keys: Vec<String>,
+    /// Entries per map of the many-small-maps table's blocks.
+    per_map: Vec<usize>,
+    /// Entries in all maps of each of its blocks.
+    small_total: usize,
 }
 
 const USAGE: &str = "options: --n N[,N...] (sizes; default 100000,1000000), \
      --op NAME[,NAME...] (operations by group name: get_hit get_miss insert_random \
      insert_ascending remove_random iterate range_100 clone drop build; default all for u64, \
      get_hit get_miss insert_random remove_random iterate range_100 for the other key sets), \
-     --keys NAME[,NAME...] (key sets: u32 u64 ids words tuples wide; default all), \
-     --quick (n = 1000 unless --n is given: a smoke run)";
+     --keys NAME[,NAME...] (key sets: u32 u64 ids words tuples wide, and small for many small \
+     u64 maps; default all), \
+     --per-map N[,N...] (entries per map of the small-maps table; default 10,100,1000), \
+     --quick (n = 1000 unless --n is given, and 10^4 entries in all in the small-maps table \
+     rather than 10^6: a smoke run)";
 
 /// Parses the command line (after the program name).
 fn parse(args: &[String]) -> Args {
     let (mut sizes, mut ops, mut keys, mut quick) = (Vec::new(), Vec::new(), Vec::new(), false);
+    let mut per_map = Vec::new();
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -83,6 +115,12 @@ fn parse(args: &[String]) -> Args {
                     sizes.push(n.parse().unwrap_or_else(|_| panic!("bad n {n:?}; {USAGE}")));
                 }
             }
+            "--per-map" => {
+                for n in value().split(',') {
+                    let n = n.trim().replace('_', "");
+                    per_map.push(n.parse().unwrap_or_else(|_| panic!("bad n {n:?}; {USAGE}")));
+                }
+            }
             "--op" => {
                 for name in value().split(',') {
                     let op = Op::ALL.into_iter().find(|op| op.name() == name.trim());
@@ -92,7 +130,10 @@ fn parse(args: &[String]) -> Args {
             "--keys" => {
                 for name in value().split(',') {
                     let name = name.trim();
-                    assert!(KEY_SETS.contains(&name), "no key set {name:?}; {USAGE}");
+                    assert!(
+                        KEY_SETS.contains(&name) || name == SMALL_MAPS,
+                        "no key set {name:?}; {USAGE}"
+                    );
                     keys.push(name.to_string());
                 }
             }
@@ -112,11 +153,28 @@ fn parse(args: &[String]) -> Args {
     }
     if keys.is_empty() {
         keys = KEY_SETS.iter().map(|k| k.to_string()).collect();
+        keys.push(SMALL_MAPS.to_string());
+    }
+    if per_map.is_empty() {
+        per_map = SMALL_SIZES.to_vec();
+    }
+    let small_total = if quick {
+        SMALL_TOTAL_QUICK
+    } else {
+        SMALL_TOTAL
+    };
+    for &n in &per_map {
+        assert!(
+            n > 0 && small_total.is_multiple_of(n),
+            "--per-map {n} must divide the {small_total} entries in all; {USAGE}"
+        );
     }
     Args {
         sizes,
         ops: (!ops.is_empty()).then_some(ops),
         keys,
+        per_map,
+        small_total,
     }
 }
 
@@ -133,12 +191,26 @@ pub fn run<L: EveryKeySet>(command: &str) {
     };
     let mut descriptions = Vec::new();
     for name in &args.keys {
-        visit_key_set::<L>(name, &mut Describe(&mut descriptions, PhantomData));
+        if name == SMALL_MAPS {
+            descriptions.push(small_maps_description(&args));
+        } else {
+            visit_key_set::<L>(name, &mut Describe(&mut descriptions, PhantomData));
+        }
     }
     print!("{}", header(&command, &descriptions));
 
     let mut tables = Vec::new();
     for name in &args.keys {
+        if name == SMALL_MAPS {
+            if let Some(table) = small_maps_table::<L>(&args) {
+                let title = format!(
+                    "Many small u64 -> u64 maps, {} entries in all (`--keys {SMALL_MAPS}`)",
+                    power_of_ten(args.small_total)
+                );
+                tables.push((title, table));
+            }
+            continue;
+        }
         let mut job = KeySetTable {
             args: &args,
             tables: &mut tables,
@@ -228,7 +300,10 @@ fn header(command: &str, key_sets: &[String]) -> String {
          order (the map built untimed); iterate all; {} range(start..) queries of up to {} \
          entries; clone (the clone dropped untimed), drop (of a clone made untimed), of a map \
          built by random insertion; build from sorted pairs (ours: from_sorted_iter; \
-         BTreeMap: collect). An empty cell: the map lacks the operation.\n",
+         BTreeMap: collect). The many-small-maps table (`small` below) times insert random, \
+         get hit and iterate over every map of its workload at once, against BTreeMap's maps \
+         of the same entries built beside the cell's. An empty cell: the map lacks the \
+         operation.\n",
         crate::support::ROUNDS,
         crate::support::SAMPLES,
         crate::support::RANGE_QUERIES,
@@ -436,6 +511,110 @@ fn build<S: KeySet, M: Timed<S::Key, S::Value>>(w: &Workload<S>, base: &Std<S>, 
         || w.build::<M>(Order::Bulk),
         || w.build::<Std<S>>(Order::Bulk),
     )
+}
+
+/// The header's line for the many-small-maps table.
+fn small_maps_description(args: &Args) -> String {
+    let sizes: Vec<String> = args.per_map.iter().map(|n| n.to_string()).collect();
+    format!(
+        "`{SMALL_MAPS}` (many small u64 -> u64 maps): {} random even u64 keys in all (distinct, \
+         each its own value), in maps of {} entries each (one block per size); insert random: \
+         build every map, one after another, each by inserting its keys in random order into \
+         an empty map; get, hit: every key in its map, in one random order across all maps; \
+         iterate: every map in turn",
+        power_of_ten(args.small_total),
+        sizes.join(", "),
+    )
+}
+
+/// The many-small-maps table (`--keys small`) over the `u64 -> u64` maps of
+/// `L` (the `u64` table's columns): one block per entries per map, the rows
+/// of [`SmallMaps::OPS`] that `--op` names (all if none); `None` if it
+/// names none of them.
+fn small_maps_table<L: MapList<U64Keys>>(args: &Args) -> Option<Table> {
+    let ops: Vec<Op> = SmallMaps::OPS
+        .into_iter()
+        .filter(|op| args.ops.as_ref().is_none_or(|ops| ops.contains(op)))
+        .collect();
+    if ops.is_empty() {
+        println!("(no small-maps rows: --op names none of get_hit, insert_random, iterate)");
+        return None;
+    }
+    let mut names = Names::<U64Keys>(Vec::new(), PhantomData);
+    L::for_each(&mut names);
+    let mut titles = vec!["operation", "maps × n"];
+    titles.extend(names.0);
+    let mut table = Table::new(&titles, 2);
+    for (i, &n) in args.per_map.iter().enumerate() {
+        if i > 0 {
+            table.rule();
+        }
+        let w = SmallMaps::generate(args.small_total, n);
+        for &op in &ops {
+            let mut row = SmallRow {
+                op,
+                w: &w,
+                cells: vec![
+                    op.title().to_string(),
+                    format!("{} × {n}", power_of_ten(w.maps())),
+                ],
+            };
+            L::for_each(&mut row);
+            table.row(row.cells);
+        }
+    }
+    Some(table)
+}
+
+/// Measures one row of the many-small-maps table: `op` on the workload's
+/// maps for each map type it visits.
+struct SmallRow<'a> {
+    op: Op,
+    w: &'a SmallMaps,
+    cells: Vec<String>,
+}
+
+impl MapVisitor for SmallRow<'_> {
+    type Keys = U64Keys;
+    fn visit<M: Timed>(&mut self, name: &'static str) {
+        // `ratio <map> <op> <entries per map> small <value>`.
+        let (op, n) = (self.op.name(), self.w.n());
+        if M::LACKS.contains(&self.op) {
+            println!("ratio {name} {op} {n} {SMALL_MAPS} none");
+            self.cells.push(String::new());
+            return;
+        }
+        let ratio = measure_small::<M>(self.op, self.w, name);
+        println!("ratio {name} {op} {n} {SMALL_MAPS} {ratio:.3}");
+        self.cells.push(format!("{ratio:.2}"));
+    }
+}
+
+/// The ratio of `op` ([`SmallMaps::OPS`]) over every map of `w` of type
+/// `M` to the same over `BTreeMap`s. `BTreeMap`'s maps are built afresh
+/// for each cell, right after the map's, so that neither side's 10^3 to
+/// 10^5 small allocations lie in an older, more scattered heap.
+fn measure_small<M: Timed>(op: Op, w: &SmallMaps, name: &str) -> f64 {
+    let ours: Vec<M> = w.insert();
+    let base: Vec<Baseline> = w.insert();
+    same(
+        name,
+        "entries",
+        SmallMaps::len(&ours) as u64,
+        w.total() as u64,
+    );
+    same(name, "iterating", w.iterate(&ours), w.iterate(&base));
+    same(name, "get (hits)", w.get_hits(&ours), w.get_hits(&base));
+    match op {
+        Op::GetHit => time_ratio(|| w.get_hits(&ours), || w.get_hits(&base)),
+        Op::Iterate => time_ratio(|| w.iterate(&ours), || w.iterate(&base)),
+        Op::InsertRandom => {
+            // Neither side holds maps while the other builds.
+            std::mem::drop((ours, base));
+            time_ratio(|| w.insert::<M>(), || w.insert::<Baseline>())
+        }
+        op => unreachable!("{} is not among SmallMaps::OPS", op.name()),
+    }
 }
 
 /// `n` as `10^k` when it is a power of ten.

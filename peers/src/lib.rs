@@ -5,15 +5,21 @@
 //! runner (`examples/speed.rs`) and the criterion groups
 //! (`benches/peers.rs`) run. The measuring code is the root's
 //! (`examples/support`, included here by path as [`support`]); so are the
-//! runner and the groups, which the targets include by path.
+//! runner and the groups, which the targets include by path. [`order`]:
+//! order statistics (`get_index`, `rank`, range counts) beside the peers
+//! that have them, for the order runner (`examples/order.rs`) and the
+//! `order_*` criterion groups.
 //!
 //! ```text
 //! cargo run --release --manifest-path peers/Cargo.toml --example speed
+//! cargo run --release --manifest-path peers/Cargo.toml --example order
 //! cargo bench --manifest-path peers/Cargo.toml -- get_hit
 //! ```
 
 #[path = "../../examples/support/mod.rs"]
 pub mod support;
+
+pub mod order;
 
 use std::borrow::Borrow;
 

@@ -163,7 +163,9 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 /// ```
 ///
 /// **`handle`**, **`arena`**, **`storage`**: the policies; the storage is the
-/// arena's type parameter, given either way (not both):
+/// arena's type parameter, given either way (not both). With a wrapper
+/// arena (`Indirect`, `Counted`) the storage goes to the arena it wraps:
+/// `arena = Indirect, storage = Boxed` is `Indirect<VecArena<Boxed>>`.
 ///
 /// ```
 /// use bptree::policy::{Boxed, MaskedArena, PoolArena};

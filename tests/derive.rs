@@ -675,3 +675,35 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.compile_fail("tests/ui/*.rs");
 }
+
+/// `storage` with a wrapper arena goes to the arena inside it:
+/// `Indirect` with `Boxed` is `Indirect<VecArena<Boxed>>` (the `Compact`
+/// layout), and `Counted<PoolArena>` with `Boxed` is
+/// `Counted<PoolArena<Boxed>>`.
+#[test]
+fn storage_goes_inside_wrapper_arenas() {
+    use bptree::policy::{Boxed, Counted, Indirect};
+    use std::any::TypeId;
+
+    #[derive(TreeConfig)]
+    #[tree(handle = bptree::Adaptive, arena = Indirect, storage = Boxed, capacity = 128)]
+    struct LikeCompact;
+
+    #[derive(TreeConfig)]
+    #[tree(arena = Counted<bptree::PoolArena>, storage = Boxed, capacity = 16)]
+    struct CountedPool;
+
+    assert_eq!(
+        TypeId::of::<<LikeCompact as TreeConfig>::Arena>(),
+        TypeId::of::<Indirect<bptree::VecArena<Boxed>>>()
+    );
+    assert_eq!(
+        TypeId::of::<<CountedPool as TreeConfig>::Arena>(),
+        TypeId::of::<Counted<bptree::PoolArena<Boxed>>>()
+    );
+    let m: <LikeCompact as TreeConfig>::Map<u32, u32> = (0..5_000).map(|i| (i, i)).collect();
+    assert_eq!(size_of_val(&m), 24);
+    m.check_invariants().unwrap();
+    let c: <CountedPool as TreeConfig>::Map<u32, u32> = (0..5_000).map(|i| (i, i)).collect();
+    assert_eq!(c.get_index(4_321), Some((&4_321, &4_321)));
+}

@@ -128,7 +128,12 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
 }
 
 /// The arena type with the storage applied: `A`, `A<S>`, `VecArena<S>` or
-/// `VecArena`, by which of `arena` and `storage` were given.
+/// `VecArena`, by which of `arena` and `storage` were given. A wrapper
+/// (`Indirect`, `Counted`) passes the storage to the arena it wraps:
+/// `arena = Indirect, storage = Boxed` is `Indirect<VecArena<Boxed>>` (its
+/// default arena), `arena = Indirect<PoolArena>, storage = Boxed` is
+/// `Indirect<PoolArena<Boxed>>`. (Wrappers are known by name: a proc
+/// macro cannot resolve types.)
 fn arena_type(attrs: &Attributes, krate: &Path) -> syn::Result<Type> {
     let Some(storage) = &attrs.storage else {
         return Ok(attrs
@@ -139,28 +144,45 @@ fn arena_type(attrs: &Attributes, krate: &Path) -> syn::Result<Type> {
     let Some(arena) = &attrs.arena else {
         return Ok(parse_quote!(#krate::VecArena<#storage>));
     };
-    match arena {
-        Type::Path(p)
-            if p.qself.is_none()
-                && p.path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.arguments.is_none()) =>
-        {
-            let mut path = p.clone();
-            let last = path.path.segments.last_mut().expect("checked above");
-            last.arguments = PathArguments::AngleBracketed(parse_quote!(<#storage>));
-            Ok(Type::Path(path))
-        }
-        _ => Err(syn::Error::new_spanned(
+    with_storage(arena, storage, krate).ok_or_else(|| {
+        syn::Error::new_spanned(
             storage,
             format_args!(
                 "the storage is given twice: `arena = {}` already names it; write either \
                  `arena = PoolArena<Boxed>` or `arena = PoolArena, storage = Boxed`",
                 compact(arena.to_token_stream().to_string())
             ),
-        )),
+        )
+    })
+}
+
+/// `arena` with `storage` applied (see [`arena_type`]), or `None` if the
+/// arena names a storage already.
+fn with_storage(arena: &Type, storage: &Type, krate: &Path) -> Option<Type> {
+    let Type::Path(p) = arena else { return None };
+    if p.qself.is_some() {
+        return None;
     }
+    let mut path = p.clone();
+    let last = path.path.segments.last_mut()?;
+    let wrapper = last.ident == "Indirect" || last.ident == "Counted";
+    match &mut last.arguments {
+        PathArguments::None if wrapper => {
+            last.arguments =
+                PathArguments::AngleBracketed(parse_quote!(<#krate::VecArena<#storage>>));
+        }
+        PathArguments::None => {
+            last.arguments = PathArguments::AngleBracketed(parse_quote!(<#storage>));
+        }
+        PathArguments::AngleBracketed(args) if wrapper && args.args.len() == 1 => {
+            let syn::GenericArgument::Type(inner) = args.args.first_mut()? else {
+                return None;
+            };
+            *inner = with_storage(inner, storage, krate)?;
+        }
+        _ => return None,
+    }
+    Some(Type::Path(path))
 }
 
 /// The arena wrapped in `Counted<..>` if `counts` is on; an error if the
@@ -502,6 +524,48 @@ mod tests {
         .unwrap();
         assert!(out.contains(&squeeze("type Arena = PoolArena;")), "{out}");
         assert!(!out.contains("Counted"), "{out}");
+    }
+
+    #[test]
+    fn storage_goes_inside_wrappers() {
+        for (arena, want) in [
+            (
+                quote::quote!(Indirect),
+                "Indirect<::bptree::VecArena<Boxed>>",
+            ),
+            (
+                quote::quote!(Indirect<PoolArena>),
+                "Indirect<PoolArena<Boxed>>",
+            ),
+            (
+                quote::quote!(bptree::policy::Counted<Indirect>),
+                "bptree::policy::Counted<Indirect<::bptree::VecArena<Boxed>>>",
+            ),
+            (
+                quote::quote!(Counted<PoolArena>),
+                "Counted<PoolArena<Boxed>>",
+            ),
+        ] {
+            let input: DeriveInput = parse_quote! {
+                #[tree(arena = #arena, storage = Boxed, capacity = 8)]
+                struct W;
+            };
+            let out = expand(input).unwrap();
+            assert!(
+                out.contains(&squeeze(&format!("type Arena = {want};"))),
+                "{out}"
+            );
+        }
+        // A wrapper whose arena names its storage already.
+        let e = expand(parse_quote!(
+            #[tree(arena = Indirect<VecArena<Boxed>>, storage = Boxed, capacity = 8)]
+            struct Twice;
+        ))
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("the storage is given twice"),
+            "{e}"
+        );
     }
 
     #[test]

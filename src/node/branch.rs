@@ -69,6 +69,14 @@ impl<K, C: Config> Branch<K, C> {
         }
     }
 
+    /// Children `1..=len` with their counts (child 0 is
+    /// [`edge`](Self::edge)`(0)`).
+    #[inline]
+    pub(crate) fn rights(&self) -> &[EdgeOf<C>] {
+        // SAFETY: the first `len` slots are initialised (module invariant).
+        unsafe { core::slice::from_raw_parts(self.rights.as_ptr(), self.len()) }
+    }
+
     /// Child `i`, for `i <= len`.
     #[inline]
     pub(crate) fn child(&self, i: usize) -> C::H {
@@ -103,6 +111,20 @@ impl<K, C: Config> Branch<K, C> {
         if C::N::ON {
             self.set_count(i, self.count(i).wrapping_add(delta));
         }
+    }
+
+    /// The entries below children `0..j` (0 without counts): a sum over
+    /// the count array, without a branch per child.
+    #[inline]
+    pub(crate) fn count_before(&self, j: usize) -> usize {
+        if !C::N::ON || j == 0 {
+            return 0;
+        }
+        self.count(0)
+            + self.rights()[..j - 1]
+                .iter()
+                .map(|e| e.n.get())
+                .sum::<usize>()
     }
 
     /// The entries below this branch: the sum of its children's counts

@@ -88,15 +88,32 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             // SAFETY: `h` is the root or a child read one level up; above
             // the leaf level it is a branch.
             let b = unsafe { self.branch(h) };
-            let mut j = 0;
-            loop {
-                let n = b.count(j);
-                if i < n || j == b.len() {
-                    break;
+            let first = b.count(0);
+            let j = if i < first {
+                0
+            } else {
+                // Whole chunks of 8 children first (their counts summed
+                // without a branch per child), then the chunk that holds
+                // entry `i`, child by child.
+                i -= first;
+                let rights = b.rights();
+                let mut k = 0;
+                for chunk in rights.chunks_exact(8) {
+                    let sum: usize = chunk.iter().map(|e| e.n.get()).sum();
+                    if i < sum {
+                        break;
+                    }
+                    i -= sum;
+                    k += 8;
                 }
-                i -= n;
-                j += 1;
-            }
+                let rest = &rights[k..];
+                let mut c = 0;
+                while c + 1 < rest.len() && i >= rest[c].n.get() {
+                    i -= rest[c].n.get();
+                    c += 1;
+                }
+                k + c + 1
+            };
             path.push(h, j);
             h = b.child(j);
         }
@@ -114,7 +131,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             // SAFETY: the path's branches are live (it was recorded by a
             // descent of this tree, which has not changed since).
             let b = unsafe { self.branch(p) };
-            before += (0..ci).map(|j| b.count(j)).sum::<usize>();
+            before += b.count_before(ci);
         }
         before
     }

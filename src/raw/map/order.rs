@@ -136,7 +136,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             // the leaf level it is a branch.
             let b = unsafe { self.branch(h) };
             let j = crate::raw::navigate::child_bound(b.keys(), bound, upper);
-            before += (0..j).map(|c| b.count(c)).sum::<usize>();
+            before += b.count_before(j);
             h = b.child(j);
         }
         // SAFETY: as above, at the leaf level.

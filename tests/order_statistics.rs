@@ -468,3 +468,30 @@ fn serde_and_rkyv_round_trips_keep_counts() {
         }
     }
 }
+
+/// `get_index_mut` reaches the entry in a run and in a tree, and the value
+/// written is the one read back by key.
+#[test]
+fn get_index_mut_writes_the_ith_value() {
+    for n in [3u32, 200, if cfg!(miri) { 300 } else { 20_000 }] {
+        let mut map: Indexed<u32, u32> = (0..n).map(|k| (k * 3, 0)).collect();
+        for i in [0, n as usize / 2, n as usize - 1] {
+            let (k, v) = map.get_index_mut(i).unwrap();
+            assert_eq!(*k, i as u32 * 3);
+            *v = *k + 1;
+        }
+        assert!(map.get_index_mut(n as usize).is_none());
+        for i in [0, n as usize / 2, n as usize - 1] {
+            assert_eq!(map[&(i as u32 * 3)], i as u32 * 3 + 1);
+        }
+        // A cursor edit at an index keeps the counts exact.
+        let mid = n as usize / 2;
+        let key = mid as u32 * 3 - 1;
+        let mut c = map.cursor_mut_at_index(mid);
+        c.insert_before(key, 7).unwrap();
+        assert_eq!(c.index(), mid + 1);
+        assert_eq!(map.get_index(mid), Some((&key, &7)));
+        assert_eq!(map.rank(&key), mid);
+        map.check_invariants().unwrap();
+    }
+}

@@ -1563,3 +1563,34 @@ impl Table {
         format!("| {} |", marks.collect::<Vec<_>>().join(" | "))
     }
 }
+
+/// `n` as `10^k` when it is a power of ten.
+pub fn power_of_ten(n: usize) -> String {
+    let k = n.ilog10();
+    if n > 1 && 10usize.pow(k) == n {
+        format!("10^{k}")
+    } else {
+        n.to_string()
+    }
+}
+
+/// The CPU model and core counts, from `/proc/cpuinfo`.
+pub fn machine() -> String {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")?
+                .split_once(':')
+                .map(|(_, m)| m.trim())
+        })
+        .unwrap_or("unknown CPU");
+    let logical = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("processor"))
+        .count();
+    let available = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "{model}; {logical} logical cores in /proc/cpuinfo, {available} available to this process"
+    )
+}

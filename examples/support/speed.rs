@@ -55,8 +55,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::support::{
     Baseline, BenchKey, EveryKeySet, KEY_SETS, KeySet, KeySetVisitor, MapList, MapVisitor, Op,
-    Order, SMALL_SIZES, SMALL_TOTAL, SmallMaps, Table, Timed, U64Keys, Workload, time_ratio,
-    time_ratio_batched, visit_key_set,
+    Order, SMALL_SIZES, SMALL_TOTAL, SmallMaps, Table, Timed, U64Keys, Workload, machine,
+    power_of_ten, time_ratio, time_ratio_batched, visit_key_set,
 };
 
 /// The name of the many-small-maps table on the command line (`--keys
@@ -615,37 +615,6 @@ fn measure_small<M: Timed>(op: Op, w: &SmallMaps, name: &str) -> f64 {
         }
         op => unreachable!("{} is not among SmallMaps::OPS", op.name()),
     }
-}
-
-/// `n` as `10^k` when it is a power of ten.
-fn power_of_ten(n: usize) -> String {
-    let k = n.ilog10();
-    if n > 1 && 10usize.pow(k) == n {
-        format!("10^{k}")
-    } else {
-        n.to_string()
-    }
-}
-
-/// The CPU model and core counts, from `/proc/cpuinfo`.
-fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")?
-                .split_once(':')
-                .map(|(_, m)| m.trim())
-        })
-        .unwrap_or("unknown CPU");
-    let logical = cpuinfo
-        .lines()
-        .filter(|l| l.starts_with("processor"))
-        .count();
-    let available = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!(
-        "{model}; {logical} logical cores in /proc/cpuinfo, {available} available to this process"
-    )
 }
 
 /// `/proc/loadavg`'s 1, 5 and 15 minute averages.

@@ -33,7 +33,8 @@ use std::time::Instant;
 use bptree::BPlusTreeMap;
 use bptree_peers::order::{self, OrderOp, OrderQueries, OrderStats, OrderVisitor};
 use bptree_peers::support::{
-    self, MIN_SAMPLE, ROUNDS, SAMPLES, Table, WARM_UP, Workload, time_ratio, time_ratio_batched,
+    self, MIN_SAMPLE, ROUNDS, SAMPLES, Table, WARM_UP, Workload, machine, power_of_ten,
+    time_ratio, time_ratio_batched,
 };
 
 const COMMAND: &str = "cargo run --release --manifest-path peers/Cargo.toml --example order";
@@ -353,26 +354,6 @@ fn format_ns(ns: f64) -> String {
     }
 }
 
-/// `n` as `10^k` when it is a power of ten.
-fn power_of_ten(n: usize) -> String {
-    let k = n.ilog10();
-    if n > 1 && 10usize.pow(k) == n {
-        format!("10^{k}")
-    } else {
-        n.to_string()
-    }
-}
-
-/// The CPU model and the cores available, from `/proc/cpuinfo`.
-fn machine() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
-        .map_or("unknown CPU", |(_, m)| m.trim());
-    let available = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!("{model}; {available} cores available to this process")
-}
 
 /// `/proc/loadavg`'s 1, 5 and 15 minute averages.
 fn load_average() -> String {

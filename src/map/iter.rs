@@ -119,24 +119,15 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iter<'a, K, V, H, 
         }
     }
 
-    /// Skip `n` entries from the front (`n < len`), by index: the map
-    /// keeps counts.
-    fn skip_front(&mut self, n: usize) {
+    /// Move the front `n` entries on and the back `m` entries in
+    /// (`n + m <= len`), by index: the map keeps counts.
+    fn skip_by_index(&mut self, n: usize, m: usize) {
         let from = self.front.get() + n;
+        self.len -= n + m;
         if let Some(tree) = self.inner.tree() {
-            self.inner = walk_between(tree, from, from + self.len - n);
+            self.inner = walk_between(tree, from, from + self.len);
         }
         self.front = A::Count::new(from);
-        self.len -= n;
-    }
-
-    /// Drop `n` entries from the back (`n < len`), by index.
-    fn skip_back(&mut self, n: usize) {
-        let from = self.front.get();
-        if let Some(tree) = self.inner.tree() {
-            self.inner = walk_between(tree, from, from + self.len - n);
-        }
-        self.len -= n;
     }
 }
 
@@ -176,11 +167,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> Iterator
             }
             return self.next();
         }
-        if n >= self.len {
-            self.skip_front(self.len);
-            return None;
-        }
-        self.skip_front(n);
+        self.skip_by_index(n.min(self.len), 0);
         self.next()
     }
 
@@ -216,11 +203,7 @@ impl<'a, K, V, H: Handle, A: ArenaStrategy, const CAP: usize> DoubleEndedIterato
             }
             return self.next_back();
         }
-        if n >= self.len {
-            self.skip_back(self.len);
-            return None;
-        }
-        self.skip_back(n);
+        self.skip_by_index(0, n.min(self.len));
         self.next_back()
     }
 }

@@ -292,6 +292,16 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         )
     }
 
+    /// Panics unless a descent by a key in `expected` found `found`: the
+    /// keys' `Ord` is then not a total order.
+    #[inline]
+    pub(crate) fn check_found(&self, found: C::H, expected: C::H) {
+        assert!(
+            found == expected,
+            "Ord is ill-defined in BPlusTreeMap: a key's descent does not reach its own leaf"
+        );
+    }
+
     /// The entry for `q`, if present.
     #[inline]
     pub(crate) fn get<Q>(&self, q: &Q) -> Option<(&K, &V)>
@@ -781,16 +791,6 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         // to end at `at.leaf`), and `at.idx` holds an entry (its key was
         // read above).
         unsafe { self.remove_with_path(&path, at) }
-    }
-
-    /// Panics unless a descent by a key in `expected` found `found`: the
-    /// keys' `Ord` is then not a total order.
-    #[inline]
-    pub(crate) fn check_found(&self, found: C::H, expected: C::H) {
-        assert!(
-            found == expected,
-            "Ord is ill-defined in BPlusTreeMap: a key's descent does not reach its own leaf"
-        );
     }
 }
 

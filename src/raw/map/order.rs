@@ -51,10 +51,7 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         }
         let mut path = Path::new();
         let found = self.descend(&keys[at.idx], &mut path);
-        assert!(
-            found == at.leaf,
-            "Ord is ill-defined in BPlusTreeMap: a key's descent does not reach its own leaf"
-        );
+        self.check_found(found, at.leaf);
         on_ref!(self, _ => at.idx, t => t.index_of(&path, at.cast()))
     }
 

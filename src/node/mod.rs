@@ -128,6 +128,16 @@ impl<A, B> Pairs<A, B> {
         unsafe { Pairs::new(self.a.add(i), self.b.add(i)) }
     }
 
+    /// The arrays from `n` slots before these on.
+    ///
+    /// # Safety
+    /// Both arrays have at least `n` slots before these.
+    #[inline]
+    pub(super) unsafe fn before(self, n: usize) -> Self {
+        // SAFETY: caller's contract.
+        unsafe { Pairs::new(self.a.sub(n), self.b.sub(n)) }
+    }
+
     /// Insert a pair at `i` in the initialised prefix `..len`.
     ///
     /// # Safety

@@ -199,8 +199,10 @@ impl<K: Ord, V, C: Config> RawMap<K, V, C> {
                         C::RUN_MAX
                     )));
                 }
-                if run.len() > run.cap() {
-                    return Err(InvariantError::new("a run longer than its capacity"));
+                if run.head() + run.len() > run.cap() {
+                    return Err(InvariantError::new(
+                        "a run's entries end past its capacity",
+                    ));
                 }
                 if let Some(i) = run.keys().windows(2).position(|w| w[0] >= w[1]) {
                     return Err(InvariantError::new(alloc::format!(

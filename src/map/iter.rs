@@ -778,6 +778,18 @@ macro_rules! projection {
                 self.inner.count()
             }
 
+            /// The wrapped iterator's fold (leaf by leaf, each leaf's
+            /// entries in one indexed loop where it has one), projected:
+            /// `values().sum()`, `keys().for_each(..)` and the like take
+            /// it instead of stepping `next`.
+            #[inline]
+            fn fold<B, G>(self, init: B, mut g: G) -> B
+            where
+                G: FnMut(B, $item) -> B,
+            {
+                self.inner.fold(init, |acc, $kv| g(acc, $proj))
+            }
+
             projection!(@methods $item; $($extra)*);
         }
 

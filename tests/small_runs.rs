@@ -5,7 +5,7 @@
 //!
 //! Every test here is a generic function, instantiated for each
 //! configuration by `configurations!` at the bottom: the default map
-//! (`RUN_MAX` 256: four leaves' worth), `Phase2` (256), `Phase3` (64),
+//! (`RUN_MAX` 256: four leaves' worth), `Phase2` (256), `Phase3` (256),
 //! `Compact` (`Indirect`, 2,048), a
 //! `CAP = 4` `Indirect<VecArena>` map (64, and a tree of sixteen leaves at
 //! promotion) and `Phase1` (`RUN_MAX` 0: a tree as soon as it holds
@@ -1887,7 +1887,7 @@ configurations! {
     // differential and drop tests cover `Phase2`'s storage.
     #[cfg_attr(miri, ignore = "the default configuration's paths with boxed buffers: default_config covers them under Miri; differential and drops cover Phase2")]
     phase2: Wide32, VecArena<Boxed>, 64, 256, bptree::phase::Phase2<u32, String>;
-    phase3: Adaptive, PoolArena, 64, 64, bptree::phase::Phase3<u32, String>;
+    phase3: Adaptive, PoolArena, 64, 256, bptree::phase::Phase3<u32, String>;
     // Its tests walk runs of up to 2,048 with a full check after each
     // step: hours under Miri, where `indirect_cap4` covers `Indirect` runs.
     #[cfg_attr(miri, ignore = "runs of 2,048 checked after every step: hours under Miri; indirect_cap4 covers Indirect")]

@@ -63,9 +63,9 @@ type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 /// entries):
 ///
 /// * **Small maps.** A map of at most `RUN_MAX` entries is one sorted array,
-///   not a tree. `RUN_MAX` is 4 × `CAP` for [`VecArena`] (four leaves'
-///   worth: maps of up to 256 entries by default), `CAP` for
-///   [`PoolArena`](crate::PoolArena) (one leaf's worth), 16 × `CAP` behind
+///   not a tree. `RUN_MAX` is 4 × `CAP` for [`VecArena`] and
+///   [`PoolArena`](crate::PoolArena) (four leaves' worth: maps of up to
+///   256 entries by default), 16 × `CAP` behind
 ///   [`Indirect`](crate::policy::Indirect) (2,048 for
 ///   [`config::Compact`](crate::config::Compact)), and 0 (no runs) for a
 ///   bare [`MaskedArena`](crate::policy::MaskedArena) and for
@@ -150,8 +150,8 @@ impl<K, V> BPlusTreeMap<K, V> {
 impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, A, CAP> {
     /// The most entries this configuration keeps as one sorted run instead
     /// of a tree, with fixed-size node storage (`Inline`, `Boxed`): `4 *
-    /// CAP` in a `VecArena` (256 for the default configuration), `CAP` in a
-    /// `PoolArena`, `16 * CAP` behind `Indirect`; and 0 (no runs) for
+    /// CAP` in a `VecArena` or a `PoolArena` (256 for the default
+    /// configuration), `16 * CAP` behind `Indirect`; and 0 (no runs) for
     /// `Growing` storage or a bare `MaskedArena`, which reproduce the
     /// seed's layout.
     ///
@@ -159,7 +159,7 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// use bptree::phase::{Compact, Phase0};
     /// use bptree::{BPlusTreeMap, Compact16, PoolArena};
     /// assert_eq!(BPlusTreeMap::<u8, u8>::RUN_MAX, 256);
-    /// assert_eq!(BPlusTreeMap::<u8, u8, Compact16, PoolArena, 32>::RUN_MAX, 32);
+    /// assert_eq!(BPlusTreeMap::<u8, u8, Compact16, PoolArena, 32>::RUN_MAX, 128);
     /// assert_eq!(Compact::<u8, u8>::RUN_MAX, 2048);
     /// assert_eq!(Phase0::<u8, u8>::RUN_MAX, 0);
     /// ```

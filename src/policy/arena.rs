@@ -489,7 +489,11 @@ impl<S: Storage> ArenaStrategy for PoolArena<S> {
     type Storage = S;
     type Count = NoCount;
     type Place<T: Send + Sync> = Direct<T>;
-    const RUN_LEAVES: usize = 1;
+    // Four leaves' worth, as `VecArena`: over 10^4 maps of 100 `u64`s,
+    // get 1.36-1.72 -> 0.54-0.58 times `BTreeMap`'s (`Phase3`,
+    // `Compact16Pool32`, `Wide32Pool64`), and such a map takes 18.6 bytes
+    // per entry instead of 26.0-30.4 (a two-leaf tree in a 64-node chunk).
+    const RUN_LEAVES: usize = 4;
     const RUN_FIRST: usize = 11;
     type Raw<H: Handle> = PoolRaw<H>;
     const NAME: &'static str = "pool";

@@ -609,9 +609,10 @@ configuration! {
     /// [`remove_index`](crate::BPlusTreeMap::remove_index),
     /// [`rank`](crate::BPlusTreeMap::rank), cursors at an index, and range
     /// iterators that count, skip and report their length in `O(log n)`.
-    /// Counts cost one `usize` per branch child (about 1% more memory) and
+    /// Counts cost one `u32` per branch child (under 1% more memory) and
     /// one addition per level on each insert and removal; lookups and
-    /// iteration read no count.
+    /// iteration read no count. The map holds at most `u32::MAX` entries
+    /// (see [`Counted`]).
     Indexed: handle = Wide32, arena = Counted<VecArena>, capacity = 64;
 }
 

@@ -5,45 +5,107 @@
 use alloc::string::String;
 use core::fmt;
 
-/// A tree with [`Compact16`](crate::Compact16) handles ran out of node
-/// handles: the insert would need a 65,536th leaf or branch.
+/// A map reached a limit of its configuration: a tree with
+/// [`Compact16`](crate::Compact16) handles ran out of node handles (the
+/// insert would need a 65,536th leaf or branch), or a map with counts
+/// ([`Counted`](crate::policy::Counted)) holds as many entries as its
+/// `u32` counts can count, `u32::MAX` (4,294,967,295).
 ///
-/// The limit itself: which handles, and how many nodes they name. A refused
+/// The limit itself: which one, and how far it goes. A refused
 /// [`BPlusTreeMap::checked_insert`](crate::BPlusTreeMap::checked_insert)
 /// returns it inside an [`InsertError`], beside the key and value it did not
-/// insert; [`insert`](crate::BPlusTreeMap::insert) panics with its message.
-/// Only `Compact16` trees have the limit: [`Adaptive`](crate::Adaptive)
-/// handles move to 32 bits instead, and [`Wide32`](crate::Wide32) trees
-/// name 2³² - 1 nodes.
+/// insert; [`insert`](crate::BPlusTreeMap::insert) panics with its message,
+/// and so do the bulk builds (`collect`, `from_sorted_iter`, `append`);
+/// deserializing returns it as an error. The map is unchanged.
+///
+/// Only `Compact16` trees run out of handles:
+/// [`Adaptive`](crate::Adaptive) handles move to 32 bits instead, and
+/// [`Wide32`](crate::Wide32) trees name 2³² - 1 nodes. Only counted maps
+/// have a limit on entries ([`max_entries`](Self::max_entries) says whether
+/// this error is that one); a map without counts has none but memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CapacityError {
     handle: &'static str,
     max_nodes: usize,
+    limit: Limit,
+}
+
+/// Which limit a [`CapacityError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Limit {
+    /// Every node handle is in use.
+    Nodes,
+    /// A counted map holds this many entries, the most its counts count.
+    Entries(usize),
 }
 
 impl CapacityError {
-    pub(crate) fn new<H: crate::policy::Handle>() -> Self {
+    /// Out of node handles: a tree of handles `H` holds no more nodes.
+    pub(crate) fn nodes<H: crate::policy::Handle>() -> Self {
         CapacityError {
             handle: H::NAME,
             max_nodes: H::MAX_NODES,
+            limit: Limit::Nodes,
         }
     }
 
-    /// The most nodes of one kind (leaves, or branches) the tree can hold.
+    /// A counted map of handles `H` that holds `max_entries` entries, its
+    /// counts' limit.
+    pub(crate) fn entries<H: crate::policy::Handle>(max_entries: usize) -> Self {
+        CapacityError {
+            limit: Limit::Entries(max_entries),
+            ..Self::nodes::<H>()
+        }
+    }
+
+    /// The most nodes of one kind (leaves, or branches) the tree's handles
+    /// can name.
     pub fn max_nodes(&self) -> usize {
         self.max_nodes
+    }
+
+    /// The most entries the map can hold, if that is the limit this error
+    /// is: `Some(4_294_967_295)` for a map with counts
+    /// ([`Counted`](crate::policy::Counted)) that holds that many, `None`
+    /// for a tree out of node handles.
+    ///
+    /// ```
+    /// use bptree::{BPlusTreeMap, Compact16, VecArena};
+    ///
+    /// // A Compact16 tree of full leaves of 4 runs out of handles, not of
+    /// // entries.
+    /// let mut map: BPlusTreeMap<u32, (), Compact16, VecArena, 4> =
+    ///     BPlusTreeMap::from_sorted_iter((0..4 * 65_535).map(|i| (2 * i, ()))).unwrap();
+    /// let err = map.checked_insert(1, ()).unwrap_err();
+    /// assert_eq!(err.error.max_entries(), None);
+    /// assert_eq!(err.max_nodes(), 65_535);
+    /// ```
+    pub fn max_entries(&self) -> Option<usize> {
+        match self.limit {
+            Limit::Nodes => None,
+            Limit::Entries(max) => Some(max),
+        }
     }
 }
 
 impl fmt::Display for CapacityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "bptree: capacity exceeded: a tree with {} handles holds at most {} leaves and {} \
-             branches, and this insert needs one more node (use Adaptive handles, which move \
-             to 32 bits instead of failing, or Wide32 handles, or a larger CAP)",
-            self.handle, self.max_nodes, self.max_nodes
-        )
+        match self.limit {
+            Limit::Nodes => write!(
+                f,
+                "bptree: capacity exceeded: a tree with {} handles holds at most {} leaves and {} \
+                 branches, and this insert needs one more node (use Adaptive handles, which move \
+                 to 32 bits instead of failing, or Wide32 handles, or a larger CAP)",
+                self.handle, self.max_nodes, self.max_nodes
+            ),
+            Limit::Entries(max) => write!(
+                f,
+                "bptree: capacity exceeded: a map with counts (a Counted arena) holds at most {max} \
+                 entries, the most its branches' counts can count, and this insert needs one more \
+                 (spread the entries over several maps, or use an arena without Counted if the \
+                 order statistics are not needed)"
+            ),
+        }
     }
 }
 
@@ -98,6 +160,12 @@ impl<K, V> InsertError<K, V> {
     /// [`CapacityError::max_nodes`].
     pub fn max_nodes(&self) -> usize {
         self.error.max_nodes()
+    }
+
+    /// The most entries the map can hold, if that is the limit the insert
+    /// ran into (a map with counts): [`CapacityError::max_entries`].
+    pub fn max_entries(&self) -> Option<usize> {
+        self.error.max_entries()
     }
 }
 

@@ -71,8 +71,9 @@
 //! order, a set a sequence, so the serialized bytes are std's and either
 //! type reads the other's. Deserializing inserts entry by entry (the last
 //! value of a repeated key wins) and never preallocates from the input's
-//! size hint; a [`Compact16`] tree that runs out of node handles is a serde
-//! error rather than a panic.
+//! size hint; a [`Compact16`] tree that runs out of node handles (or a map
+//! with counts past `u32::MAX` entries) is a serde error rather than a
+//! panic.
 //!
 //! ```
 //! # #[cfg(feature = "serde")] {

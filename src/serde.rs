@@ -9,10 +9,11 @@
 //!
 //! Deserializing inserts the entries one by one, as std does: on a repeated
 //! key the map keeps the last value, and the set the first element. Nothing
-//! is preallocated from the input's size hint. Where std would panic
+//! is preallocated from the input's size hint. Where `insert` would panic
 //! because a [`Compact16`](crate::Compact16) tree ran out of node handles,
-//! deserializing returns the [`CapacityError`](crate::CapacityError) as a
-//! serde error instead.
+//! or a map with counts ([`Counted`](crate::policy::Counted)) holds
+//! `u32::MAX` entries, deserializing returns the
+//! [`CapacityError`](crate::CapacityError) as a serde error instead.
 //!
 //! ```
 //! use bptree::{BPlusTreeMap, BPlusTreeSet};
@@ -104,7 +105,8 @@ where
 {
     /// Reads a map, inserting its entries in input order (the last value of
     /// a repeated key wins). A tree that runs out of node handles (only
-    /// [`Compact16`](crate::Compact16) can) is an error, not a panic.
+    /// [`Compact16`](crate::Compact16) can), or a map with counts past
+    /// `u32::MAX` entries, is an error, not a panic.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_map(MapVisitor(PhantomData))
     }
@@ -142,7 +144,8 @@ where
 {
     /// Reads a sequence, inserting its elements in input order (of equal
     /// elements the first is kept). A tree that runs out of node handles
-    /// (only [`Compact16`](crate::Compact16) can) is an error, not a panic.
+    /// (only [`Compact16`](crate::Compact16) can), or a set with counts past
+    /// `u32::MAX` elements, is an error, not a panic.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_seq(SetVisitor(PhantomData))
     }

@@ -13,7 +13,6 @@ use rkyv::{Archive, Deserialize, Place, Portable, Serialize, seal::Seal};
 use super::index::{self, Index};
 use super::iter::{Iter, IterSeal, Keys, Values};
 use super::{ArchiveError, NativeOrd};
-use crate::CapacityError;
 use crate::map::BPlusTreeMap;
 use crate::policy::{ArenaStrategy, Handle};
 use crate::raw::map::RawMap;
@@ -464,8 +463,10 @@ where
 {
     /// Bulk-loads the entries in order, at full node fill, in O(n): no
     /// entry is searched for. A [`Compact16`](crate::Compact16) tree that
-    /// runs out of node handles is a [`CapacityError`]; native keys that do
-    /// not ascend (the archived and native `Ord` disagree) are an
+    /// runs out of node handles, or a map with counts
+    /// ([`Counted`](crate::policy::Counted)) of more than `u32::MAX`
+    /// entries, is a [`CapacityError`](crate::CapacityError); native keys
+    /// that do not ascend (the archived and native `Ord` disagree) are an
     /// [`ArchiveError::NativeOrder`].
     fn deserialize(&self, deserializer: &mut D) -> Result<BPlusTreeMap<K, V, H, A, CAP>, D::Error> {
         let mut failed = None;
@@ -484,7 +485,7 @@ where
             return Err(e);
         }
         let map = BPlusTreeMap {
-            raw: built.map_err(|_| Source::new(CapacityError::new::<H>()))?,
+            raw: built.map_err(|full| Source::new(full.error::<H, A::Count>()))?,
         };
         super::native_order(map.keys()).map_err(Source::new)?;
         Ok(map)

@@ -102,8 +102,9 @@
 //!
 //! Into any configuration, by bulk loading the validated entries in order
 //! (full nodes, O(n), no search per entry). A
-//! [`Compact16`](crate::Compact16) tree too large for its 16-bit handles is
-//! a [`CapacityError`](crate::CapacityError), not a panic. A configuration
+//! [`Compact16`](crate::Compact16) tree too large for its 16-bit handles,
+//! or a map with counts of more than `u32::MAX` entries, is a
+//! [`CapacityError`](crate::CapacityError), not a panic. A configuration
 //! outside the documented ranges (see [`MAX_CAP`](crate::policy::MAX_CAP))
 //! does not compile, here as everywhere:
 //!

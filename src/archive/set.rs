@@ -13,7 +13,6 @@ use rkyv::{Archive, Deserialize, Place, Portable, Serialize};
 use super::NativeOrd;
 use super::index::{self, Index};
 use super::iter::Keys;
-use crate::CapacityError;
 use crate::map::BPlusTreeMap;
 use crate::policy::{ArenaStrategy, Handle};
 use crate::raw::map::RawMap;
@@ -267,7 +266,7 @@ where
             return Err(e);
         }
         let map = BPlusTreeMap {
-            raw: built.map_err(|_| Source::new(CapacityError::new::<H>()))?,
+            raw: built.map_err(|full| Source::new(full.error::<H, A::Count>()))?,
         };
         super::native_order(map.keys()).map_err(Source::new)?;
         Ok(BPlusTreeSet { map })

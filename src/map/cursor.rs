@@ -11,7 +11,6 @@ use core::fmt;
 use core::ops::Bound;
 
 use super::{BPlusTreeMap, Tree};
-use crate::error::CapacityError;
 use crate::policy::{ArenaStrategy, Handle, OrderStatistics};
 use crate::raw::Path;
 use crate::raw::navigate::Pos;
@@ -428,7 +427,9 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     ///
     /// # Panics
     ///
-    /// If the tree's handles run out (only `Compact16` trees can).
+    /// If the map is at a limit of its configuration (a `Compact16` tree
+    /// out of handles, or a map with counts that holds `u32::MAX` entries:
+    /// see [`BPlusTreeMap::checked_insert`]); the map is then unchanged.
     ///
     /// ```
     /// use bptree::BPlusTreeMap;
@@ -569,14 +570,14 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
             match search_leaf(tree.leaf(leaf).keys(), &key) {
                 Ok(idx) => {
                     *tree.leaf(leaf).entry_mut(idx).1 = value;
-                    Some((leaf, idx))
+                    Ok((leaf, idx))
                 }
-                Err(idx) => tree.insert_at(&path, leaf, idx, key, value).ok(),
+                Err(idx) => tree.insert_at(&path, leaf, idx, key, value),
             }
         };
         match at {
-            Some((leaf, idx)) => Pos { leaf, idx },
-            None => panic!("{}", CapacityError::new::<H>()),
+            Ok((leaf, idx)) => Pos { leaf, idx },
+            Err((full, _)) => panic!("{}", full.error::<H, A::Count>()),
         }
     }
 

@@ -8,7 +8,6 @@ use core::fmt;
 use core::mem;
 
 use super::{BPlusTreeMap, Tree};
-use crate::error::CapacityError;
 use crate::policy::{ArenaStrategy, Handle};
 use crate::raw::Path;
 use crate::raw::navigate::Pos;
@@ -310,8 +309,9 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     ///
     /// # Panics
     ///
-    /// If the tree's handles run out (only `Compact16` trees can); the map
-    /// is then unchanged.
+    /// If the map is at a limit of its configuration (a `Compact16` tree
+    /// out of handles, or a map with counts that holds `u32::MAX` entries:
+    /// see [`BPlusTreeMap::checked_insert`]); the map is then unchanged.
     ///
     /// ```
     /// use bptree::BPlusTreeMap;
@@ -370,9 +370,9 @@ impl<'a, K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         } = self;
         // SAFETY: the entry's invariant: the path and leaf were recorded by
         // the descent that made it, and the tree has not changed since.
-        match unsafe { tree.insert_at(&path, leaf, idx, key, value) }.ok() {
-            Some((leaf, idx)) => (tree, leaf, idx),
-            None => panic!("{}", CapacityError::new::<H>()),
+        match unsafe { tree.insert_at(&path, leaf, idx, key, value) } {
+            Ok((leaf, idx)) => (tree, leaf, idx),
+            Err((full, _)) => panic!("{}", full.error::<H, A::Count>()),
         }
     }
 }

@@ -22,7 +22,7 @@ use core::fmt;
 use core::hash::{Hash, Hasher};
 use core::ops::{Index, RangeBounds};
 
-use crate::error::{CapacityError, InvariantError};
+use crate::error::InvariantError;
 use crate::map::merge::{MergeIter, Merged, Replay, Step};
 use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
 use crate::raw::iter::RawIterMut;
@@ -36,8 +36,9 @@ type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 ///
 /// A drop-in for [`std::collections::BTreeMap`](alloc::collections::BTreeMap):
 /// the same methods, trait implementations and panics (plus the one of a
-/// [`Compact16`](crate::Compact16) tree that runs out of handles, see
-/// [`insert`](Self::insert)), and the same complexity except where [the
+/// [`Compact16`](crate::Compact16) tree that runs out of handles, and of a
+/// map with counts past `u32::MAX` entries, see [`insert`](Self::insert)),
+/// and the same complexity except where [the
 /// differences](#differences-from-btreemap) say. Entries live only in
 /// leaves, which are linked in key order, so iteration and range scans walk
 /// memory linearly; branches hold separator keys and small node handles.
@@ -522,7 +523,8 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// # Panics
     ///
     /// If the tree's handles run out (only [`Compact16`](crate::Compact16)
-    /// trees can: see [`checked_insert`](Self::checked_insert)). The message
+    /// trees can), or if the map keeps counts and already holds `u32::MAX`
+    /// entries (see [`checked_insert`](Self::checked_insert)). The message
     /// names the limit; the map is unchanged.
     ///
     /// ```
@@ -535,21 +537,25 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.raw.insert(key, value) {
             Ok(old) => old,
-            Err(_) => panic!("{}", CapacityError::new::<H>()),
+            Err((full, _)) => panic!("{}", full.error::<H, A::Count>()),
         }
     }
 
     /// Inserts a key-value pair, or hands the key and value back if the
-    /// tree has run out of node handles, in which case the map is unchanged.
-    /// Otherwise the same as [`insert`](Self::insert).
+    /// map is at a limit of its configuration, in which case the map is
+    /// unchanged. Otherwise the same as [`insert`](Self::insert).
     ///
-    /// Only [`Compact16`](crate::Compact16) trees run out (at 65,535 leaves
-    /// or branches); an [`Adaptive`](crate::Adaptive) tree moves to 32-bit
-    /// handles instead, so for it and for [`Wide32`] trees this never errs.
+    /// Two configurations have limits: [`Compact16`](crate::Compact16)
+    /// trees run out of node handles (at 65,535 leaves or branches; an
+    /// [`Adaptive`](crate::Adaptive) tree moves to 32-bit handles instead),
+    /// and a map with counts ([`Counted`](crate::policy::Counted)) holds at
+    /// most `u32::MAX` (4,294,967,295) entries. Any other map never errs.
+    /// Replacing the value of a key already in the map always succeeds.
     /// The [`InsertError`](crate::InsertError) owns the key and value (as
-    /// std's `OccupiedError` does) and holds the [`CapacityError`] that
-    /// `insert` would have panicked with. Named apart from std's unstable
-    /// `try_insert`, which means something else.
+    /// std's `OccupiedError` does) and holds the
+    /// [`CapacityError`](crate::CapacityError) that `insert` would have
+    /// panicked with. Named apart from std's unstable `try_insert`, which
+    /// means something else.
     ///
     /// ```
     /// use bptree::{BPlusTreeMap, Compact16, VecArena};
@@ -581,10 +587,10 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     ) -> Result<Option<V>, crate::InsertError<K, V>> {
         self.raw
             .insert(key, value)
-            .map_err(|(key, value)| crate::InsertError {
+            .map_err(|(full, (key, value))| crate::InsertError {
                 key,
                 value,
-                error: CapacityError::new::<H>(),
+                error: full.error::<H, A::Count>(),
             })
     }
 
@@ -690,7 +696,8 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     ///
     /// # Panics
     ///
-    /// If the tree's handles run out (only `Compact16` trees can).
+    /// If the tree's handles run out (only `Compact16` trees can), or if a
+    /// map with counts would hold more than `u32::MAX` entries.
     pub fn from_sorted_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Option<Self> {
         let mut entries = Ascending::new(iter.into_iter());
         let map = Self::from_sorted_unchecked(&mut entries);
@@ -755,7 +762,9 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     /// # Panics
     ///
     /// If the result needs more nodes than the tree's handles can name
-    /// (only `Compact16` trees can run out); both maps are then unchanged.
+    /// (only `Compact16` trees can run out), or if the maps keep counts and
+    /// the result would hold more than `u32::MAX` entries; both maps are
+    /// then unchanged.
     ///
     /// ```
     /// use bptree::BPlusTreeMap;
@@ -790,8 +799,8 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
             }
             steps.push(step);
         }
-        if !RawMap::<K, V, Cfg<H, A, CAP>>::bulk_fits(steps.len()) {
-            panic!("{}", CapacityError::new::<H>());
+        if let Err(full) = RawMap::<K, V, Cfg<H, A, CAP>>::bulk_limit(steps.len()) {
+            panic!("{}", full.error::<H, A::Count>());
         }
         // Pass 2 moves the entries; the only user code it runs is `Drop`.
         let entries = Replay {
@@ -849,7 +858,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     fn from_sorted_unchecked(entries: impl IntoIterator<Item = (K, V)>) -> Self {
         match RawMap::from_sorted(entries) {
             Ok(raw) => BPlusTreeMap { raw },
-            Err(_) => panic!("{}", CapacityError::new::<H>()),
+            Err(full) => panic!("{}", full.error::<H, A::Count>()),
         }
     }
 }
@@ -1055,7 +1064,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize> Extend<(K
             let (k, v) = if ascending {
                 match self.raw.push_last(k, v) {
                     Ok(Ok(())) => return,
-                    Ok(Err(_)) => panic!("{}", CapacityError::new::<H>()),
+                    Ok(Err((full, _))) => panic!("{}", full.error::<H, A::Count>()),
                     Err(kv) => {
                         ascending = false;
                         kv

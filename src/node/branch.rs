@@ -9,7 +9,7 @@ use super::{Pairs, buffer_heap, move_slice};
 use crate::policy::{Buf, Config, Count};
 
 /// A child of a branch: its handle and what the configuration keeps beside
-/// it, the number of entries below it (`N = usize`, a `Counted` arena) or
+/// it, the number of entries below it (`N = u32`, a `Counted` arena) or
 /// nothing (`N = NoCount`, zero-sized: the edge is the bare handle).
 /// Children move with their counts: every move of a branch's children
 /// below moves both.
@@ -29,6 +29,14 @@ impl<H, N: Count> Edge<H, N> {
 
 /// A configuration's branch child.
 pub(crate) type EdgeOf<C> = Edge<<C as Config>::H, <C as Config>::N>;
+
+/// The entries below `edges` (0 without counts), added as counts: no sum
+/// of some of a branch's children's counts exceeds the map's length, so
+/// none overflows the count type (see [`Count`]).
+#[inline]
+pub(crate) fn sum_counts<H, N: Count>(edges: &[Edge<H, N>]) -> usize {
+    edges.iter().fold(N::new(0), |sum, e| sum + e.n).get()
+}
 
 /// A branch: `len` separator keys and `len + 1` children.
 pub(crate) struct Branch<K, C: Config> {
@@ -120,11 +128,7 @@ impl<K, C: Config> Branch<K, C> {
         if !C::N::ON || j == 0 {
             return 0;
         }
-        self.count(0)
-            + self.rights()[..j - 1]
-                .iter()
-                .map(|e| e.n.get())
-                .sum::<usize>()
+        self.count(0) + sum_counts(&self.rights()[..j - 1])
     }
 
     /// The entries below this branch: the sum of its children's counts
@@ -133,7 +137,7 @@ impl<K, C: Config> Branch<K, C> {
         if !C::N::ON {
             return 0;
         }
-        (0..=self.len()).map(|i| self.count(i)).sum()
+        self.count(0) + sum_counts(self.rights())
     }
 
     /// Heap bytes and allocations of the branch's own buffers.
@@ -247,5 +251,25 @@ impl<K, C: Config> Drop for Branch<K, C> {
         unsafe {
             ptr::drop_in_place(ptr::slice_from_raw_parts_mut(self.keys.as_mut_ptr(), len));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EdgeOf;
+    use crate::policy::{Cfg, Compact16, Counted, VecArena, Wide32};
+
+    /// A child is its handle, and with counts a `u32` beside it: 8 bytes
+    /// for either handle width (a `Compact16` handle is padded to the
+    /// count's alignment).
+    #[test]
+    fn edge_sizes() {
+        assert_eq!(size_of::<EdgeOf<Cfg<Wide32, VecArena, 64>>>(), 4);
+        assert_eq!(size_of::<EdgeOf<Cfg<Compact16, VecArena, 64>>>(), 2);
+        assert_eq!(size_of::<EdgeOf<Cfg<Wide32, Counted<VecArena>, 64>>>(), 8);
+        assert_eq!(
+            size_of::<EdgeOf<Cfg<Compact16, Counted<VecArena>, 64>>>(),
+            8
+        );
     }
 }

@@ -92,7 +92,7 @@ mod branch;
 mod leaf;
 mod run;
 
-pub(crate) use branch::{Branch, Edge, EdgeOf};
+pub(crate) use branch::{Branch, Edge, EdgeOf, sum_counts};
 pub(crate) use leaf::{Leaf, LeafView};
 pub(crate) use run::{Run, RunDrain};
 

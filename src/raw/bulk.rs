@@ -9,10 +9,10 @@
 use alloc::vec::Vec;
 
 use super::RawTree;
-use super::insert::OutOfHandles;
+use super::insert::Full;
 use super::view::LeafChain;
 use crate::node::{Edge, EdgeOf, Leaf};
-use crate::policy::{Config, Handle};
+use crate::policy::{Config, Count, Handle};
 
 /// Where a bulk build takes its entries: one at a time for the first entry
 /// of each leaf (its key becomes a separator), then as many as fit.
@@ -170,9 +170,7 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     /// through [`from_sorted_with`](Self::from_sorted_with); the engine's
     /// own tests use this.
     #[cfg(test)]
-    pub(crate) fn from_sorted(
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Result<Self, OutOfHandles> {
+    pub(crate) fn from_sorted(entries: impl IntoIterator<Item = (K, V)>) -> Result<Self, Full> {
         Self::from_sorted_with(Each(entries.into_iter()), K::clone)
     }
 
@@ -182,10 +180,10 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     pub(crate) fn from_sorted_with(
         mut entries: impl BulkSource<K, V>,
         mut separator: impl FnMut(&K) -> K,
-    ) -> Result<Self, OutOfHandles> {
+    ) -> Result<Self, Full> {
         /// Until the branch levels stand, the leaves are reachable only
-        /// through their chain: if the input or a `Clone` panics, or the
-        /// handles run out, this frees them (and drops their entries).
+        /// through their chain: if the input or a `Clone` panics, or a
+        /// limit is reached, this frees them (and drops their entries).
         struct Leaves<K, V, C: Config>(RawTree<K, V, C>);
         impl<K, V, C: Config> Drop for Leaves<K, V, C> {
             fn drop(&mut self) {
@@ -228,7 +226,7 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             } else {
                 Some(separator(&k))
             };
-            let h = tree.alloc_leaf().ok_or(OutOfHandles)?;
+            let h = tree.alloc_leaf().ok_or(Full::Handles)?;
             if cur.is_nil() {
                 tree.root = h;
             } else {
@@ -249,6 +247,11 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
             entries.fill(leaf);
             let n = leaf.len();
             tree.len += n;
+            // Past the most entries counts count: refused, as an insert
+            // would be (the guard frees what was built).
+            if C::N::ON && tree.len > C::N::MAX {
+                return Err(Full::Entries);
+            }
             level.push((Edge::new(h, n), sep));
         }
         // The source goes while the guard still owns the tree: its drop can
@@ -288,7 +291,7 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
     fn build_level(
         &mut self,
         children: Vec<(EdgeOf<C>, Option<K>)>,
-    ) -> Result<Vec<(EdgeOf<C>, Option<K>)>, OutOfHandles> {
+    ) -> Result<Vec<(EdgeOf<C>, Option<K>)>, Full> {
         let fan = C::CAP + 1;
         let n = children.len();
         // Group sizes: full groups, but never a last group of one.
@@ -305,7 +308,7 @@ impl<K: Clone, V, C: Config> RawTree<K, V, C> {
         let mut it = children.into_iter();
         for size in sizes {
             let (first, key) = it.next().expect("group sizes add up to n");
-            let h = self.alloc_branch(first).ok_or(OutOfHandles)?;
+            let h = self.alloc_branch(first).ok_or(Full::Handles)?;
             // SAFETY: `h` was just allocated by `alloc_branch`.
             let b = unsafe { self.branch_mut(h) };
             b.reserve(size - 1);

@@ -1,5 +1,5 @@
 //! Counts: the entries below each child of a branch, kept by a `Counted`
-//! configuration (`C::N = usize`), and the order statistics they answer.
+//! configuration (`C::N = u32`), and the order statistics they answer.
 //!
 //! Every method here does nothing (and compiles to nothing) when the
 //! configuration keeps no counts: `C::N::ON` is a constant. The engine's
@@ -12,6 +12,7 @@
 
 use super::navigate::Pos;
 use super::{Path, RawTree};
+use crate::node::sum_counts;
 use crate::policy::{Config, Count};
 
 impl<K, V, C: Config> RawTree<K, V, C> {
@@ -99,7 +100,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
                 let rights = b.rights();
                 let mut k = 0;
                 for chunk in rights.chunks_exact(8) {
-                    let sum: usize = chunk.iter().map(|e| e.n.get()).sum();
+                    let sum = sum_counts(chunk);
                     if i < sum {
                         break;
                     }

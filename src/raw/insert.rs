@@ -20,22 +20,46 @@
 //!
 //! An insert is all or nothing: the separator is cloned and every node the
 //! split needs is allocated before anything moves, so a panicking `Clone`
-//! or running out of handles leaves the tree exactly as it was.
+//! or running out of handles leaves the tree exactly as it was. A tree
+//! with counts refuses the entry past [`Count::MAX`] the same way, before
+//! it looks at a node.
 
 use super::search::search_leaf;
 use super::view::TreeView;
 use super::{MAX_HEIGHT, Path, RawTree};
+use crate::error::CapacityError;
 use crate::node::{Branch, Edge, EdgeOf};
 use crate::policy::{ArenaStrategy, Config, Count, Handle, Storage};
 
-/// Why an insert could not happen: every handle value is in use.
-#[derive(Debug)]
-pub(crate) struct OutOfHandles;
+/// Why an insert or a bulk build could not happen: a limit of the
+/// configuration. Nothing changed; the map turns it into its public
+/// [`CapacityError`] with [`error`](Self::error).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Full {
+    /// Every handle value is in use.
+    Handles,
+    /// The tree holds [`Count::MAX`] entries, as many as its counts count
+    /// (configurations with counts only).
+    Entries,
+}
+
+impl Full {
+    /// The public error for this limit, in a map of handles `H` whose
+    /// branches keep counts `N`.
+    pub(crate) fn error<H: Handle, N: Count>(self) -> CapacityError {
+        match self {
+            Full::Handles => CapacityError::nodes::<H>(),
+            Full::Entries => CapacityError::entries::<H>(N::MAX),
+        }
+    }
+}
 
 impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// Insert `key`, or replace the value of an equal key (keeping the old
-    /// key, as std does). On running out of handles, gives the pair back.
-    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (K, V)> {
+    /// key, as std does). At a limit (out of handles, or as many entries as
+    /// counts count), gives the pair back with the limit.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (Full, (K, V))> {
         assert!(
             !self.root.is_nil(),
             "bptree: a tree is never empty (an empty map is a run)"
@@ -63,10 +87,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
             }
             // SAFETY: `path` and `leaf` were recorded by `descend` just
             // above, and nothing changed the tree since.
-            Err(i) => match unsafe { self.insert_at(&path, leaf, i, key, val) } {
-                Ok(_) => Ok(None),
-                Err((OutOfHandles, kv)) => Err(kv),
-            },
+            Err(i) => unsafe { self.insert_at(&path, leaf, i, key, val) }.map(|_| None),
         }
     }
 
@@ -84,7 +105,12 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         i: usize,
         key: K,
         val: V,
-    ) -> Result<(C::H, usize), (OutOfHandles, (K, V))> {
+    ) -> Result<(C::H, usize), (Full, (K, V))> {
+        // A tree with counts holds at most as many entries as they count:
+        // one comparison, and none without counts.
+        if C::N::ON && self.len >= C::N::MAX {
+            return Err((Full::Entries, (key, val)));
+        }
         let cap = C::CAP;
         // SAFETY: `leaf` is live (caller's contract).
         let l = unsafe { self.leaf_mut(leaf) };
@@ -197,7 +223,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         let branches = full + usize::from(full == path.len());
         let mut spare = [C::H::NIL; MAX_HEIGHT + 1];
         let Some(new_leaf) = self.alloc_leaf() else {
-            return Err((OutOfHandles, (key, val)));
+            return Err((Full::Handles, (key, val)));
         };
         for k in 0..branches {
             match self.alloc_branch(Edge::new(C::H::NIL, 0)) {
@@ -212,7 +238,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
                         }
                         self.free_leaf(new_leaf);
                     }
-                    return Err((OutOfHandles, (key, val)));
+                    return Err((Full::Handles, (key, val)));
                 }
             }
         }

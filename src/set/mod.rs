@@ -365,7 +365,9 @@ impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet
     ///
     /// # Panics
     ///
-    /// If the tree's handles run out (only `Compact16` trees can).
+    /// If the set is at a limit of its configuration (a `Compact16` tree
+    /// out of handles, or a set with counts that holds `u32::MAX`
+    /// elements: see [`BPlusTreeMap::checked_insert`]).
     ///
     /// ```
     /// use bptree::BPlusTreeSet;
@@ -385,7 +387,7 @@ impl<T: Ord + Clone, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeSet
     }
 
     /// Adds `value`, or hands it back in an error (leaving the set
-    /// unchanged) if the tree's handles run out; see
+    /// unchanged) at a limit of its configuration; see
     /// [`BPlusTreeMap::checked_insert`]. The error's
     /// [`key`](crate::InsertError::key) is `value`.
     ///

@@ -13,7 +13,7 @@ use crate::node::{Run, RunDrain};
 use crate::policy::{Config, Handle, Place};
 use crate::raw::RawTree;
 use crate::raw::bulk::ShortFirst;
-use crate::raw::insert::OutOfHandles;
+use crate::raw::insert::Full;
 use crate::raw::navigate::Pos;
 use crate::raw::view::LeafChain;
 
@@ -164,7 +164,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
             RawTree::<K, V, C::Narrow>::from_sorted_with(ShortFirst::new(entries, first), |_| {
                 seps.next().expect("one separator per leaf after the first")
             })
-            .unwrap_or_else(|OutOfHandles| unreachable!("a run fits in a fresh tree"));
+            .unwrap_or_else(|_: Full| unreachable!("a run fits in a fresh tree"));
         // Entry `i` (at the front, or in full leaves from the first on).
         let mut leaf = tree.edge_leaf(false);
         for _ in 0..i / C::CAP {

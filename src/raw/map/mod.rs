@@ -44,8 +44,8 @@ mod adapt;
 mod order;
 
 use crate::node::{LeafView, Run, RunDrain};
-use crate::policy::{ArenaStrategy, Config, Handle, Place};
-use crate::raw::insert::OutOfHandles;
+use crate::policy::{ArenaStrategy, Config, Count, Handle, Place};
+use crate::raw::insert::Full;
 use crate::raw::navigate::{Pos, check_range_bounds, key_bound};
 use crate::raw::search::search_leaf;
 use crate::raw::{Core, Path, RawTree};
@@ -147,24 +147,36 @@ impl<K, V, C: Config> RawMap<K, V, C> {
     /// at most this many uses narrow handles.
     const NARROW_HOLDS: usize = max_nodes::<C::Narrow>().saturating_mul(C::CAP);
 
-    /// Whether a bulk build of `len` entries finds the nodes it needs (only
-    /// a tree whose handles cannot widen can run out).
-    pub(crate) const fn bulk_fits(len: usize) -> bool {
-        len <= C::RUN_MAX
+    /// The limit a bulk build of `len` entries would pass, if any: the
+    /// most entries counts count (configurations with counts), or the
+    /// nodes handles name (only a tree whose handles cannot widen can run
+    /// out).
+    pub(crate) const fn bulk_limit(len: usize) -> Result<(), Full> {
+        if C::N::ON && len > C::N::MAX {
+            Err(Full::Entries)
+        } else if len <= C::RUN_MAX
             || len <= Self::NARROW_HOLDS
             || (C::H::WIDENS && len <= max_nodes::<C::Wide>().saturating_mul(C::CAP))
+        {
+            Ok(())
+        } else {
+            Err(Full::Handles)
+        }
     }
 
     /// Evaluating this fails to compile for a configuration outside the
-    /// documented ranges ([`Config::CHECK`]: the capacity, a run's length)
-    /// or if a wide tree could also be small enough to be a run (the
-    /// representations would overlap). Both ways a map comes to be,
+    /// documented ranges ([`Config::CHECK`]: the capacity, a run's length),
+    /// if a wide tree could also be small enough to be a run (the
+    /// representations would overlap), or if a run could hold more entries
+    /// than counts count (a run's inserts do not check that limit: the
+    /// tree a full run becomes holds `RUN_MAX + 1`). Both ways a map comes to be,
     /// [`new`](Self::new) and [`from_tree`](Self::from_tree), evaluate it,
     /// so every constructor of every public type does: the counters of
     /// nodes and runs (`u16`) cannot overflow in a map that compiles.
     const CHECK: () = {
         let () = C::CHECK;
         assert!(!C::H::WIDENS || Self::NARROW_BELOW > Self::MIN_TREE);
+        assert!(!C::N::ON || C::RUN_MAX < C::N::MAX);
     };
 
     /// An empty map: where every map starts.
@@ -407,9 +419,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
     /// A map holding `entries`, which must be in strictly ascending key
     /// order: a run if they fit one, else a tree at full fill, with narrow
     /// handles if the iterator's upper size bound fits them.
-    pub(crate) fn from_sorted(
-        entries: impl IntoIterator<Item = (K, V)>,
-    ) -> Result<Self, OutOfHandles> {
+    pub(crate) fn from_sorted(entries: impl IntoIterator<Item = (K, V)>) -> Result<Self, Full> {
         Self::from_sorted_with(entries, K::clone)
     }
 
@@ -418,7 +428,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
     pub(crate) fn from_sorted_with(
         entries: impl IntoIterator<Item = (K, V)>,
         separator: impl FnMut(&K) -> K,
-    ) -> Result<Self, OutOfHandles> {
+    ) -> Result<Self, Full> {
         let mut entries = entries.into_iter();
         let run = match entries.size_hint() {
             (lo, Some(hi)) if lo == hi && hi <= C::RUN_MAX => Run::with_capacity(hi),
@@ -479,7 +489,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
 
     /// A clone of this map (a run, or a tree at full fill), its entries
     /// copied a leaf slice at a time.
-    pub(crate) fn clone_packed(&self) -> Result<Self, OutOfHandles>
+    pub(crate) fn clone_packed(&self) -> Result<Self, Full>
     where
         V: Clone,
     {
@@ -498,7 +508,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
     fn tree_from_sorted(
         entries: impl BulkSource<K, V>,
         mut separator: impl FnMut(&K) -> K,
-    ) -> Result<Self, OutOfHandles> {
+    ) -> Result<Self, Full> {
         if !C::H::WIDENS || Self::hint_fits_narrow(&entries) {
             return Ok(RawMap::from_tree(RawTree::from_sorted_with(
                 entries,
@@ -514,7 +524,7 @@ impl<K: Clone, V, C: Config> RawMap<K, V, C> {
     fn wide_from_sorted(
         entries: impl BulkSource<K, V>,
         mut separator: impl FnMut(&K) -> K,
-    ) -> Result<Self, OutOfHandles> {
+    ) -> Result<Self, Full> {
         let wide = RawTree::<K, V, C::Wide>::from_sorted_with(entries, &mut separator)?;
         let mut map = RawMap::new();
         map.repr = Repr::Wide(Place::new(wide.into_core()));
@@ -569,14 +579,14 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         RawMap::from_sorted_with(entries, |_| {
             seps.next().expect("one separator per leaf after the first")
         })
-        .unwrap_or_else(|OutOfHandles| {
-            unreachable!("a part of a tree, packed, fits in a fresh tree")
-        })
+        .unwrap_or_else(|_: Full| unreachable!("a part of a tree, packed, fits in a fresh tree"))
     }
 
     /// Insert `key`, or replace the value of an equal key (keeping the old
-    /// key, as std does). On running out of handles, gives the pair back.
-    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (K, V)> {
+    /// key, as std does). At a limit (out of handles, or as many entries as
+    /// counts count), gives the pair back with the limit.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (Full, (K, V))> {
         let (key, val) = match self.view_mut() {
             ViewMut::Run(run) => match search_leaf(run.keys(), &key) {
                 Ok(i) => {
@@ -590,7 +600,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                 }
             },
             ViewMut::Narrow(t) => match t.insert(key, val) {
-                Err(kv) if C::H::WIDENS => kv,
+                Err((Full::Handles, kv)) if C::H::WIDENS => kv,
                 done => return done,
             },
             ViewMut::Wide(t) => return t.insert(key, val),
@@ -601,10 +611,14 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     /// Insert `key` after every key of the map, if it is greater than all
     /// of them: an insert with no search (one comparison, with the last
     /// key), which an ascending `extend` makes. `Err` gives the pair back
-    /// untouched when the key is not the greatest; `Ok(Err(..))` when the
-    /// handles ran out (as [`insert`](Self::insert)).
+    /// untouched when the key is not the greatest; `Ok(Err(..))` at a limit
+    /// (as [`insert`](Self::insert)).
     #[allow(clippy::type_complexity)]
-    pub(crate) fn push_last(&mut self, key: K, val: V) -> Result<Result<(), (K, V)>, (K, V)> {
+    pub(crate) fn push_last(
+        &mut self,
+        key: K,
+        val: V,
+    ) -> Result<Result<(), (Full, (K, V))>, (K, V)> {
         let mut path = Path::new();
         let leaf = self.descend_edge(true, &mut path);
         // SAFETY: `descend_edge` named the run (NIL) or the last leaf, and
@@ -620,9 +634,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         let i = keys.len();
         // SAFETY: `path` and `leaf` were just recorded by a descent of this
         // map, and `i` is the leaf's length.
-        Ok(unsafe { self.insert_at(&path, leaf, i, key, val) }
-            .map(|_| ())
-            .map_err(|(OutOfHandles, kv)| kv))
+        Ok(unsafe { self.insert_at(&path, leaf, i, key, val) }.map(|_| ()))
     }
 
     /// Insert a new entry at index `i` of `leaf`, reached by `path`, where
@@ -640,13 +652,13 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         i: usize,
         key: K,
         val: V,
-    ) -> Result<(C::H, usize), (OutOfHandles, (K, V))> {
+    ) -> Result<(C::H, usize), (Full, (K, V))> {
         let (key, val) = match self.view_mut() {
             ViewMut::Run(_) => return Ok(self.run_insert(i, key, val)),
             // SAFETY: the path and leaf are this tree's (caller's contract).
             ViewMut::Narrow(t) => match unsafe { t.insert_at(path, leaf.cast(), i, key, val) } {
                 Ok((h, i)) => return Ok((h.cast(), i)),
-                Err((OutOfHandles, kv)) if C::H::WIDENS => kv,
+                Err((Full::Handles, kv)) if C::H::WIDENS => kv,
                 Err(e) => return Err(e),
             },
             ViewMut::Wide(t) => {

@@ -219,9 +219,10 @@ impl<K, V> Run<K, V> {
         };
         if self.allocated() {
             let (old, _) = Self::layout(self.cap());
-            // SAFETY: the first `len` keys and values move to the new block,
-            // which has room for them (`cap >= len`); the old block was
-            // allocated with `old` and nothing refers to it afterwards.
+            // SAFETY: the `len` keys and values from slot `head` move to
+            // the front of the new block, which has room for them (`cap >=
+            // len`); the old block was allocated with `old` and nothing
+            // refers to it afterwards.
             unsafe {
                 if new.size() != 0 {
                     ptr::copy_nonoverlapping(self.keys_ptr(), ptr.as_ptr().cast::<K>(), self.len());

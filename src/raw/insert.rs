@@ -43,6 +43,9 @@ pub(crate) enum Full {
     Entries,
 }
 
+/// An insert refused at a limit: the limit, and the entry handed back.
+pub(crate) type Refused<K, V> = (Full, (K, V));
+
 impl Full {
     /// The public error for this limit, in a map of handles `H` whose
     /// branches keep counts `N`.
@@ -58,8 +61,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// Insert `key`, or replace the value of an equal key (keeping the old
     /// key, as std does). At a limit (out of handles, or as many entries as
     /// counts count), gives the pair back with the limit.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (Full, (K, V))> {
+    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, Refused<K, V>> {
         assert!(
             !self.root.is_nil(),
             "bptree: a tree is never empty (an empty map is a run)"
@@ -97,7 +99,6 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
     /// # Safety
     /// `path` and `leaf` were recorded by a descent of this tree
     /// (`descend`, `descend_edge`) since it last changed.
-    #[allow(clippy::type_complexity)]
     pub(crate) unsafe fn insert_at(
         &mut self,
         path: &Path,
@@ -105,7 +106,7 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         i: usize,
         key: K,
         val: V,
-    ) -> Result<(C::H, usize), (Full, (K, V))> {
+    ) -> Result<(C::H, usize), Refused<K, V>> {
         // A tree with counts holds at most as many entries as they count:
         // one comparison, and none without counts.
         if C::N::ON && self.len >= C::N::MAX {

@@ -45,7 +45,7 @@ mod order;
 
 use crate::node::{LeafView, Run, RunDrain};
 use crate::policy::{ArenaStrategy, Config, Count, Handle, Place};
-use crate::raw::insert::Full;
+use crate::raw::insert::{Full, Refused};
 use crate::raw::navigate::{Pos, check_range_bounds, key_bound};
 use crate::raw::search::search_leaf;
 use crate::raw::{Core, Path, RawTree};
@@ -585,8 +585,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     /// Insert `key`, or replace the value of an equal key (keeping the old
     /// key, as std does). At a limit (out of handles, or as many entries as
     /// counts count), gives the pair back with the limit.
-    #[allow(clippy::type_complexity)]
-    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, (Full, (K, V))> {
+    pub(crate) fn insert(&mut self, key: K, val: V) -> Result<Option<V>, Refused<K, V>> {
         let (key, val) = match self.view_mut() {
             ViewMut::Run(run) => match search_leaf(run.keys(), &key) {
                 Ok(i) => {
@@ -618,7 +617,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         &mut self,
         key: K,
         val: V,
-    ) -> Result<Result<(), (Full, (K, V))>, (K, V)> {
+    ) -> Result<Result<(), Refused<K, V>>, (K, V)> {
         let mut path = Path::new();
         let leaf = self.descend_edge(true, &mut path);
         // SAFETY: `descend_edge` named the run (NIL) or the last leaf, and
@@ -644,7 +643,6 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
     /// `path` and `leaf` were recorded by a descent of this map
     /// ([`descend`](Self::descend)) since it last changed, and `i` is at most
     /// the leaf's length.
-    #[allow(clippy::type_complexity)]
     pub(crate) unsafe fn insert_at(
         &mut self,
         path: &Path,
@@ -652,7 +650,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         i: usize,
         key: K,
         val: V,
-    ) -> Result<(C::H, usize), (Full, (K, V))> {
+    ) -> Result<(C::H, usize), Refused<K, V>> {
         let (key, val) = match self.view_mut() {
             ViewMut::Run(_) => return Ok(self.run_insert(i, key, val)),
             // SAFETY: the path and leaf are this tree's (caller's contract).

@@ -41,12 +41,12 @@ mod groups;
 mod small;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use support::{StdAndDefaults, StdAndUnder, Workload};
+use support::{KeyedColumns, StdAndDefaults, StdAndUnder, Workload};
 
 fn all(c: &mut Criterion) {
     let workloads: Vec<Workload> = groups::sizes().into_iter().map(Workload::new).collect();
     groups::operations::<StdAndUnder>(c, &workloads);
-    groups::keyed::<StdAndDefaults>(c);
+    groups::keyed::<KeyedColumns>(c);
     small::small_maps::<StdAndDefaults>(c);
     archive::archive(c, &workloads);
 }

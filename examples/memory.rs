@@ -24,7 +24,10 @@
 //!    and for bulk builds at sampled n (every n to 100, then steps of 2 %);
 //!
 //! and draws bytes per entry against n (random order; every n to 10⁴, then
-//! 10⁵ and 10⁶) to `docs/memory.svg`.
+//! 10⁵ and 10⁶) to `docs/memory.svg`. Last, `String` keys (the speed
+//! runner's ids and words): bytes per entry of `BTreeMap`, `Standard`,
+//! `Compact` and `Prefixed`, without the keys' own heap bytes, which every
+//! map holds alike.
 
 mod support;
 
@@ -36,7 +39,10 @@ use bptree::TreeConfig;
 use bptree::config::{ConfigList, ConfigVisitor};
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use support::{Baseline, CountingAlloc, Footprint, Map, Order, Subject, Table, Under, Workload};
+use support::{
+    Baseline, CountingAlloc, Footprint, IdKeys, KeySet, Map, Order, Subject, Table, Under,
+    WordKeys, Workload,
+};
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::new();
@@ -147,6 +153,7 @@ fn main() {
 
     summary(&names, &at_size);
     crossovers(&names, &growth, &bulk, samples.len());
+    string_keys();
 
     // The chart: random order, every n up to CROSSOVER_MAX from the growing
     // map (sampled for size), then the larger table sizes.
@@ -171,6 +178,58 @@ fn main() {
         }
     }
     println!("Done in {:.1} s.", start.elapsed().as_secs_f64());
+}
+
+/// The `String`-keys table: bytes per entry of maps of the speed runner's
+/// ids and words (`String -> u64`, inserted one by one in random order),
+/// less the keys' own heap bytes (each key's `len`, as a clone allocates
+/// it), which every map holds alike.
+fn string_keys() {
+    const NS: [usize; 3] = [1_000, 100_000, 1_000_000];
+    println!(
+        "Bytes per entry, String keys -> u64 (random inserts; the keys' own heap bytes not \
+         counted).\n"
+    );
+    let mut table = Table::new(&["keys", "map", "10³", "10⁵", "10⁶"], 2);
+    fn row<S: KeySet<Key = String, Value = u64>, M: Default>(
+        table: &mut Table,
+        name: &str,
+        insert: fn(&mut M, String, u64),
+    ) {
+        let mut cells = vec![S::NAME.to_string(), name.to_string()];
+        for n in NS {
+            let keys = Workload::<S>::generate(n).keys;
+            let key_bytes: usize = keys.iter().map(String::len).sum();
+            let before = ALLOC.live_bytes();
+            let mut m = M::default();
+            for (i, k) in keys.iter().enumerate() {
+                insert(&mut m, k.clone(), i as u64);
+            }
+            let bytes = ALLOC.live_bytes() - before + size_of::<M>() - key_bytes;
+            drop(m);
+            cells.push(format!("{:.1}", bytes as f64 / n as f64));
+        }
+        table.row(cells);
+    }
+    fn rows<S: KeySet<Key = String, Value = u64>>(table: &mut Table) {
+        row::<S, std::collections::BTreeMap<String, u64>>(table, "BTreeMap", |m, k, v| {
+            m.insert(k, v);
+        });
+        row::<S, bptree::BPlusTreeMap<String, u64>>(table, "Standard", |m, k, v| {
+            m.insert(k, v);
+        });
+        row::<S, bptree::phase::Compact<String, u64>>(table, "Compact", |m, k, v| {
+            m.insert(k, v);
+        });
+        row::<S, bptree::phase::Prefixed<String, u64>>(table, "Prefixed", |m, k, v| {
+            m.insert(k, v);
+        });
+    }
+    rows::<IdKeys>(&mut table);
+    table.rule();
+    rows::<WordKeys>(&mut table);
+    table.print();
+    println!();
 }
 
 /// Column titles: `first`, then the sizes.

@@ -10,6 +10,7 @@
 //! | [`Phase3`] | 16-bit handles (32-bit once the tree outgrows them); a pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 |
 //! | [`Compact`] | least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
 //! | [`Indexed`] | order statistics (`get_index`, `rank`, range lengths in `O(log n)`): the default layout with counts in branches | [`Wide32`] | [`Counted`]`<`[`VecArena`]`>` | [`Inline`] | 72 |
+//! | [`Prefixed`] | byte-string keys (`String`, `&str`, `Vec<u8>`): the default layout whose nodes keep 8 bytes of each key beside it | [`Wide32`] | [`policy::Prefixed`]`<`[`VecArena`]`>` | [`Inline`] | 72 |
 //!
 //! Each phase keeps what the one before it changed. The four phases hold 64
 //! entries per node, so they differ only in layout.
@@ -63,6 +64,7 @@
 #![forbid(unsafe_code)]
 
 use crate::BPlusTreeMap;
+use crate::policy;
 #[cfg(doc)]
 use crate::policy::Inline;
 use crate::policy::{
@@ -121,6 +123,33 @@ pub type Indexed<K, V> = BPlusTreeMap<K, V, Wide32, Counted<VecArena>, 64>;
 /// assert_eq!(s.rank("banana"), 1);
 /// ```
 pub type IndexedSet<T> = crate::BPlusTreeSet<T, Wide32, Counted<VecArena>, 64>;
+
+/// Byte-string keys: the default layout whose nodes keep, beside their
+/// keys, the bytes the node's keys share and the next 8 bytes of each, so
+/// that a lookup reads about one key's bytes instead of one per probe; the
+/// map of [`config::Prefixed`] (see [`policy::Prefixed`]).
+///
+/// ```
+/// use bptree::phase::Prefixed;
+/// let mut users: Prefixed<String, u32> = Prefixed::empty();
+/// for id in 0..1000u32 {
+///     users.insert(format!("user:{id:012}"), id);
+/// }
+/// assert_eq!(users.get("user:000000000777"), Some(&777));
+/// assert_eq!(users.range("user:000000000990".to_string()..).count(), 10);
+/// ```
+pub type Prefixed<K, V> = BPlusTreeMap<K, V, Wide32, policy::Prefixed<VecArena>, 64>;
+
+/// The set of [`Prefixed`]: byte-string elements searched by their
+/// prefixes; the set of [`config::Prefixed`].
+///
+/// ```
+/// use bptree::phase::PrefixedSet;
+/// let words: PrefixedSet<&str> = ["pear", "fig", "apple"].into_iter().collect();
+/// assert!(words.contains("fig"));
+/// assert_eq!(words.first(), Some(&"apple"));
+/// ```
+pub type PrefixedSet<T> = crate::BPlusTreeSet<T, Wide32, policy::Prefixed<VecArena>, 64>;
 
 #[cfg(test)]
 mod tests {

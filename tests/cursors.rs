@@ -454,7 +454,7 @@ fn cursors_cover_every_configuration() {
     }
     let mut n = Count(0);
     Configs::for_each(&mut n);
-    assert_eq!(n.0, 11, "add a cursors_* test for the new configuration");
+    assert_eq!(n.0, 12, "add a cursors_* test for the new configuration");
 }
 
 // ---------------------------------------------------------------------------

@@ -543,7 +543,7 @@ fn crate_configurations() {
         Phase3::DESCRIPTION,
         "Phase 3: phase 2 with 16-bit handles and the pool arena."
     );
-    assert_eq!(<config::All as ConfigList>::LEN, 7);
+    assert_eq!(<config::All as ConfigList>::LEN, 8);
     assert_eq!(<config::Phases as ConfigList>::LEN, 4);
     assert_eq!(<() as ConfigList>::LEN, 0);
 }
@@ -586,6 +586,7 @@ fn lists_visit_in_order() {
             ("Compact", 128, "Adaptive", "vec", "boxed"),
             ("Standard", 64, "Wide32", "vec", "inline"),
             ("Indexed", 64, "Wide32", "vec", "inline"),
+            ("Prefixed", 64, "Wide32", "vec", "inline"),
         ]
     );
 
@@ -659,7 +660,7 @@ fn configurations_agree_with_std() {
 
     let mut run = AgreesWithStd { ops: 0, visited: 0 };
     <(config::All, Deep)>::for_each(&mut run);
-    assert_eq!(run.visited, 8);
+    assert_eq!(run.visited, 9);
     println!("{} ops over {} configurations", run.ops, run.visited);
 }
 

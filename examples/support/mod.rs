@@ -26,7 +26,8 @@
 //! - [`Op`]: the timed operations, the speed runner's rows and the criterion
 //!   groups; [`MapList`] and [`MapVisitor`]: the maps each runs over for a
 //!   key set (configurations through [`EachConfig`], a `ConfigVisitor`);
-//!   [`StdAndUnder`], [`StdAndDefaults`] and the runner's [`RootColumns`].
+//!   [`StdAndUnder`], [`StdAndDefaults`], [`StdDefaultsAndPrefixed`],
+//!   [`KeyedColumns`] and the runner's [`RootColumns`].
 //! - [`Workload`]: seeded keys of a key set and the timed operations over
 //!   them; it builds a map in each insertion [`Order`]. [`SmallMaps`]: the
 //!   same for many small `u64` maps ([`SMALL_TOTAL`] entries in maps of
@@ -582,6 +583,18 @@ impl<S: KeySet> MapList<S> for StdAndDefaults {
     }
 }
 
+/// [`StdAndDefaults`], then [`bptree::phase::Prefixed`]: the columns and
+/// group members for the `String` key sets (ids and words), whose keys the
+/// `Prefixed` configuration searches by their prefixes.
+pub struct StdDefaultsAndPrefixed;
+
+impl<S: KeySet<Key = String>> MapList<S> for StdDefaultsAndPrefixed {
+    fn for_each<V: MapVisitor<Keys = S>>(visitor: &mut V) {
+        StdAndDefaults::for_each(visitor);
+        visitor.visit::<bptree::phase::Prefixed<S::Key, S::Value>>(bptree::config::Prefixed::NAME);
+    }
+}
+
 /// Implements `MapList` for one list type, key set by key set, as
 /// another list's: `columns!(Ours: U64Keys => StdAndUnder; U32Keys, IdKeys
 /// => StdAndDefaults)`.
@@ -598,13 +611,22 @@ macro_rules! columns {
     };
 }
 
+/// The columns of the key sets other than `u64 -> u64`:
+/// [`StdDefaultsAndPrefixed`] for the `String` key sets, [`StdAndDefaults`]
+/// for the others.
+pub struct KeyedColumns;
+
+columns!(KeyedColumns:
+    IdKeys, WordKeys => StdDefaultsAndPrefixed;
+    U32Keys, TupleKeys, WideValues => StdAndDefaults);
+
 /// The root runner's columns (`examples/speed.rs`): [`StdAndUnder`] for
-/// `u64 -> u64`, [`StdAndDefaults`] for every other key set.
+/// `u64 -> u64`, [`KeyedColumns`] for every other key set.
 pub struct RootColumns;
 
 columns!(RootColumns:
     U64Keys => StdAndUnder;
-    U32Keys, IdKeys, WordKeys, TupleKeys, WideValues => StdAndDefaults);
+    U32Keys, IdKeys, WordKeys, TupleKeys, WideValues => KeyedColumns);
 
 /// The [`Timed`] methods that forward to the map's inherent ones of the
 /// same name (and `duplicate` to `Clone`), written once for both map types.

@@ -251,13 +251,13 @@ impl MapList for RunnerColumns {
     }
 }
 
-/// `BTreeMap`, `Standard`, `Compact`, then bbtree: the runner's columns
-/// for the `String` key sets.
+/// `BTreeMap`, `Standard`, `Compact`, `Prefixed`, then bbtree: the
+/// runner's columns for the `String` key sets.
 pub struct StringColumns;
 
 impl<S: support::KeySet<Key = String>> MapList<S> for StringColumns {
     fn for_each<V: MapVisitor<Keys = S>>(visitor: &mut V) {
-        StdAndDefaults::for_each(visitor);
+        support::StdDefaultsAndPrefixed::for_each(visitor);
         visitor.visit::<BBTree<String, S::Value>>("bbtree");
     }
 }

@@ -14,7 +14,6 @@ use super::{BPlusTreeMap, Tree};
 use crate::policy::{ArenaStrategy, Handle, OrderStatistics};
 use crate::raw::Path;
 use crate::raw::navigate::Pos;
-use crate::raw::search::search_leaf;
 use crate::raw::view::LeafChain;
 
 /// The error of [`CursorMut::insert_before`] and
@@ -567,7 +566,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         // SAFETY: `leaf` and `path` were just recorded by a descent of the
         // tree, which has not changed since; `idx` comes from searching it.
         let at = unsafe {
-            match search_leaf(tree.leaf(leaf).keys(), &key) {
+            match tree.search_leaf(leaf, &key) {
                 Ok(idx) => {
                     *tree.leaf(leaf).entry_mut(idx).1 = value;
                     Ok((leaf, idx))

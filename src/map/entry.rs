@@ -11,7 +11,6 @@ use super::{BPlusTreeMap, Tree};
 use crate::policy::{ArenaStrategy, Handle};
 use crate::raw::Path;
 use crate::raw::navigate::Pos;
-use crate::raw::search::search_leaf;
 use crate::raw::view::LeafChain;
 
 /// A view into a single entry of a map, vacant or occupied:
@@ -87,7 +86,7 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
         let mut path = Path::new();
         let leaf = tree.descend(&key, &mut path);
         // SAFETY: `leaf` was just found by a descent of the tree.
-        match search_leaf(unsafe { tree.leaf(leaf).keys() }, &key) {
+        match unsafe { tree.search_leaf(leaf, &key) } {
             Ok(idx) => Entry::Occupied(OccupiedEntry {
                 tree,
                 path,

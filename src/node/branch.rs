@@ -3,8 +3,10 @@
 //! write `[H; CAP + 1]`); inserting a separator with its right child then
 //! touches the same index in both arrays.
 
+use core::borrow::Borrow;
 use core::ptr;
 
+use super::prefix::Block;
 use super::{Pairs, buffer_heap, move_slice};
 use crate::policy::{Buf, Config, Count};
 
@@ -44,6 +46,8 @@ pub(crate) struct Branch<K, C: Config> {
     rights: C::Buf<EdgeOf<C>>,
     /// The leftmost child.
     first: EdgeOf<C>,
+    /// The separators' prefixes (`Prefixed` configurations), or nothing.
+    pfx: C::Pfx,
     len: u16,
 }
 
@@ -59,11 +63,24 @@ impl<K, C: Config> Branch<K, C> {
             <C::Buf<K> as Buf<K>>::init(&raw mut (*this).keys);
             <C::Buf<EdgeOf<C>> as Buf<EdgeOf<C>>>::init(&raw mut (*this).rights);
             (&raw mut (*this).first).write(first);
+            <C::Pfx as Block>::init(&raw mut (*this).pfx);
             (&raw mut (*this).len).write(0);
         }
     }
 
     node_buffers!(rights: EdgeOf<C>);
+
+    /// The child to descend into for `q`: the number of separators at or
+    /// below it, searched through the prefix block where the
+    /// configuration keeps one.
+    #[inline]
+    pub(crate) fn search<Q>(&self, q: &Q) -> usize
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.pfx.search_branch(self.keys(), q)
+    }
 
     /// Child `i` with its count, for `i <= len`.
     #[inline]
@@ -147,7 +164,10 @@ impl<K, C: Config> Branch<K, C> {
 
     /// Replace separator `i`, returning the old one.
     pub(crate) fn replace_key(&mut self, i: usize, key: K) -> K {
-        assert!(i < self.len());
+        let len = self.len();
+        assert!(i < len);
+        self.pfx.remove::<K>(len, i);
+        self.pfx.insert::<K>(len - 1, i, &key);
         // SAFETY: `i < len`, an initialised slot.
         unsafe { ptr::replace(self.keys.as_mut_ptr().add(i), key) }
     }
@@ -178,6 +198,7 @@ impl<K, C: Config> Branch<K, C> {
         }
         src.set_len(0);
         self.set_len(count);
+        self.rebuild_prefixes();
     }
 
     /// Merge: append `sep` and all of `src` (its children included).
@@ -191,6 +212,8 @@ impl<K, C: Config> Branch<K, C> {
         unsafe { src.pairs().move_to(self.pairs().at(len + 1), count) };
         src.set_len(0);
         self.set_len(len + 1 + count);
+        self.prefixes_joined(len + 1, src.pfx.parts(), (0, count), false);
+        self.refresh_flat_prefixes();
     }
 
     /// Rotate `count` children from the front of `right` to the end of this
@@ -211,6 +234,9 @@ impl<K, C: Config> Branch<K, C> {
             right.pairs().shift_left(rlen, count);
             self.set_len(len + count);
             right.set_len(rlen - count);
+            self.prefixes_joined(len + 1, right.pfx.parts(), (0, count - 1), false);
+            right.pfx.remove_front::<K>(rlen, count);
+            self.refresh_flat_prefixes();
             new_sep
         }
     }
@@ -237,6 +263,14 @@ impl<K, C: Config> Branch<K, C> {
             right.first = first;
             self.set_len(len - count);
             right.set_len(rlen + count);
+            // The prefixes: our last `count - 1` separators joined `right`
+            // at its front, then `sep` after them (our own block needs
+            // nothing: its last keys left).
+            if !right.prefixes_joined(rlen, self.pfx.parts(), (len - count + 1, count - 1), true) {
+                let (pfx, keys) = right.prefixes_and_keys();
+                pfx.insert::<K>(rlen + count - 1, count - 1, &keys[count - 1]);
+            }
+            right.refresh_flat_prefixes();
             new_sep
         }
     }

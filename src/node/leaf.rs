@@ -2,9 +2,11 @@
 //! buffers of the configuration's node storage, linked to the leaves before
 //! and after it by handles that this layer never follows.
 
+use core::borrow::Borrow;
 use core::ptr;
 use core::slice;
 
+use super::prefix::Block;
 use super::{Pairs, buffer_heap};
 use crate::policy::{Buf, Config, Handle};
 
@@ -12,6 +14,8 @@ use crate::policy::{Buf, Config, Handle};
 pub(crate) struct Leaf<K, V, C: Config> {
     keys: C::Buf<K>,
     vals: C::Buf<V>,
+    /// The keys' prefixes (`Prefixed` configurations), or nothing.
+    pfx: C::Pfx,
     /// The next leaf in key order, or NIL.
     pub(crate) next: C::H,
     /// The previous leaf in key order, or NIL.
@@ -31,6 +35,7 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         unsafe {
             <C::Buf<K> as Buf<K>>::init(&raw mut (*this).keys);
             <C::Buf<V> as Buf<V>>::init(&raw mut (*this).vals);
+            <C::Pfx as Block>::init(&raw mut (*this).pfx);
             (&raw mut (*this).next).write(C::H::NIL);
             (&raw mut (*this).prev).write(C::H::NIL);
             (&raw mut (*this).len).write(0);
@@ -38,6 +43,45 @@ impl<K, V, C: Config> Leaf<K, V, C> {
     }
 
     node_buffers!(vals: V);
+
+    /// Where `q` is among the keys (`Ok`) or would go (`Err`), searched
+    /// through the prefix block where the configuration keeps one.
+    #[inline]
+    pub(crate) fn search<Q>(&self, q: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.pfx.search_leaf(self.keys(), q)
+    }
+
+    /// The leaf at `this` as [`view`](Self::view) gives it, and where `q`
+    /// is in it or would go ([`search`](Self::search)), making no
+    /// reference to the leaf's values (a `&mut V` handed out into it stays
+    /// valid). The search first asks for the lines it reads.
+    ///
+    /// # Safety
+    /// `this` points to an initialised leaf, unchanged while this runs.
+    #[inline]
+    pub(crate) unsafe fn search_at<Q>(
+        this: *mut Self,
+        q: &Q,
+    ) -> (LeafView<K, V, C::H>, Result<usize, usize>)
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        // SAFETY: `this` is an initialised leaf (caller's contract); the
+        // view makes no reference, the keys are never handed out mutably,
+        // and the block is a field apart from the values.
+        unsafe {
+            let view = Self::view(this);
+            let keys = view.keys();
+            let pfx = &(*this).pfx;
+            pfx.prefetch(keys);
+            (view, pfx.search_leaf(keys, q))
+        }
+    }
 
     #[inline]
     pub(crate) fn vals_mut(&mut self) -> &mut [V] {
@@ -75,6 +119,7 @@ impl<K, V, C: Config> Leaf<K, V, C> {
             unsafe { self.pairs().write(len, k, v) };
             self.set_len(len + 1);
         });
+        self.rebuild_prefixes();
     }
 
     /// Append clones of `keys[i]` and `vals[i]` for every `i` (the slices
@@ -97,6 +142,7 @@ impl<K, V, C: Config> Leaf<K, V, C> {
             unsafe { self.pairs().write(len + i, k, v) };
             self.set_len(len + i + 1);
         }
+        self.rebuild_prefixes();
     }
 
     /// Replace key `i` (by an equal key), returning the old one.
@@ -118,6 +164,8 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         unsafe { src.pairs().move_to(self.pairs().at(len), count) };
         src.set_len(0);
         self.set_len(len + count);
+        self.prefixes_joined(len, src.prefixes().parts(), (0, count), false);
+        self.refresh_flat_prefixes();
     }
 
     /// Move the first `count` entries of `right` to the end of this leaf.
@@ -133,6 +181,9 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         }
         self.set_len(len + count);
         right.set_len(rlen - count);
+        self.prefixes_joined(len, right.pfx.parts(), (0, count), false);
+        right.pfx.remove_front::<K>(rlen, count);
+        self.refresh_flat_prefixes();
     }
 
     /// Move the last `count` entries of this leaf to the front of `right`.
@@ -148,6 +199,8 @@ impl<K, V, C: Config> Leaf<K, V, C> {
         }
         self.set_len(len - count);
         right.set_len(rlen + count);
+        right.prefixes_joined(rlen, self.pfx.parts(), (len - count, count), true);
+        right.refresh_flat_prefixes();
     }
 
     /// Read entry `i` out, leaving the slot logically uninitialised.

@@ -56,6 +56,7 @@ macro_rules! node_buffers {
             let len = self.len();
             assert!(len < C::CAP && i <= len);
             self.reserve(len + 1);
+            self.pfx.insert::<K>(len, i, &key);
             // SAFETY: there is room for `len + 1` and `i <= len`.
             unsafe { self.pairs().insert(len, i, key, other) };
             self.set_len(len + 1);
@@ -65,6 +66,7 @@ macro_rules! node_buffers {
         pub(crate) fn remove(&mut self, i: usize) -> (K, $B) {
             let len = self.len();
             assert!(i < len);
+            self.pfx.remove::<K>(len, i);
             // Shorten first: if anything below unwinds, nothing is dropped
             // twice.
             self.set_len(len - 1);
@@ -82,18 +84,76 @@ macro_rules! node_buffers {
             // SAFETY: `self[at..len]` is initialised and is given up by
             // setting our length to `at`; `dst` has room for `count`.
             unsafe { self.pairs().at(at).move_to(dst.pairs(), count) };
+            self.pfx.split_to(len, at, &mut dst.pfx);
             self.set_len(at);
             dst.set_len(count);
+            self.refresh_flat_prefixes();
+            dst.refresh_flat_prefixes();
+        }
+
+        /// The node's prefix block and its keys, apart.
+        #[inline]
+        fn prefixes_and_keys(&mut self) -> (&mut C::Pfx, &[K]) {
+            let len = self.len as usize;
+            // SAFETY: the first `len` slots are initialised (module
+            // invariant); the block is a field apart from the keys.
+            let keys = unsafe { core::slice::from_raw_parts(self.keys.as_ptr(), len) };
+            (&mut self.pfx, keys)
+        }
+
+        /// The keys `from..from + count` of the node whose block is `src`
+        /// have joined this node at its end (or front), which held `len`
+        /// keys before them; its keys are as after the move. Returns
+        /// whether the block was derived anew from them instead.
+        #[inline]
+        fn prefixes_joined(
+            &mut self,
+            len: usize,
+            src: Option<$crate::node::Parts<'_>>,
+            (from, count): (usize, usize),
+            front: bool,
+        ) -> bool {
+            <C::Pfx as Block>::ON && {
+                let (pfx, keys) = self.prefixes_and_keys();
+                pfx.take_from(len, src, (from, count), front, keys)
+            }
+        }
+
+        /// Rebuild the block if its words all tie (after a move, which
+        /// keeps the fewer shared bytes of the two nodes).
+        #[inline]
+        fn refresh_flat_prefixes(&mut self) {
+            if <C::Pfx as Block>::ON && self.pfx.is_flat(self.len()) {
+                self.rebuild_prefixes();
+            }
+        }
+
+        /// Derive the prefix block anew from the keys (after a change
+        /// other than one insert or removal).
+        #[inline]
+        pub(crate) fn rebuild_prefixes(&mut self) {
+            if <C::Pfx as Block>::ON {
+                let (pfx, keys) = self.prefixes_and_keys();
+                pfx.rebuild(keys);
+            }
+        }
+
+        /// The node's prefix block.
+        #[inline(always)]
+        pub(crate) fn prefixes(&self) -> &C::Pfx {
+            &self.pfx
         }
     };
 }
 
 mod branch;
 mod leaf;
+mod prefix;
 mod run;
 
 pub(crate) use branch::{Branch, Edge, EdgeOf, sum_counts};
 pub(crate) use leaf::{Leaf, LeafView};
+pub(crate) use prefix::{Block, Parts, PrefixBlock};
 pub(crate) use run::{Run, RunDrain};
 
 /// Two parallel arrays seen through raw pointers: a leaf's or a run's keys

@@ -28,6 +28,7 @@ use core::ptr::NonNull;
 use super::counts::{Count, NoCount};
 use super::handle::Handle;
 use super::storage::{Inline, Storage};
+use crate::node::Block;
 
 pub(super) mod sealed {
     pub trait Sealed {}
@@ -55,6 +56,10 @@ pub trait ArenaStrategy: sealed::Sealed + Send + Sync + 'static {
     /// it ([`Counted`]), or nothing.
     #[doc(hidden)]
     type Count: Count;
+    /// What a node of `CAP` entries keeps beside its keys: their prefixes
+    /// ([`Prefixed`](super::Prefixed)), or nothing.
+    #[doc(hidden)]
+    type Block<const CAP: usize>: Block;
     /// A small map stays a sorted run (no tree) up to this many full
     /// leaves' worth of entries; see
     /// [`BPlusTreeMap::RUN_MAX`](crate::BPlusTreeMap::RUN_MAX).
@@ -459,6 +464,7 @@ impl<A: ArenaStrategy> ArenaStrategy for Indirect<A> {
     type Raw<H: Handle> = A::Raw<H>;
     type Place<T: Send + Sync> = alloc::boxed::Box<T>;
     type Count = A::Count;
+    type Block<const CAP: usize> = A::Block<CAP>;
     const RUN_LEAVES: usize = 16;
     // Least memory: a run grows from 4.
     const RUN_FIRST: usize = 4;
@@ -472,6 +478,7 @@ impl<S> sealed::Sealed for MaskedArena<S> {}
 impl<S: Storage> ArenaStrategy for VecArena<S> {
     type Storage = S;
     type Count = NoCount;
+    type Block<const CAP: usize> = ();
     type Place<T: Send + Sync> = Direct<T>;
     // Four leaves' worth: a map of 100 entries stays one sorted array
     // (measured over 10^4 maps of 100 `u64`s, against runs of one leaf's
@@ -488,6 +495,7 @@ impl<S: Storage> ArenaStrategy for VecArena<S> {
 impl<S: Storage> ArenaStrategy for PoolArena<S> {
     type Storage = S;
     type Count = NoCount;
+    type Block<const CAP: usize> = ();
     type Place<T: Send + Sync> = Direct<T>;
     // Four leaves' worth, as `VecArena`: over 10^4 maps of 100 `u64`s,
     // get 1.36-1.72 -> 0.54-0.58 times `BTreeMap`'s (`Phase3`,
@@ -501,6 +509,7 @@ impl<S: Storage> ArenaStrategy for PoolArena<S> {
 impl<S: Storage> ArenaStrategy for MaskedArena<S> {
     type Storage = S;
     type Count = NoCount;
+    type Block<const CAP: usize> = ();
     type Place<T: Send + Sync> = Direct<T>;
     const RUN_LEAVES: usize = 0;
     const RUN_FIRST: usize = 4;

@@ -132,6 +132,7 @@ impl<A: ArenaStrategy> ArenaStrategy for Counted<A> {
     type Raw<H: Handle> = A::Raw<H>;
     type Place<T: Send + Sync> = A::Place<T>;
     type Count = u32;
+    type Block<const CAP: usize> = A::Block<CAP>;
     const RUN_LEAVES: usize = A::RUN_LEAVES;
     const RUN_FIRST: usize = A::RUN_FIRST;
     const NAME: &'static str = A::NAME;
@@ -207,6 +208,7 @@ mod tests {
         type Raw<H: Handle> = A::Raw<H>;
         type Place<T: Send + Sync> = A::Place<T>;
         type Count = Limited<MAX>;
+        type Block<const CAP: usize> = A::Block<CAP>;
         const RUN_LEAVES: usize = A::RUN_LEAVES;
         const RUN_FIRST: usize = A::RUN_FIRST;
         const NAME: &'static str = A::NAME;

@@ -57,11 +57,13 @@
 mod arena;
 mod counts;
 mod handle;
+mod prefixed;
 mod storage;
 
 pub use arena::{ArenaStrategy, Indirect, MaskedArena, POOL_CHUNK, PoolArena, VecArena};
 pub use counts::{Counted, OrderStatistics};
 pub use handle::{Adaptive, Compact16, Handle, Wide32};
+pub use prefixed::Prefixed;
 pub use storage::{Boxed, Growing, Inline, Storage};
 
 // The engine's side of the policies: crate-internal, and unnameable outside
@@ -140,6 +142,8 @@ pub(crate) trait Config: 'static {
     /// What a branch keeps beside each child: a count of the entries
     /// below it, or nothing.
     type N: Count;
+    /// What a node keeps beside its keys: their prefixes, or nothing.
+    type Pfx: crate::node::Block;
     /// Entries per node (keys per branch).
     const CAP: usize;
     /// The most entries a map keeps as a small sorted run instead of a
@@ -166,6 +170,7 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
     type Arena = A::Raw<H>;
     type Buf<T> = <A::Storage as Storage>::Buf<T, CAP>;
     type N = A::Count;
+    type Pfx = A::Block<CAP>;
     const CAP: usize = CAP;
     const RUN_MAX: usize = if <A::Storage as Storage>::FIXED {
         CAP * A::RUN_LEAVES

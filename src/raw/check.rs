@@ -14,6 +14,7 @@ use core::cmp::Ordering;
 
 use super::RawTree;
 use crate::error::InvariantError;
+use crate::node::Block;
 use crate::policy::{Config, Count, Handle};
 
 struct Walk<H> {
@@ -136,13 +137,20 @@ impl<K: Ord, V, C: Config> RawTree<K, V, C> {
         }
         // SAFETY: `h` is live, a leaf exactly at the leaf depth (caller's
         // contract).
-        let keys = unsafe {
+        let (keys, prefixes_hold) = unsafe {
             if is_leaf {
-                self.leaf(h).keys()
+                let leaf = self.leaf(h);
+                (leaf.keys(), leaf.prefixes().holds_for(leaf.keys()))
             } else {
-                self.branch(h).keys()
+                let branch = self.branch(h);
+                (branch.keys(), branch.prefixes().holds_for(branch.keys()))
             }
         };
+        if !prefixes_hold {
+            return fail(format!(
+                "{kind} {h:?}: a key's prefix word or shared bytes do not match its bytes"
+            ));
+        }
         let len = keys.len();
         let min = if depth == 0 || left_edge || right_edge {
             1

@@ -24,10 +24,10 @@
 //! with counts refuses the entry past [`Count::MAX`] the same way, before
 //! it looks at a node.
 
-use super::search::search_leaf;
 use super::view::TreeView;
 use super::{MAX_HEIGHT, Path, RawTree};
 use crate::error::CapacityError;
+use crate::node::Block;
 use crate::node::{Branch, Edge, EdgeOf};
 use crate::policy::{ArenaStrategy, Config, Count, Handle, Storage};
 
@@ -71,12 +71,19 @@ impl<K: Ord + Clone, V, C: Config> RawTree<K, V, C> {
         // SAFETY: the tree is not empty (asserted above), so `leaf`
         // came from `descend`, which read it from the tree's links, and
         // nothing changed the tree since.
-        let keys = unsafe { self.leaf(leaf) }.keys();
+        let node = unsafe { self.leaf(leaf) };
+        let keys = node.keys();
         // Past the leaf's last key (an ascending insert): no search.
         // `Ord::cmp`, as every search here (never `PartialOrd`).
+        // With prefixes, the search costs less than one key comparison.
         let found = match keys.last() {
-            Some(last) if last.cmp(&key) == core::cmp::Ordering::Less => Err(keys.len()),
-            _ => search_leaf(keys, &key),
+            Some(last)
+                if !<C::Pfx as Block>::searches::<K, K>()
+                    && last.cmp(&key) == core::cmp::Ordering::Less =>
+            {
+                Err(keys.len())
+            }
+            _ => node.search(&key),
         };
         match found {
             Ok(i) => {

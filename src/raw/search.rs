@@ -48,7 +48,9 @@ where
 
 /// The number of keys at or below `q`: the child of a branch to descend
 /// into, since a separator is the least key of the subtree to its right.
-#[inline]
+/// Always inlined: it is a descent's loop body (outlined, it cost `String`
+/// lookups a call per level, 37 instructions per lookup at n = 10^5).
+#[inline(always)]
 pub(crate) fn search_branch<K, Q>(keys: &[K], q: &Q) -> usize
 where
     K: Borrow<Q>,

@@ -9,12 +9,13 @@
 //! from.
 
 use core::alloc::Layout;
+use core::borrow::Borrow;
 use core::ptr;
 
 use super::RawTree;
 use super::search::prefetch_bytes;
 use super::view::{BranchRead, LeafChain, TreeView};
-use crate::node::{Branch, EdgeOf, Leaf, LeafView};
+use crate::node::{Block, Branch, EdgeOf, Leaf, LeafView};
 use crate::policy::{Config, Handle, RawArena};
 
 /// Typed access to the erased arenas.
@@ -386,6 +387,21 @@ impl<K, V, C: Config> TreeView for RawTree<K, V, C> {
     }
 
     #[inline]
+    unsafe fn search_leaf<Q>(&self, h: C::H, q: &Q) -> (LeafView<K, V, C::H>, Result<usize, usize>)
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        if h.is_nil() {
+            // The root of an empty tree (see `leaf`).
+            return (LeafView::empty(), Err(0));
+        }
+        // SAFETY: `h` names a live leaf (caller's contract), which does not
+        // change while `&self` is borrowed.
+        unsafe { Leaf::search_at(self.leaf_ptr(h), q) }
+    }
+
+    #[inline]
     unsafe fn branch(&self, h: C::H) -> &Branch<K, C> {
         // SAFETY: caller's contract: a branch the tree handed out is live.
         unsafe { RawTree::branch(self, h) }
@@ -401,6 +417,20 @@ impl<'a, K, C: Config> BranchRead<'a, K, C::H> for &'a Branch<K, C> {
     #[inline]
     fn child(&self, i: usize) -> C::H {
         Branch::child(self, i)
+    }
+
+    #[inline]
+    fn search<Q>(&self, q: &Q) -> usize
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        Branch::search(self, q)
+    }
+
+    #[inline(always)]
+    fn searches_prefixes<Q: ?Sized>(&self) -> bool {
+        <C::Pfx as Block>::searches::<K, Q>()
     }
 }
 

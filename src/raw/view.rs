@@ -26,7 +26,6 @@ use core::ops::Bound;
 
 use super::Path;
 use super::navigate::{Pos, child_bound, key_bound};
-use super::search::{prefetch, search_branch, search_leaf};
 use crate::node::LeafView;
 use crate::policy::Handle;
 
@@ -37,6 +36,15 @@ pub(crate) trait BranchRead<'a, K: 'a, H> {
     fn keys(&self) -> &'a [K];
     /// Child `i`, for `i <= keys().len()`.
     fn child(&self, i: usize) -> H;
+    /// The child to descend into for `q`: the number of separators at or
+    /// below it.
+    fn search<Q>(&self, q: &Q) -> usize
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized;
+    /// Whether [`search`](Self::search) for a `Q` reads the keys' prefixes
+    /// rather than the keys (a constant per configuration and type).
+    fn searches_prefixes<Q: ?Sized>(&self) -> bool;
 }
 
 /// Leaves in key order, each linked to the next and the previous one.
@@ -146,6 +154,24 @@ pub(crate) trait TreeView: LeafChain {
     /// Branch levels above the leaves.
     fn height(&self) -> usize;
 
+    /// Leaf `h` (as [`leaf`](LeafChain::leaf) gives it), and where `q` is
+    /// in it (`Ok`) or would go (`Err`). The leaf is where a large tree's
+    /// lookup misses the cache, so this first asks for the lines the
+    /// search reads (measured: the upper levels stay cached, and
+    /// prefetching them too cost more than it gave).
+    ///
+    /// # Safety
+    /// As for [`leaf`](LeafChain::leaf).
+    #[allow(clippy::type_complexity)]
+    unsafe fn search_leaf<Q>(
+        &self,
+        h: Self::H,
+        q: &Q,
+    ) -> (LeafView<Self::K, Self::V, Self::H>, Result<usize, usize>)
+    where
+        Self::K: Borrow<Q>,
+        Q: Ord + ?Sized;
+
     /// Branch `h`.
     ///
     /// # Safety
@@ -175,11 +201,18 @@ pub(crate) trait TreeView: LeafChain {
             // the leaf level it is a branch.
             let b = unsafe { self.branch(h) };
             let keys = b.keys();
+            // With prefixes, the search costs less than one key comparison.
             let i = match keys.last() {
-                Some(last) if right_edge && last.borrow().cmp(q) != Ordering::Greater => keys.len(),
+                Some(last)
+                    if right_edge
+                        && !b.searches_prefixes::<Q>()
+                        && last.borrow().cmp(q) != Ordering::Greater =>
+                {
+                    keys.len()
+                }
                 _ => {
                     right_edge = false;
-                    search_branch(keys, q)
+                    b.search(q)
                 }
             };
             path.push(h, i);
@@ -199,7 +232,7 @@ pub(crate) trait TreeView: LeafChain {
         while above > 0 {
             // SAFETY: as in `descend`.
             let b = unsafe { self.branch(h) };
-            h = b.child(search_branch(b.keys(), q));
+            h = b.child(b.search(q));
             above -= 1;
         }
         h
@@ -213,11 +246,8 @@ pub(crate) trait TreeView: LeafChain {
         Q: Ord + ?Sized,
     {
         let h = self.leaf_for(q);
-        // SAFETY: `leaf_for` read `h` from the view, down to the leaves; a
-        // shared borrow of the view hands out no `&mut`.
-        let keys = unsafe { self.leaf(h).keys() };
-        prefetch(keys);
-        search_leaf(keys, q).ok().map(|i| (h, i))
+        // SAFETY: `leaf_for` read `h` from the view, down to the leaves.
+        unsafe { self.search_leaf(h, q) }.1.ok().map(|i| (h, i))
     }
 
     /// The entry for `q`, if present.
@@ -227,17 +257,11 @@ pub(crate) trait TreeView: LeafChain {
         Self::K: Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        // SAFETY: as in `find`; the entries live as long as `&self`.
-        let (keys, vals) = unsafe {
-            let leaf = self.leaf(self.leaf_for(q));
-            (leaf.keys(), leaf.vals())
-        };
-        // The leaf is where a large tree's lookup misses the cache: its
-        // keys' lines load together (measured: the upper levels stay
-        // cached, and prefetching them too cost more than it gave).
-        prefetch(keys);
-        let i = search_leaf(keys, q).ok()?;
-        Some((&keys[i], &vals[i]))
+        // SAFETY: as in `find`; `&self` hands out no `&mut`, and the
+        // entries live as long as it.
+        let (leaf, found) = unsafe { self.search_leaf(self.leaf_for(q), q) };
+        // SAFETY: as above.
+        Some(unsafe { leaf.entry(found.ok()?) })
     }
 
     /// Descend along the leftmost (`last == false`) or rightmost edge,

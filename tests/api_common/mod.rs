@@ -380,6 +380,7 @@ macro_rules! per_config_tests {
             compact: bptree::config::Compact,
             standard: bptree::config::Standard,
             indexed: bptree::config::Indexed,
+            prefixed: bptree::config::Prefixed,
             deep4: crate::api_common::Deep4,
             deep4_boxed: crate::api_common::Deep4Boxed,
             deep5: crate::api_common::Deep5,

@@ -340,6 +340,25 @@ impl<K, V, C: Config> RawMap<K, V, C> {
         on_ref!(self, _ => C::H::NIL, t => t.descend(q, path).cast())
     }
 
+    /// Where `q` is in leaf `h` (the run for NIL) or would go: the search
+    /// after a [`descend`](Self::descend).
+    ///
+    /// # Safety
+    /// `h` is NIL or a leaf the map handed out, and the map has not changed
+    /// since.
+    #[inline]
+    pub(crate) unsafe fn search_leaf<Q>(&self, h: C::H, q: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        on_ref!(self,
+            run => search_leaf(run.keys(), q),
+            // SAFETY: `h` is the tree's (caller's contract).
+            t => unsafe { t.search_leaf(h.cast(), q) }.1,
+        )
+    }
+
     /// The first (`last == false`) or last leaf, recording the path.
     pub(crate) fn descend_edge(&self, last: bool, path: &mut Path) -> C::H {
         on_ref!(self, _ => C::H::NIL, t => t.descend_edge(last, path).cast())
@@ -670,7 +689,8 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
         let mut path = Path::new();
         let leaf = wide.descend(&key, &mut path);
         // SAFETY: `leaf` was just found by a descent of `wide`.
-        let i = search_leaf(unsafe { wide.leaf(leaf) }.keys(), &key)
+        let i = unsafe { wide.leaf(leaf) }
+            .search(&key)
             .expect_err("Ord is ill-defined: the key of an insert is absent, then present");
         // SAFETY: the path and leaf were just recorded by a descent of `wide`.
         unsafe { wide.insert_at(&path, leaf, i, key, val) }.map(|(h, i)| (h.cast(), i))
@@ -705,7 +725,7 @@ impl<K: Ord + Clone, V, C: Config> RawMap<K, V, C> {
                 // SAFETY: `leaf` and `path` were just recorded by a descent
                 // of `t`, and `i` indexes the leaf.
                 let (kv, next) = unsafe {
-                    let i = search_leaf(t.leaf(leaf).keys(), q).ok()?;
+                    let i = t.leaf(leaf).search(q).ok()?;
                     t.remove_at(&path, leaf, i)
                 };
                 (kv, next.cast())

@@ -1,0 +1,713 @@
+//! Key prefixes: what a node of a [`Prefixed`](crate::policy::Prefixed)
+//! configuration keeps beside its keys, so that a search compares integers
+//! in the node instead of following each key to its bytes on the heap.
+//!
+//! A node's [`PrefixBlock`] holds `skip`, the number of leading bytes that
+//! every key of the node shares (at most [`SHARED`]), those bytes, and for
+//! each key the 8 bytes that follow them, big-endian, as a `u64` word. The
+//! bytes are the key's own (`String`, `str`, `Vec<u8>`, `[u8]`, boxed and
+//! borrowed forms of them), padded with zeros past its end: the keys' order
+//! is their bytes' order, so a word below the query's word is a key below
+//! the query, and only keys whose word ties with the query's are compared
+//! whole (usually the one key equal to it, or none).
+//!
+//! Which keys have bytes is read from their type, not from a trait bound
+//! (the engine's signatures, like `BTreeMap`'s, ask only `K: Borrow<Q>,
+//! Q: Ord`): [`bytes_of`] recognises the byte-string types above by their
+//! type identity, a test that compiles to a constant. Keys of any other
+//! type, and queries of a type not recognised, are searched by `Ord` as in
+//! every other configuration; their nodes' blocks are kept empty.
+//!
+//! # The block's invariant
+//!
+//! For every key `k` in slot `i` of a node with `len` keys: its padded
+//! bytes `0..skip` equal `shared[..skip]`, and `words[i]` is its padded
+//! bytes `skip..skip + 8` as a big-endian `u64`. Inserting a key that does
+//! not share `skip` bytes lowers `skip` and re-derives the words from the
+//! shared bytes alone (no key is read); every other change of a node's key
+//! set (splits, merges, moves between siblings, bulk builds) rebuilds the
+//! block from the keys, which reads each key's bytes once. Removing a key
+//! keeps the block valid as it is. `check_invariants` compares every block
+//! against a rebuild.
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::borrow::Borrow;
+use core::cmp::Ordering;
+use core::ptr;
+
+use crate::raw::search::{count_while, prefetch, search_branch, search_leaf};
+
+/// The most leading bytes a node records as shared by all its keys.
+pub(crate) const SHARED: usize = 32;
+
+// A key's length is kept exact up to 254: enough for every length a
+// search compares by (at most `SHARED + 8`).
+const _: () = assert!(SHARED + 8 < 255);
+
+/// The byte strings whose `Ord` is the order of their bytes, each with how
+/// to read its bytes: [`bytes_of`] and [`has_bytes`] recognise exactly
+/// these.
+macro_rules! byte_strings {
+    ($($ty:ty => |$k:ident| $bytes:expr),* $(,)?) => {
+        /// The bytes of `key` if its type is one of the byte strings whose
+        /// `Ord` is the order of their bytes: `String`, `str`, `Vec<u8>`,
+        /// `[u8]`, and `Box`, `Rc`, `Arc`, `Cow` and `&` of `str` and
+        /// `[u8]`. `None` for every other type. Which one applies is
+        /// decided by the compiler, per type.
+        #[inline(always)]
+        pub(crate) fn bytes_of<T: ?Sized>(key: &T) -> Option<&[u8]> {
+            let id = typeid::of::<T>();
+            $(
+                if id == typeid::of::<$ty>() {
+                    // SAFETY: `T` is `$ty`, lifetimes aside (their type
+                    // identities, which ignore lifetimes, are equal), so
+                    // the two references have one layout (thin, or with
+                    // the same metadata); the reference made keeps `key`'s
+                    // lifetime.
+                    let $k: &$ty = unsafe { core::mem::transmute_copy::<&T, &$ty>(&key) };
+                    return Some($bytes);
+                }
+            )*
+            None
+        }
+
+        /// Whether keys of type `T` have bytes ([`bytes_of`]).
+        #[inline(always)]
+        pub(crate) fn has_bytes<T: ?Sized>() -> bool {
+            let id = typeid::of::<T>();
+            false $(|| id == typeid::of::<$ty>())*
+        }
+    };
+}
+
+byte_strings! {
+    String => |k| k.as_bytes(),
+    str => |k| k.as_bytes(),
+    Vec<u8> => |k| k.as_slice(),
+    [u8] => |k| k,
+    Box<str> => |k| k.as_bytes(),
+    Box<[u8]> => |k| &k[..],
+    Rc<str> => |k| k.as_bytes(),
+    Rc<[u8]> => |k| &k[..],
+    Arc<str> => |k| k.as_bytes(),
+    Arc<[u8]> => |k| &k[..],
+    Cow<'static, str> => |k| k.as_bytes(),
+    Cow<'static, [u8]> => |k| &k[..],
+    &'static str => |k| k.as_bytes(),
+    &'static [u8] => |k| *k,
+}
+
+/// Bytes `at..at + 8` of `bytes` padded with zeros, big-endian.
+#[inline(always)]
+pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
+    match bytes.get(at..at + 8) {
+        Some(b) => u64::from_be_bytes(b.try_into().unwrap_or([0; 8])),
+        None => {
+            let mut w = [0u8; 8];
+            let tail = bytes.get(at..).unwrap_or(&[]);
+            w[..tail.len()].copy_from_slice(tail);
+            u64::from_be_bytes(w)
+        }
+    }
+}
+
+/// How many of `words` (those from the first `>= w` on) equal `w`: the
+/// keys a search compares whole. Mostly none or one, so the first two are
+/// looked at before counting.
+#[inline(always)]
+fn ties(words: &[u64], w: u64) -> usize {
+    match words {
+        [a, b, ..] if *a == w && *b == w => 2 + count_while(&words[2..], |&x| x == w),
+        [a, ..] if *a == w => 1,
+        _ => 0,
+    }
+}
+
+/// How a key (its length capped at 255 in `len`) orders against the query
+/// `q` whose first `covered` bytes, padded with zeros, it shares. Where
+/// either of the two ends within them, it is a prefix of the other
+/// followed by zeros, so the shorter is the lesser and equal lengths are
+/// equal keys: the key itself is not read. Otherwise their bytes from
+/// `covered` on decide.
+#[inline(always)]
+fn tie_order<K>(key: &K, len: u8, q: &[u8], covered: usize) -> Ordering {
+    let len = usize::from(len);
+    if len.min(q.len()) <= covered {
+        // `covered` is at most SHARED + 8, below 255: `len` is exact here.
+        return len.cmp(&q.len());
+    }
+    match bytes_of(key) {
+        Some(k) => k[covered..].cmp(&q[covered..]),
+        // Not reached: ties are only searched for keys with bytes.
+        None => Ordering::Equal,
+    }
+}
+
+/// A key's length as the block keeps it: exact up to 254, 255 beyond.
+#[inline(always)]
+fn len8(bytes: &[u8]) -> u8 {
+    bytes.len().min(255) as u8
+}
+
+/// How many of the first `max` bytes `a` and `b` share, each padded with
+/// zeros past its end.
+fn shared_len(a: &[u8], b: &[u8], max: usize) -> usize {
+    (0..max)
+        .find(|&i| a.get(i).copied().unwrap_or(0) != b.get(i).copied().unwrap_or(0))
+        .unwrap_or(max)
+}
+
+/// How `q`'s first `prefix.len()` bytes, padded with zeros, order against
+/// `prefix`.
+#[inline(always)]
+fn cmp_padded(q: &[u8], prefix: &[u8]) -> Ordering {
+    let n = q.len().min(prefix.len());
+    match q[..n].cmp(&prefix[..n]) {
+        Ordering::Equal if prefix[n..].iter().any(|&b| b != 0) => Ordering::Less,
+        o => o,
+    }
+}
+
+/// What a node keeps beside its keys: nothing (`()`, every configuration
+/// but [`Prefixed`](crate::policy::Prefixed)'s), or a [`PrefixBlock`].
+/// Every method takes the node's keys as they are after the change it
+/// follows (or before the change it precedes, where it says so).
+pub trait Block: Sized + Send + Sync + 'static {
+    /// Whether this block holds anything (`false` for `()`).
+    #[doc(hidden)]
+    const ON: bool;
+    /// Write an empty block at `this`.
+    ///
+    /// # Safety
+    /// `this` is valid for writes and aligned.
+    #[doc(hidden)]
+    unsafe fn init(this: *mut Self);
+    /// Key `key` is about to be inserted at `i` in a node of `len` keys.
+    #[doc(hidden)]
+    fn insert<K>(&mut self, len: usize, i: usize, key: &K);
+    /// Key `i` of a node of `len` keys of type `K` (before the removal)
+    /// is removed.
+    #[doc(hidden)]
+    fn remove<K>(&mut self, len: usize, i: usize);
+    /// Ask the CPU to load what a search of the node reads first.
+    #[doc(hidden)]
+    fn prefetch<K>(&self, keys: &[K]);
+    /// Derive the block anew from the node's keys.
+    #[doc(hidden)]
+    fn rebuild<K>(&mut self, keys: &[K]);
+    /// The block as plain data, to hand to [`take_from`](Block::take_from)
+    /// of a block of another type (`None` for `()`).
+    #[doc(hidden)]
+    fn parts(&self) -> Option<Parts<'_>>;
+    /// Keys `at..len` of this node of `len` keys move to the empty node
+    /// whose block is `dst`.
+    #[doc(hidden)]
+    fn split_to(&mut self, len: usize, at: usize, dst: &mut Self);
+    /// The keys `from..from + count` of the node whose block is `src` (of
+    /// keys of type `K`) join this node of `len` keys at its end, or at
+    /// its front. With no `src` (a block of `()`), derive the block anew
+    /// from `keys`, the node's keys after the move, and return `true`.
+    #[doc(hidden)]
+    fn take_from<K>(
+        &mut self,
+        len: usize,
+        src: Option<Parts<'_>>,
+        range: (usize, usize),
+        front: bool,
+        keys: &[K],
+    ) -> bool;
+    /// Whether a search for a `Q` among keys of type `K` goes through the
+    /// block (both are byte strings and the block is kept), so that a key
+    /// comparison costs more than the block's search. A constant per type.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn searches<K: ?Sized, Q: ?Sized>() -> bool {
+        Self::ON && has_bytes::<K>() && has_bytes::<Q>()
+    }
+    /// Whether the first `len` words all tie (the block tells the keys
+    /// apart no better than `Ord` would: a rebuild may skip more bytes).
+    #[doc(hidden)]
+    fn is_flat(&self, len: usize) -> bool;
+    /// The first `count` keys of this node of `len` keys left it.
+    #[doc(hidden)]
+    fn remove_front<K>(&mut self, len: usize, count: usize);
+    /// [`search_leaf`] over the node's keys, through the block.
+    #[doc(hidden)]
+    fn search_leaf<K: Borrow<Q>, Q: Ord + ?Sized>(&self, keys: &[K], q: &Q)
+    -> Result<usize, usize>;
+    /// [`search_branch`] over the node's keys, through the block.
+    #[doc(hidden)]
+    fn search_branch<K: Borrow<Q>, Q: Ord + ?Sized>(&self, keys: &[K], q: &Q) -> usize;
+    /// Whether the block is the one [`rebuild`](Block::rebuild) would
+    /// derive from `keys`, or another that holds for them (a `skip` that
+    /// is lower, from inserts, but true).
+    #[doc(hidden)]
+    fn holds_for<K>(&self, keys: &[K]) -> bool;
+}
+
+impl Block for () {
+    const ON: bool = false;
+    #[inline(always)]
+    unsafe fn init(_: *mut Self) {}
+    #[inline(always)]
+    fn insert<K>(&mut self, _: usize, _: usize, _: &K) {}
+    #[inline(always)]
+    fn remove<K>(&mut self, _: usize, _: usize) {}
+    #[inline(always)]
+    fn prefetch<K>(&self, keys: &[K]) {
+        prefetch(keys);
+    }
+    #[inline(always)]
+    fn rebuild<K>(&mut self, _: &[K]) {}
+    #[inline(always)]
+    fn parts(&self) -> Option<Parts<'_>> {
+        None
+    }
+    #[inline(always)]
+    fn split_to(&mut self, _: usize, _: usize, _: &mut Self) {}
+    #[inline(always)]
+    fn take_from<K>(
+        &mut self,
+        _: usize,
+        _: Option<Parts<'_>>,
+        _: (usize, usize),
+        _: bool,
+        _: &[K],
+    ) -> bool {
+        false
+    }
+    #[inline(always)]
+    fn remove_front<K>(&mut self, _: usize, _: usize) {}
+    #[inline(always)]
+    fn is_flat(&self, _: usize) -> bool {
+        false
+    }
+    #[inline(always)]
+    fn search_leaf<K: Borrow<Q>, Q: Ord + ?Sized>(
+        &self,
+        keys: &[K],
+        q: &Q,
+    ) -> Result<usize, usize> {
+        search_leaf(keys, q)
+    }
+    #[inline(always)]
+    fn search_branch<K: Borrow<Q>, Q: Ord + ?Sized>(&self, keys: &[K], q: &Q) -> usize {
+        search_branch(keys, q)
+    }
+    fn holds_for<K>(&self, _: &[K]) -> bool {
+        true
+    }
+}
+
+/// A [`PrefixBlock`] as plain data: its `skip`, its shared bytes (the
+/// first `skip`) and its words.
+pub struct Parts<'a> {
+    skip: usize,
+    shared: &'a [u8],
+    words: &'a [u64],
+    lens: &'a [u8],
+}
+
+impl Parts<'_> {
+    /// Word `w` of these parts as a word of a node that skips only `to`
+    /// bytes (`to <= skip`).
+    #[inline]
+    fn lowered(&self, w: u64, to: usize) -> u64 {
+        let gap = self.skip - to;
+        if gap == 0 {
+            w
+        } else {
+            let head = word_at(self.shared, to);
+            if gap >= 8 {
+                head
+            } else {
+                head | (w >> (8 * gap))
+            }
+        }
+    }
+}
+
+/// A node's key prefixes (see the module docs): `CAP` words, `CAP` lengths,
+/// and the bytes all of the node's keys share. `repr(C)`: the lengths
+/// follow the words, so one prefetch asks for both.
+#[repr(C)]
+pub struct PrefixBlock<const CAP: usize> {
+    /// The words of the node's keys: slot `i` is key `i`'s padded bytes
+    /// `skip..skip + 8`, big-endian. The first `len` are meaningful.
+    words: [u64; CAP],
+    /// The lengths of the node's keys, at most 255 (so exact up to the
+    /// bytes a word covers): a search tells a key that ties with the query
+    /// from it by length, without reading the key.
+    lens: [u8; CAP],
+    /// The bytes every key of the node shares (the first `skip`).
+    shared: [u8; SHARED],
+    skip: u8,
+}
+
+impl<const CAP: usize> PrefixBlock<CAP> {
+    #[inline(always)]
+    fn skip(&self) -> usize {
+        self.skip as usize
+    }
+
+    /// Lower `skip` to `to`, re-deriving the first `len` words from the
+    /// shared bytes: a key's bytes `to..skip` are `shared[to..skip]`, and
+    /// its bytes from `skip` on begin its old word.
+    fn lower_skip(&mut self, len: usize, to: usize) {
+        let from = self.skip();
+        debug_assert!(to < from);
+        let gap = from - to;
+        let head = word_at(&self.shared[..from], to);
+        for w in &mut self.words[..len] {
+            *w = if gap >= 8 {
+                head
+            } else {
+                head | (*w >> (8 * gap))
+            };
+        }
+        self.skip = to as u8;
+    }
+
+    /// `q`'s position against the node's keys when its bytes `..skip`
+    /// differ from theirs (`Some(0)`: before all; `Some(len)`: after all),
+    /// else `None` and its word.
+    #[inline(always)]
+    fn place(&self, q: &[u8], len: usize) -> Result<u64, usize> {
+        let skip = self.skip();
+        match cmp_padded(q, &self.shared[..skip]) {
+            Ordering::Less => Err(0),
+            Ordering::Greater => Err(len),
+            Ordering::Equal => Ok(word_at(q, skip)),
+        }
+    }
+}
+
+impl<const CAP: usize> Block for PrefixBlock<CAP> {
+    const ON: bool = true;
+
+    unsafe fn init(this: *mut Self) {
+        // SAFETY: `this` is valid for writes (caller's contract); every
+        // field is plain bytes, for which zeros are a value.
+        unsafe { ptr::write_bytes(this, 0, 1) };
+    }
+
+    #[inline]
+    fn insert<K>(&mut self, len: usize, i: usize, key: &K) {
+        let Some(bytes) = bytes_of(key) else {
+            return;
+        };
+        debug_assert!(len < CAP && i <= len);
+        if len == 0 {
+            // The only key: all of its bytes (up to SHARED) are shared.
+            let skip = bytes.len().min(SHARED);
+            self.shared[..skip].copy_from_slice(&bytes[..skip]);
+            self.skip = skip as u8;
+        } else {
+            let common = shared_len(bytes, &self.shared, self.skip());
+            if common < self.skip() {
+                self.lower_skip(len, common);
+            }
+        }
+        self.words.copy_within(i..len, i + 1);
+        self.words[i] = word_at(bytes, self.skip());
+        self.lens.copy_within(i..len, i + 1);
+        self.lens[i] = len8(bytes);
+    }
+
+    #[inline]
+    fn remove<K>(&mut self, len: usize, i: usize) {
+        if has_bytes::<K>() {
+            self.words.copy_within(i + 1..len, i);
+            self.lens.copy_within(i + 1..len, i);
+        }
+    }
+
+    #[inline(always)]
+    fn prefetch<K>(&self, keys: &[K]) {
+        if has_bytes::<K>() {
+            // The words in use, and the lengths after all `CAP` words.
+            let bytes = 8 * CAP + keys.len();
+            crate::raw::search::prefetch_bytes(self.words.as_ptr().cast(), bytes.min(1024));
+        } else {
+            prefetch(keys);
+        }
+    }
+
+    fn rebuild<K>(&mut self, keys: &[K]) {
+        let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
+            self.skip = 0;
+            return;
+        };
+        let (Some(first), Some(last)) = (bytes_of(first), bytes_of(last)) else {
+            return;
+        };
+        let skip = shared_len(first, last, SHARED);
+        for (i, s) in self.shared[..skip].iter_mut().enumerate() {
+            *s = first.get(i).copied().unwrap_or(0);
+        }
+        self.skip = skip as u8;
+        for (l, k) in self.lens.iter_mut().zip(keys) {
+            *l = bytes_of(k).map_or(0, len8);
+        }
+        for (w, k) in self.words.iter_mut().zip(keys) {
+            *w = bytes_of(k).map_or(0, |b| word_at(b, skip));
+        }
+    }
+
+    fn parts(&self) -> Option<Parts<'_>> {
+        Some(Parts {
+            skip: self.skip(),
+            shared: &self.shared[..self.skip()],
+            words: &self.words,
+            lens: &self.lens,
+        })
+    }
+
+    fn split_to(&mut self, len: usize, at: usize, dst: &mut Self) {
+        dst.skip = self.skip;
+        dst.shared = self.shared;
+        dst.words[..len - at].copy_from_slice(&self.words[at..len]);
+        dst.lens[..len - at].copy_from_slice(&self.lens[at..len]);
+    }
+
+    fn take_from<K>(
+        &mut self,
+        len: usize,
+        src: Option<Parts<'_>>,
+        (from, count): (usize, usize),
+        front: bool,
+        keys: &[K],
+    ) -> bool {
+        if !has_bytes::<K>() || count == 0 {
+            return false;
+        }
+        let Some(src) = src else {
+            self.rebuild(keys);
+            return true;
+        };
+        // The bytes both nodes' keys share: the fewer of the two, and no
+        // more than their shared bytes agree on.
+        let to = if len == 0 {
+            self.shared[..src.skip].copy_from_slice(src.shared);
+            src.skip
+        } else {
+            let to = self.skip().min(src.skip);
+            let to = shared_len(&self.shared[..self.skip()], src.shared, to);
+            if to < self.skip() {
+                self.lower_skip(len, to);
+            }
+            to
+        };
+        self.skip = to as u8;
+        let start = if front {
+            self.words.copy_within(..len, count);
+            self.lens.copy_within(..len, count);
+            0
+        } else {
+            len
+        };
+        for (d, &w) in self.words[start..start + count]
+            .iter_mut()
+            .zip(&src.words[from..from + count])
+        {
+            *d = src.lowered(w, to);
+        }
+        self.lens[start..start + count].copy_from_slice(&src.lens[from..from + count]);
+        false
+    }
+
+    fn is_flat(&self, len: usize) -> bool {
+        len >= 2 && self.words[0] == self.words[len - 1]
+    }
+
+    fn remove_front<K>(&mut self, len: usize, count: usize) {
+        if has_bytes::<K>() {
+            self.words.copy_within(count..len, 0);
+            self.lens.copy_within(count..len, 0);
+        }
+    }
+
+    #[inline]
+    fn search_leaf<K: Borrow<Q>, Q: Ord + ?Sized>(
+        &self,
+        keys: &[K],
+        q: &Q,
+    ) -> Result<usize, usize> {
+        let Some(qb) = bytes_of(q).filter(|_| has_bytes::<K>()) else {
+            return search_leaf(keys, q);
+        };
+        let len = keys.len();
+        let words = &self.words[..len];
+        let qw = self.place(qb, len)?;
+        let lo = count_while(words, |&w| w < qw);
+        let ties = ties(&words[lo..], qw);
+        // The keys whose word ties with the query's: equal to it in their
+        // first `skip + 8` bytes, padded.
+        let covered = self.skip() + 8;
+        let at = |i: usize| tie_order(&keys[lo + i], self.lens[lo + i], qb, covered);
+        match ties {
+            // One tie, the usual case: a hit, or a key sharing 8 more bytes.
+            1 => match at(0) {
+                Ordering::Less => Err(lo + 1),
+                Ordering::Equal => Ok(lo),
+                Ordering::Greater => Err(lo),
+            },
+            _ => {
+                let (mut a, mut b) = (0, ties);
+                while a < b {
+                    let m = a + (b - a) / 2;
+                    match at(m) {
+                        Ordering::Less => a = m + 1,
+                        Ordering::Equal => return Ok(lo + m),
+                        Ordering::Greater => b = m,
+                    }
+                }
+                Err(lo + a)
+            }
+        }
+    }
+
+    #[inline]
+    fn search_branch<K: Borrow<Q>, Q: Ord + ?Sized>(&self, keys: &[K], q: &Q) -> usize {
+        let Some(qb) = bytes_of(q).filter(|_| has_bytes::<K>()) else {
+            return search_branch(keys, q);
+        };
+        let len = keys.len();
+        let words = &self.words[..len];
+        let qw = match self.place(qb, len) {
+            Ok(w) => w,
+            Err(i) => return i,
+        };
+        let lo = count_while(words, |&w| w < qw);
+        let ties = ties(&words[lo..], qw);
+        let covered = self.skip() + 8;
+        let (mut a, mut b) = (0, ties);
+        while a < b {
+            let m = a + (b - a) / 2;
+            if tie_order(&keys[lo + m], self.lens[lo + m], qb, covered) == Ordering::Greater {
+                b = m;
+            } else {
+                a = m + 1;
+            }
+        }
+        lo + a
+    }
+
+    fn holds_for<K>(&self, keys: &[K]) -> bool {
+        let skip = self.skip();
+        keys.iter()
+            .zip(&self.words)
+            .zip(&self.lens)
+            .all(|((k, &w), &l)| {
+                bytes_of(k).is_none_or(|b| {
+                    cmp_padded(b, &self.shared[..skip]) == Ordering::Equal
+                        && word_at(b, skip) == w
+                        && len8(b) == l
+                })
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn recognises_byte_strings_only() {
+        let s = "abc".to_string();
+        assert_eq!(bytes_of(&s), Some(&b"abc"[..]));
+        assert_eq!(bytes_of("abc"), Some(&b"abc"[..]));
+        assert_eq!(bytes_of(&&*s), Some(&b"abc"[..]));
+        assert_eq!(bytes_of(&b"ab".to_vec()), Some(&b"ab"[..]));
+        assert_eq!(bytes_of(&b"ab"[..]), Some(&b"ab"[..]));
+        assert_eq!(bytes_of(&Box::<str>::from("x")), Some(&b"x"[..]));
+        assert_eq!(bytes_of(&Cow::Borrowed("cow")), Some(&b"cow"[..]));
+        assert!(has_bytes::<String>() && has_bytes::<str>() && has_bytes::<&str>());
+        assert_eq!(bytes_of(&5u32), None);
+        assert_eq!(bytes_of(&(s.clone(), 1)), None);
+        assert_eq!(bytes_of(core::slice::from_ref(&s)), None);
+        assert!(!has_bytes::<u64>() && !has_bytes::<[u8; 4]>() && !has_bytes::<Vec<u16>>());
+    }
+
+    #[test]
+    fn words_and_shared_lengths() {
+        assert_eq!(word_at(b"abcdefghij", 0), u64::from_be_bytes(*b"abcdefgh"));
+        assert_eq!(
+            word_at(b"abcdefghij", 8),
+            u64::from_be_bytes(*b"ij\0\0\0\0\0\0")
+        );
+        assert_eq!(word_at(b"ab", 5), 0);
+        assert_eq!(shared_len(b"abc", b"abd", 32), 2);
+        // Padded with zeros: "a" and "a\0" share every byte.
+        assert_eq!(shared_len(b"a", b"a\0", 32), 32);
+        assert_eq!(shared_len(b"a", b"a\0b", 32), 2);
+        assert_eq!(cmp_padded(b"a", b"a\0"), Ordering::Equal);
+        assert_eq!(cmp_padded(b"a", b"a\x01"), Ordering::Less);
+        assert_eq!(cmp_padded(b"b", b"a\x01"), Ordering::Greater);
+    }
+
+    /// A block kept by inserts and removals in random order holds for its
+    /// keys, lowers `skip` as keys with fewer shared bytes arrive, and
+    /// searches as a scan does.
+    #[test]
+    fn block_agrees_with_a_scan() {
+        const CAP: usize = 16;
+        let pool = [
+            "user:0001",
+            "user:0002",
+            "user:0010",
+            "user:01",
+            "user:1",
+            "user",
+            "us",
+            "",
+            "\0",
+            "user:0001\0",
+            "v",
+            "user:00011",
+            "user:0001\0\0",
+            "zz",
+        ];
+        // SAFETY: `init` writes the whole block (zeros, a value of it).
+        let mut block: PrefixBlock<CAP> = unsafe {
+            let mut b = core::mem::MaybeUninit::uninit();
+            PrefixBlock::init(b.as_mut_ptr());
+            b.assume_init()
+        };
+        let mut keys: Vec<String> = Vec::new();
+        for (step, k) in pool.iter().enumerate() {
+            let i = keys.partition_point(|x| x.as_str() < *k);
+            block.insert(keys.len(), i, &k.to_string());
+            keys.insert(i, k.to_string());
+            assert!(block.holds_for(&keys), "after inserting {k:?}");
+            if step % 4 == 3 {
+                block.remove::<String>(keys.len(), 0);
+                keys.remove(0);
+                assert!(block.holds_for(&keys));
+            }
+            for q in pool
+                .iter()
+                .chain(&["user:00", "user:0001\0\0\0", "a", "\0\0"])
+            {
+                let lin = keys.partition_point(|x| x.as_str() < *q);
+                let found = keys.get(lin).is_some_and(|x| x == q);
+                let expect = if found { Ok(lin) } else { Err(lin) };
+                assert_eq!(block.search_leaf(&keys, *q), expect, "{q:?} in {keys:?}");
+                let at_or_below = keys.partition_point(|x| x.as_str() <= *q);
+                assert_eq!(
+                    block.search_branch(&keys, *q),
+                    at_or_below,
+                    "{q:?} in {keys:?}"
+                );
+            }
+        }
+        block.rebuild(&keys);
+        assert!(block.holds_for(&keys));
+    }
+}

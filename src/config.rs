@@ -626,7 +626,7 @@ configuration! {
     /// lookup compares integers in the node and reads a key's bytes on the
     /// heap only where their 8 bytes tie with the query's: about one key
     /// per lookup, where a binary search over whole keys reads one per
-    /// probe. Costs 9 bytes per slot and 40 per node; keys of other types
+    /// probe. Costs 10 bytes per slot and 40 per node; keys of other types
     /// are searched as in [`Standard`] and pay the memory for nothing.
     Prefixed: handle = Wide32, arena = crate::policy::Prefixed<VecArena>, capacity = 64;
 }

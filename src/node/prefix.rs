@@ -4,31 +4,37 @@
 //!
 //! A node's [`PrefixBlock`] holds `skip`, the number of leading bytes that
 //! every key of the node shares (at most [`SHARED`]), those bytes, and for
-//! each key the 8 bytes that follow them, big-endian, as a `u64` word. The
-//! bytes are the key's own (`String`, `str`, `Vec<u8>`, `[u8]`, boxed and
-//! borrowed forms of them), padded with zeros past its end: the keys' order
-//! is their bytes' order, so a word below the query's word is a key below
-//! the query, and only keys whose word ties with the query's are compared
-//! whole (usually the one key equal to it, or none).
+//! each key the 8 bytes that follow them, big-endian, as a `u64` word, the
+//! byte after those, and the key's length. The bytes are the key's own
+//! (`String`, `str`, `Vec<u8>`, `[u8]`, boxed and borrowed forms of them),
+//! padded with zeros past its end: the keys' order is their bytes' order,
+//! so a word below the query's word is a key below the query. Only keys
+//! whose word ties with the query's are looked at further (usually the one
+//! key equal to it, or none): by the next byte, then, where the key or the
+//! query ends within the `skip + 9` bytes compared, by length (one is a
+//! prefix of the other), and only otherwise by the key's bytes on the heap.
 //!
 //! Which keys have bytes is read from their type, not from a trait bound
 //! (the engine's signatures, like `BTreeMap`'s, ask only `K: Borrow<Q>,
 //! Q: Ord`): [`bytes_of`] recognises the byte-string types above by their
 //! type identity, a test that compiles to a constant. Keys of any other
 //! type, and queries of a type not recognised, are searched by `Ord` as in
-//! every other configuration; their nodes' blocks are kept empty.
+//! every other configuration; their nodes' blocks are left as they are.
 //!
 //! # The block's invariant
 //!
 //! For every key `k` in slot `i` of a node with `len` keys: its padded
-//! bytes `0..skip` equal `shared[..skip]`, and `words[i]` is its padded
-//! bytes `skip..skip + 8` as a big-endian `u64`. Inserting a key that does
-//! not share `skip` bytes lowers `skip` and re-derives the words from the
-//! shared bytes alone (no key is read); every other change of a node's key
-//! set (splits, merges, moves between siblings, bulk builds) rebuilds the
-//! block from the keys, which reads each key's bytes once. Removing a key
-//! keeps the block valid as it is. `check_invariants` compares every block
-//! against a rebuild.
+//! bytes `0..skip` equal `shared[..skip]`, `words[i]` is its padded bytes
+//! `skip..skip + 8` as a big-endian `u64`, `next[i]` its padded byte
+//! `skip + 8`, and `lens[i]` its length (at most 255). No operation but a
+//! rebuild reads a key other than the one it inserts: an insert whose key
+//! does not share `skip` bytes lowers `skip` and re-derives the words and
+//! next bytes from the shared bytes; a split copies the block's slots; a
+//! merge or a move between siblings lowers both blocks to the bytes they
+//! share and moves the slots; a removal shifts them. A block whose words
+//! all tie is rebuilt from its keys (it may then skip more), as are the
+//! blocks of bulk builds, clones and the handle-width move.
+//! `check_invariants` compares every block with its keys.
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
@@ -47,7 +53,7 @@ pub(crate) const SHARED: usize = 32;
 
 // A key's length is kept exact up to 254: enough for every length a
 // search compares by (at most `SHARED + 8`).
-const _: () = assert!(SHARED + 8 < 255);
+const _: () = assert!(SHARED + 9 < 255);
 
 /// The byte strings whose `Ord` is the order of their bytes, each with how
 /// to read its bytes: [`bytes_of`] and [`has_bytes`] recognise exactly
@@ -128,17 +134,24 @@ fn ties(words: &[u64], w: u64) -> usize {
     }
 }
 
-/// How a key (its length capped at 255 in `len`) orders against the query
-/// `q` whose first `covered` bytes, padded with zeros, it shares. Where
-/// either of the two ends within them, it is a prefix of the other
-/// followed by zeros, so the shorter is the lesser and equal lengths are
-/// equal keys: the key itself is not read. Otherwise their bytes from
-/// `covered` on decide.
+/// How a key (its length capped at 255 in `len`, its byte after the word
+/// in `next`) orders against the query `q` whose first `skip + 8` bytes,
+/// padded with zeros, it shares. The next byte first; past it, where
+/// either of the two ends within the bytes compared, it is a prefix of the
+/// other followed by zeros, so the shorter is the lesser and equal lengths
+/// are equal keys: the key itself is not read. Otherwise their bytes from
+/// there on decide.
 #[inline(always)]
-fn tie_order<K>(key: &K, len: u8, q: &[u8], covered: usize) -> Ordering {
+fn tie_order<K>(key: &K, len: u8, next: u8, q: &[u8], skip: usize) -> Ordering {
+    let covered = skip + 8;
+    let qn = byte_at(q, covered);
+    if next != qn {
+        return next.cmp(&qn);
+    }
+    let covered = covered + 1;
     let len = usize::from(len);
     if len.min(q.len()) <= covered {
-        // `covered` is at most SHARED + 8, below 255: `len` is exact here.
+        // `covered` is at most SHARED + 9, below 255: `len` is exact here.
         return len.cmp(&q.len());
     }
     match bytes_of(key) {
@@ -146,6 +159,12 @@ fn tie_order<K>(key: &K, len: u8, q: &[u8], covered: usize) -> Ordering {
         // Not reached: ties are only searched for keys with bytes.
         None => Ordering::Equal,
     }
+}
+
+/// Byte `at` of `bytes` padded with zeros.
+#[inline(always)]
+fn byte_at(bytes: &[u8], at: usize) -> u8 {
+    bytes.get(at).copied().unwrap_or(0)
 }
 
 /// A key's length as the block keeps it: exact up to 254, 255 beyond.
@@ -311,30 +330,32 @@ pub struct Parts<'a> {
     shared: &'a [u8],
     words: &'a [u64],
     lens: &'a [u8],
+    next: &'a [u8],
 }
 
-impl Parts<'_> {
-    /// Word `w` of these parts as a word of a node that skips only `to`
-    /// bytes (`to <= skip`).
-    #[inline]
-    fn lowered(&self, w: u64, to: usize) -> u64 {
-        let gap = self.skip - to;
-        if gap == 0 {
-            w
-        } else {
-            let head = word_at(self.shared, to);
-            if gap >= 8 {
-                head
-            } else {
-                head | (w >> (8 * gap))
-            }
-        }
+/// A key's word `w` and next byte `next` in a node whose keys share
+/// `shared`, as they are in a node whose keys share only its first `to`
+/// bytes: the key's bytes `to..shared.len()` are the shared ones, and its
+/// bytes from `shared.len()` on begin its old word, then its next byte.
+#[inline]
+fn lowered(w: u64, next: u8, shared: &[u8], to: usize) -> (u64, u8) {
+    let gap = shared.len() - to;
+    if gap == 0 {
+        return (w, next);
+    }
+    let head = word_at(shared, to);
+    match gap {
+        // The new next byte is the old word's byte `8 - gap`.
+        1..8 => (head | (w >> (8 * gap)), (w >> (8 * (gap - 1))) as u8),
+        8 => (head, (w >> 56) as u8),
+        _ => (head, shared[to + 8]),
     }
 }
 
 /// A node's key prefixes (see the module docs): `CAP` words, `CAP` lengths,
-/// and the bytes all of the node's keys share. `repr(C)`: the lengths
-/// follow the words, so one prefetch asks for both.
+/// `CAP` next bytes, and the bytes all of the node's keys share.
+/// `repr(C)`: the lengths and next bytes follow the words, so one prefetch
+/// asks for all three.
 #[repr(C)]
 pub struct PrefixBlock<const CAP: usize> {
     /// The words of the node's keys: slot `i` is key `i`'s padded bytes
@@ -344,6 +365,9 @@ pub struct PrefixBlock<const CAP: usize> {
     /// bytes a word covers): a search tells a key that ties with the query
     /// from it by length, without reading the key.
     lens: [u8; CAP],
+    /// The byte of each key after its word (`skip + 8`, padded): one more
+    /// byte a search compares before it reads a key.
+    next: [u8; CAP],
     /// The bytes every key of the node shares (the first `skip`).
     shared: [u8; SHARED],
     skip: u8,
@@ -361,14 +385,9 @@ impl<const CAP: usize> PrefixBlock<CAP> {
     fn lower_skip(&mut self, len: usize, to: usize) {
         let from = self.skip();
         debug_assert!(to < from);
-        let gap = from - to;
-        let head = word_at(&self.shared[..from], to);
-        for w in &mut self.words[..len] {
-            *w = if gap >= 8 {
-                head
-            } else {
-                head | (*w >> (8 * gap))
-            };
+        let shared = &self.shared[..from];
+        for (w, n) in self.words[..len].iter_mut().zip(&mut self.next[..len]) {
+            (*w, *n) = lowered(*w, *n, shared, to);
         }
         self.skip = to as u8;
     }
@@ -417,6 +436,8 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         self.words[i] = word_at(bytes, self.skip());
         self.lens.copy_within(i..len, i + 1);
         self.lens[i] = len8(bytes);
+        self.next.copy_within(i..len, i + 1);
+        self.next[i] = byte_at(bytes, self.skip() + 8);
     }
 
     #[inline]
@@ -424,14 +445,16 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         if has_bytes::<K>() {
             self.words.copy_within(i + 1..len, i);
             self.lens.copy_within(i + 1..len, i);
+            self.next.copy_within(i + 1..len, i);
         }
     }
 
     #[inline(always)]
     fn prefetch<K>(&self, keys: &[K]) {
         if has_bytes::<K>() {
-            // The words in use, and the lengths after all `CAP` words.
-            let bytes = 8 * CAP + keys.len();
+            // The words in use, and after all `CAP` words the lengths and
+            // the next bytes in use.
+            let bytes = 9 * CAP + keys.len();
             crate::raw::search::prefetch_bytes(self.words.as_ptr().cast(), bytes.min(1024));
         } else {
             prefetch(keys);
@@ -451,8 +474,9 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
             *s = first.get(i).copied().unwrap_or(0);
         }
         self.skip = skip as u8;
-        for (l, k) in self.lens.iter_mut().zip(keys) {
+        for ((l, n), k) in self.lens.iter_mut().zip(&mut self.next).zip(keys) {
             *l = bytes_of(k).map_or(0, len8);
+            *n = bytes_of(k).map_or(0, |b| byte_at(b, skip + 8));
         }
         for (w, k) in self.words.iter_mut().zip(keys) {
             *w = bytes_of(k).map_or(0, |b| word_at(b, skip));
@@ -465,6 +489,7 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
             shared: &self.shared[..self.skip()],
             words: &self.words,
             lens: &self.lens,
+            next: &self.next,
         })
     }
 
@@ -473,6 +498,7 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         dst.shared = self.shared;
         dst.words[..len - at].copy_from_slice(&self.words[at..len]);
         dst.lens[..len - at].copy_from_slice(&self.lens[at..len]);
+        dst.next[..len - at].copy_from_slice(&self.next[at..len]);
     }
 
     fn take_from<K>(
@@ -507,15 +533,17 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         let start = if front {
             self.words.copy_within(..len, count);
             self.lens.copy_within(..len, count);
+            self.next.copy_within(..len, count);
             0
         } else {
             len
         };
-        for (d, &w) in self.words[start..start + count]
-            .iter_mut()
-            .zip(&src.words[from..from + count])
-        {
-            *d = src.lowered(w, to);
+        let words = self.words[start..start + count].iter_mut();
+        let next = self.next[start..start + count].iter_mut();
+        let src_words = &src.words[from..from + count];
+        let src_next = &src.next[from..from + count];
+        for ((w, n), (&sw, &sn)) in words.zip(next).zip(src_words.iter().zip(src_next)) {
+            (*w, *n) = lowered(sw, sn, src.shared, to);
         }
         self.lens[start..start + count].copy_from_slice(&src.lens[from..from + count]);
         false
@@ -529,6 +557,7 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         if has_bytes::<K>() {
             self.words.copy_within(count..len, 0);
             self.lens.copy_within(count..len, 0);
+            self.next.copy_within(count..len, 0);
         }
     }
 
@@ -548,8 +577,16 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         let ties = ties(&words[lo..], qw);
         // The keys whose word ties with the query's: equal to it in their
         // first `skip + 8` bytes, padded.
-        let covered = self.skip() + 8;
-        let at = |i: usize| tie_order(&keys[lo + i], self.lens[lo + i], qb, covered);
+        let skip = self.skip();
+        let at = |i: usize| {
+            tie_order(
+                &keys[lo + i],
+                self.lens[lo + i],
+                self.next[lo + i],
+                qb,
+                skip,
+            )
+        };
         match ties {
             // One tie, the usual case: a hit, or a key sharing 8 more bytes.
             1 => match at(0) {
@@ -585,11 +622,12 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         };
         let lo = count_while(words, |&w| w < qw);
         let ties = ties(&words[lo..], qw);
-        let covered = self.skip() + 8;
+        let skip = self.skip();
         let (mut a, mut b) = (0, ties);
         while a < b {
             let m = a + (b - a) / 2;
-            if tie_order(&keys[lo + m], self.lens[lo + m], qb, covered) == Ordering::Greater {
+            let (l, n) = (self.lens[lo + m], self.next[lo + m]);
+            if tie_order(&keys[lo + m], l, n, qb, skip) == Ordering::Greater {
                 b = m;
             } else {
                 a = m + 1;
@@ -603,11 +641,13 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         keys.iter()
             .zip(&self.words)
             .zip(&self.lens)
-            .all(|((k, &w), &l)| {
+            .zip(&self.next)
+            .all(|(((k, &w), &l), &n)| {
                 bytes_of(k).is_none_or(|b| {
                     cmp_padded(b, &self.shared[..skip]) == Ordering::Equal
                         && word_at(b, skip) == w
                         && len8(b) == l
+                        && byte_at(b, skip + 8) == n
                 })
             })
     }

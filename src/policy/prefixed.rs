@@ -19,9 +19,9 @@ use crate::node::PrefixBlock;
 /// of other types work as in `A`'s maps, searched by `Ord`, and pay the
 /// memory for nothing.
 ///
-/// The price is memory: 9 bytes per slot in every leaf and branch (the
-/// 8 bytes and the key's length), plus 40 per node: `String -> u64` maps
-/// take about 1.3 times `A`'s bytes (1.03 to 1.13 times `BTreeMap`'s; the
+/// The price is memory: 10 bytes per slot in every leaf and branch (the
+/// 8 bytes, the byte after them and the key's length), plus 40 per node: `String -> u64` maps
+/// take about 1.33 times `A`'s bytes (1.05 to 1.21 times `BTreeMap`'s; the
 /// README's memory section). Small maps that are still sorted runs (see
 /// [`BPlusTreeMap::RUN_MAX`](crate::BPlusTreeMap::RUN_MAX)) keep no
 /// prefixes and search by `Ord`. `Prefixed` composes with every other

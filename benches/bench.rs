@@ -15,7 +15,7 @@
 //! and remove random at n = 100 000 for the other key sets of the speed runner
 //! (`u32`, `String` ids and words, `(u64, u64)` tuples, `u64 -> [u64; 8]`),
 //! with `BTreeMap`, the default configuration (`Standard`) and `Compact` in
-//! each group (`cargo bench -- _ids`). The many-small-maps groups
+//! each group, and `Prefixed` for ids, words and tuples (`cargo bench -- _ids`). The many-small-maps groups
 //! (`small_maps_insert_10`, `small_maps_get_100`, `small_maps_iterate_1000`,
 //! ...: `small::small_maps`) time insert, get and iterate over 10^6 `u64`
 //! entries in all, in maps of 10, 100 or 1,000 entries, with the same three

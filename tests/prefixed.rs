@@ -15,7 +15,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::ops::Bound::{Excluded, Included, Unbounded};
 
-use bptree::policy::{Counted, Indirect, PoolArena, Prefixed, VecArena};
+use bptree::policy::{Counted, Indirect, KeyImage, KeyPrefix, PoolArena, Prefixed, VecArena};
 use bptree::{BPlusTreeMap, BPlusTreeSet, Compact16, Wide32};
 use common::XorShift;
 
@@ -224,4 +224,147 @@ fn key_types() {
     s.check_invariants().unwrap();
     assert!(s.contains("item-00042"));
     assert!(!s.contains("item-0004"));
+}
+
+/// Random operations on keys of any type against `BTreeMap`, as
+/// `differential` does for `String` keys (without borrowed lookups).
+fn differential_keys<K, H, A, const CAP: usize>(seed: u64, mut key: impl FnMut(&mut XorShift) -> K)
+where
+    K: Ord + Clone + std::fmt::Debug,
+    H: bptree::policy::Handle,
+    A: bptree::policy::ArenaStrategy,
+{
+    let mut rng = XorShift::new(seed);
+    let mut ours: BPlusTreeMap<K, u64, H, A, CAP> = BPlusTreeMap::empty();
+    let mut std: BTreeMap<K, u64> = BTreeMap::new();
+    for step in 0..OPS as u64 {
+        let k = key(&mut rng);
+        match rng.below(12) {
+            0..=4 => assert_eq!(ours.insert(k.clone(), step), std.insert(k, step)),
+            5..=6 => assert_eq!(ours.remove(&k), std.remove(&k)),
+            7..=8 => assert_eq!(ours.get(&k), std.get(&k), "get {k:?}"),
+            9 => {
+                let hi = key(&mut rng);
+                let (lo, hi) = if k <= hi { (k, hi) } else { (hi, k) };
+                assert!(
+                    ours.range(lo.clone()..hi.clone())
+                        .eq(std.range(lo.clone()..hi))
+                );
+                assert!(
+                    ours.range(..=lo.clone())
+                        .rev()
+                        .take(3)
+                        .eq(std.range(..=lo).rev().take(3))
+                );
+            }
+            10 => {
+                let batch: Vec<(K, u64)> = (0..rng.below(80)).map(|i| (key(&mut rng), i)).collect();
+                ours.extend(batch.clone());
+                std.extend(batch);
+            }
+            _ => {
+                let m = 2 + rng.below(5);
+                ours.retain(|_, v| *v % m != 0);
+                std.retain(|_, v| *v % m != 0);
+                match rng.below(3) {
+                    0 => ours = std.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+                    1 => {
+                        let mut right = ours.split_off(&k);
+                        let mut std_right = std.split_off(&k);
+                        right.check_invariants().unwrap();
+                        ours.append(&mut right);
+                        std.append(&mut std_right);
+                    }
+                    _ => ours = ours.clone(),
+                }
+            }
+        }
+        if step % 4 == 0 {
+            ours.check_invariants().unwrap();
+        }
+        assert_eq!(ours.len(), std.len());
+    }
+    ours.check_invariants().unwrap();
+    assert!(ours.iter().eq(std.iter()));
+    for k in std.keys() {
+        assert_eq!(ours.get(k), std.get(k));
+    }
+}
+
+/// A key type of a user's, with a lifetime, whose image is its fields in
+/// `Ord`'s order.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Account<'a> {
+    tenant: u16,
+    name: &'a str,
+    serial: i32,
+}
+
+// SAFETY: the methods push bytes and keep no reference.
+unsafe impl KeyPrefix for Account<'_> {
+    fn write_image(&self, image: &mut KeyImage) {
+        (self.tenant, self.name, self.serial).write_image(image);
+    }
+}
+
+fn pair(r: &mut XorShift) -> (u64, u64) {
+    // First fields in 0..1000, as ids of a parent: every node's keys share
+    // leading bytes.
+    (r.below(1000), r.below(1 << 40))
+}
+
+fn named(r: &mut XorShift) -> (String, u32) {
+    // Strings first, then an integer: prefixes of each other, zero bytes,
+    // long shared prefixes.
+    (key(r, 300), r.below(4) as u32)
+}
+
+fn signed(r: &mut XorShift) -> (i8, i64) {
+    (r.below(7) as i8 - 3, r.below(1 << 20) as i64 - (1 << 19))
+}
+
+/// Keys of the configuration's own key type `P`: tuples of integers and
+/// strings, and a struct of a user's (with a lifetime: `P` names it with
+/// `'static`, the map's keys borrow from a local `Vec`), at CAP 4 (deep
+/// trees, every rebalancing case). Under Miri, the struct and the pairs
+/// (the struct's image goes through the tuple and string impls).
+#[test]
+fn configured_keys_small_nodes() {
+    let names: Vec<String> = (0..50).map(|i| format!("name-{}", i % 17)).collect();
+    let account = |r: &mut XorShift| Account {
+        tenant: r.below(3) as u16,
+        name: &names[r.below(50) as usize],
+        serial: r.below(9) as i32 - 4,
+    };
+    for seed in 1..=SEEDS.min(2) {
+        differential_keys::<_, Wide32, Prefixed<VecArena, Account<'static>>, 4>(seed, account);
+        differential_keys::<_, Wide32, Prefixed<VecArena, (u64, u64)>, 4>(seed, pair);
+        if !cfg!(miri) {
+            differential_keys::<_, Wide32, Prefixed<VecArena, (String, u32)>, 4>(seed, named);
+            differential_keys::<_, Wide32, Prefixed<VecArena, (i8, i64)>, 4>(seed, signed);
+        }
+    }
+}
+
+/// The same key types in nodes of 64 and 8, with other arenas and counts.
+#[test]
+fn configured_keys_wide_nodes() {
+    for seed in 1..=SEEDS.min(2) {
+        differential_keys::<_, Wide32, Prefixed<VecArena, (u64, u64)>, 64>(seed, pair);
+        differential_keys::<_, Compact16, Counted<Prefixed<PoolArena, (u64, u64)>>, 8>(seed, pair);
+        differential_keys::<_, Wide32, Prefixed<VecArena, (String, u32)>, 64>(seed, named);
+        differential_keys::<_, Wide32, Indirect<Prefixed<VecArena, (i8, i64)>>, 16>(seed, signed);
+    }
+}
+
+/// A configuration for one key type still knows the byte strings, and
+/// searches other key types by `Ord`.
+#[test]
+fn configured_key_type_beside_others() {
+    for seed in 1..=SEEDS.min(2) {
+        differential::<Wide32, Prefixed<VecArena, (u64, u64)>, 4>(seed, 400);
+    }
+    let wide = |r: &mut XorShift| (r.below(1000), r.below(1000), r.below(3));
+    differential_keys::<_, Wide32, Prefixed<VecArena, (u64, u64)>, 4>(1, wide);
+    differential_keys::<_, Wide32, Prefixed<VecArena, (u64, u64)>, 4>(2, |r| r.below(5000));
 }

@@ -583,15 +583,23 @@ impl<S: KeySet> MapList<S> for StdAndDefaults {
     }
 }
 
-/// [`StdAndDefaults`], then [`bptree::phase::Prefixed`]: the columns and
-/// group members for the `String` key sets (ids and words), whose keys the
-/// `Prefixed` configuration searches by their prefixes.
+/// [`StdAndDefaults`], then the `Prefixed` configuration for the key set's
+/// key type (`Prefixed<VecArena, K>`; for `String` keys the same maps as
+/// [`bptree::phase::Prefixed`]): the columns and group members for the
+/// `String` key sets (ids and words) and the tuples, whose keys it
+/// searches by their prefixes.
 pub struct StdDefaultsAndPrefixed;
 
-impl<S: KeySet<Key = String>> MapList<S> for StdDefaultsAndPrefixed {
+impl<S: KeySet> MapList<S> for StdDefaultsAndPrefixed
+where
+    S::Key: bptree::policy::KeyPrefix + 'static,
+{
     fn for_each<V: MapVisitor<Keys = S>>(visitor: &mut V) {
         StdAndDefaults::for_each(visitor);
-        visitor.visit::<bptree::phase::Prefixed<S::Key, S::Value>>(bptree::config::Prefixed::NAME);
+        type P<K> = bptree::policy::Prefixed<bptree::VecArena, K>;
+        visitor.visit::<BPlusTreeMap<S::Key, S::Value, bptree::Wide32, P<S::Key>, 64>>(
+            bptree::config::Prefixed::NAME,
+        );
     }
 }
 
@@ -612,13 +620,13 @@ macro_rules! columns {
 }
 
 /// The columns of the key sets other than `u64 -> u64`:
-/// [`StdDefaultsAndPrefixed`] for the `String` key sets, [`StdAndDefaults`]
-/// for the others.
+/// [`StdDefaultsAndPrefixed`] for the `String` key sets and the tuples,
+/// [`StdAndDefaults`] for the others.
 pub struct KeyedColumns;
 
 columns!(KeyedColumns:
-    IdKeys, WordKeys => StdDefaultsAndPrefixed;
-    U32Keys, TupleKeys, WideValues => StdAndDefaults);
+    IdKeys, WordKeys, TupleKeys => StdDefaultsAndPrefixed;
+    U32Keys, WideValues => StdAndDefaults);
 
 /// The root runner's columns (`examples/speed.rs`): [`StdAndUnder`] for
 /// `u64 -> u64`, [`KeyedColumns`] for every other key set.

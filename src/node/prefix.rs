@@ -7,19 +7,23 @@
 //! each key the 8 bytes that follow them, big-endian, as a `u64` word, the
 //! byte after those, and the key's length. The bytes are the key's own
 //! (`String`, `str`, `Vec<u8>`, `[u8]`, boxed and borrowed forms of them),
-//! padded with zeros past its end: the keys' order is their bytes' order,
-//! so a word below the query's word is a key below the query. Only keys
-//! whose word ties with the query's are looked at further (usually the one
-//! key equal to it, or none): by the next byte, then, where the key or the
-//! query ends within the `skip + 9` bytes compared, by length (one is a
-//! prefix of the other), and only otherwise by the key's bytes on the heap.
+//! or for keys of the configuration's key type `P` the image its
+//! [`KeyPrefix`] impl writes, padded with zeros past its end: the keys'
+//! order is their bytes' order, so a word below the query's word is a key
+//! below the query. Only keys whose word ties with the query's are looked
+//! at further (usually the one key equal to it, or none): by the next
+//! byte, then, where the key or the query ends within the `skip + 9` bytes
+//! compared, by length (one is a prefix of the other), and only otherwise
+//! by `Ord` (for a byte string, its bytes on the heap).
 //!
 //! Which keys have bytes is read from their type, not from a trait bound
 //! (the engine's signatures, like `BTreeMap`'s, ask only `K: Borrow<Q>,
-//! Q: Ord`): [`bytes_of`] recognises the byte-string types above by their
-//! type identity, a test that compiles to a constant. Keys of any other
-//! type, and queries of a type not recognised, are searched by `Ord` as in
-//! every other configuration; their nodes' blocks are left as they are.
+//! Q: Ord`): [`bytes_of`] recognises the byte-string types above, and
+//! [`image_of`] those and `P`, by their type identity, a test that
+//! compiles to a constant. Keys of any other type, and queries not of the
+//! keys' kind (a byte string for byte-string keys, `P` for `P` keys), are
+//! searched by `Ord` as in every other configuration; their nodes' blocks
+//! are left as they are.
 //!
 //! # The block's invariant
 //!
@@ -44,8 +48,10 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::borrow::Borrow;
 use core::cmp::Ordering;
+use core::marker::PhantomData;
 use core::ptr;
 
+use crate::policy::{KeyImage, KeyPrefix};
 use crate::raw::search::{count_while, prefetch, search_branch, search_leaf};
 
 /// The most leading bytes a node records as shared by all its keys.
@@ -108,6 +114,86 @@ byte_strings! {
     &'static [u8] => |k| *k,
 }
 
+/// What a node knows keys of a type by.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    /// Nothing: searched by `Ord`.
+    None,
+    /// A byte string ([`bytes_of`]).
+    Bytes,
+    /// The configuration's key type `P`, by its [`KeyPrefix`] image.
+    Image,
+}
+
+/// What keys of type `T` are known by, in a block for keys of type `P`.
+#[inline(always)]
+fn kind<T: ?Sized, P: ?Sized>() -> Kind {
+    if has_bytes::<T>() {
+        Kind::Bytes
+    } else if typeid::of::<T>() == typeid::of::<P>() {
+        Kind::Image
+    } else {
+        Kind::None
+    }
+}
+
+/// A key's image as a block reads it: its first bytes (all of them, or
+/// at least the first [`IMAGE_BYTES`](crate::policy::IMAGE_BYTES)) and its length (exact up to
+/// `IMAGE_BYTES`; beyond, only known to be more). A block reads no byte
+/// past `IMAGE_BYTES` (`SHARED + 9`) and compares lengths only where one
+/// of the two is within them.
+#[derive(Clone, Copy)]
+struct Image<'a> {
+    head: &'a [u8],
+    len: usize,
+}
+
+/// `key`'s image, if keys of its type are known by one in a block for
+/// keys of type `P` (see [`kind`]): a byte string's bytes, or the image a
+/// `P` writes to `scratch`.
+#[inline(always)]
+fn image_of<'a, T: ?Sized, P: KeyPrefix + ?Sized>(
+    key: &'a T,
+    scratch: &'a mut KeyImage,
+) -> Option<Image<'a>> {
+    match kind::<T, P>() {
+        Kind::Bytes => bytes_of(key).map(|head| Image {
+            head,
+            len: head.len(),
+        }),
+        Kind::Image => {
+            // SAFETY: `T` is `P`, lifetimes aside (their type identities,
+            // which ignore lifetimes, are equal), so the references have
+            // one layout; `KeyPrefix`'s contract (an `unsafe` trait) is
+            // that its methods keep no reference from the key past the
+            // call, so lifetimes longer than the key's are never used.
+            let key: &P = unsafe { core::mem::transmute_copy::<&T, &P>(&key) };
+            *scratch = KeyImage::new();
+            // Images are written in the middle of a node's changes (a
+            // merge's rebuild), where unwinding would leave the tree half
+            // changed: a panic in `write_image` aborts instead.
+            let guard = AbortOnUnwind;
+            key.write_image(scratch);
+            core::mem::forget(guard);
+            Some(Image {
+                head: scratch.bytes(),
+                len: scratch.len(),
+            })
+        }
+        Kind::None => None,
+    }
+}
+
+/// Dropped only while a panic unwinds past it: panics again, which
+/// aborts the process.
+struct AbortOnUnwind;
+
+impl Drop for AbortOnUnwind {
+    fn drop(&mut self) {
+        panic!("bptree: a KeyPrefix::write_image panicked while the map was changing; aborting");
+    }
+}
+
 /// Bytes `at..at + 8` of `bytes` padded with zeros, big-endian.
 #[inline(always)]
 pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
@@ -134,31 +220,35 @@ fn ties(words: &[u64], w: u64) -> usize {
     }
 }
 
-/// How a key (its length capped at 255 in `len`, its byte after the word
-/// in `next`) orders against the query `q` whose first `skip + 8` bytes,
-/// padded with zeros, it shares. The next byte first; past it, where
-/// either of the two ends within the bytes compared, it is a prefix of the
-/// other followed by zeros, so the shorter is the lesser and equal lengths
-/// are equal keys: the key itself is not read. Otherwise their bytes from
-/// there on decide.
+/// How a key (its image's length capped at 255 in `len`, its byte after
+/// the word in `next`) orders against the query `q` whose first `skip + 8`
+/// bytes, padded with zeros, it shares. The next byte first; past it,
+/// where either of the two ends within the bytes compared, it is a prefix
+/// of the other followed by zeros, so the shorter is the lesser and equal
+/// lengths are equal keys: the key itself is not read. Otherwise `cmp`
+/// (the key's `Ord` against the query) decides.
 #[inline(always)]
-fn tie_order<K>(key: &K, len: u8, next: u8, q: &[u8], skip: usize) -> Ordering {
+fn tie_order(
+    len: u8,
+    next: u8,
+    q: Image<'_>,
+    skip: usize,
+    cmp: impl FnOnce() -> Ordering,
+) -> Ordering {
     let covered = skip + 8;
-    let qn = byte_at(q, covered);
+    let qn = byte_at(q.head, covered);
     if next != qn {
         return next.cmp(&qn);
     }
     let covered = covered + 1;
     let len = usize::from(len);
-    if len.min(q.len()) <= covered {
-        // `covered` is at most SHARED + 9, below 255: `len` is exact here.
-        return len.cmp(&q.len());
+    if len.min(q.len) <= covered {
+        // `covered` is at most SHARED + 9, below 255 and within the
+        // lengths known exactly: `len` is exact here, or `q.len` is and
+        // `len` is larger.
+        return len.cmp(&q.len);
     }
-    match bytes_of(key) {
-        Some(k) => k[covered..].cmp(&q[covered..]),
-        // Not reached: ties are only searched for keys with bytes.
-        None => Ordering::Equal,
-    }
+    cmp()
 }
 
 /// Byte `at` of `bytes` padded with zeros.
@@ -169,8 +259,8 @@ fn byte_at(bytes: &[u8], at: usize) -> u8 {
 
 /// A key's length as the block keeps it: exact up to 254, 255 beyond.
 #[inline(always)]
-fn len8(bytes: &[u8]) -> u8 {
-    bytes.len().min(255) as u8
+fn len8(len: usize) -> u8 {
+    len.min(255) as u8
 }
 
 /// How many of the first `max` bytes `a` and `b` share, each padded with
@@ -241,13 +331,11 @@ pub trait Block: Sized + Send + Sync + 'static {
         keys: &[K],
     ) -> bool;
     /// Whether a search for a `Q` among keys of type `K` goes through the
-    /// block (both are byte strings and the block is kept), so that a key
-    /// comparison costs more than the block's search. A constant per type.
+    /// block (both are byte strings, or both the configuration's key type,
+    /// and the block is kept), so that a key comparison costs more than
+    /// the block's search. A constant per type.
     #[doc(hidden)]
-    #[inline(always)]
-    fn searches<K: ?Sized, Q: ?Sized>() -> bool {
-        Self::ON && has_bytes::<K>() && has_bytes::<Q>()
-    }
+    fn searches<K: ?Sized, Q: ?Sized>() -> bool;
     /// Whether the first `len` words all tie (the block tells the keys
     /// apart no better than `Ord` would: a rebuild may skip more bytes).
     #[doc(hidden)]
@@ -271,6 +359,10 @@ pub trait Block: Sized + Send + Sync + 'static {
 
 impl Block for () {
     const ON: bool = false;
+    #[inline(always)]
+    fn searches<K: ?Sized, Q: ?Sized>() -> bool {
+        false
+    }
     #[inline(always)]
     unsafe fn init(_: *mut Self) {}
     #[inline(always)]
@@ -353,11 +445,12 @@ fn lowered(w: u64, next: u8, shared: &[u8], to: usize) -> (u64, u8) {
 }
 
 /// A node's key prefixes (see the module docs): `CAP` words, `CAP` lengths,
-/// `CAP` next bytes, and the bytes all of the node's keys share.
+/// `CAP` next bytes, and the bytes all of the node's keys share; for keys
+/// that are byte strings or of type `P`.
 /// `repr(C)`: the lengths and next bytes follow the words, so one prefetch
 /// asks for all three.
 #[repr(C)]
-pub struct PrefixBlock<const CAP: usize> {
+pub struct PrefixBlock<const CAP: usize, P: ?Sized = str> {
     /// The words of the node's keys: slot `i` is key `i`'s padded bytes
     /// `skip..skip + 8`, big-endian. The first `len` are meaningful.
     words: [u64; CAP],
@@ -371,9 +464,10 @@ pub struct PrefixBlock<const CAP: usize> {
     /// The bytes every key of the node shares (the first `skip`).
     shared: [u8; SHARED],
     skip: u8,
+    key: PhantomData<fn() -> *const P>,
 }
 
-impl<const CAP: usize> PrefixBlock<CAP> {
+impl<const CAP: usize, P: KeyPrefix + ?Sized + 'static> PrefixBlock<CAP, P> {
     #[inline(always)]
     fn skip(&self) -> usize {
         self.skip as usize
@@ -404,10 +498,21 @@ impl<const CAP: usize> PrefixBlock<CAP> {
             Ordering::Equal => Ok(word_at(q, skip)),
         }
     }
+
+    /// Whether keys of type `K` have images here.
+    #[inline(always)]
+    fn known<K: ?Sized>() -> bool {
+        kind::<K, P>() != Kind::None
+    }
 }
 
-impl<const CAP: usize> Block for PrefixBlock<CAP> {
+impl<const CAP: usize, P: KeyPrefix + ?Sized + 'static> Block for PrefixBlock<CAP, P> {
     const ON: bool = true;
+
+    #[inline(always)]
+    fn searches<K: ?Sized, Q: ?Sized>() -> bool {
+        Self::known::<K>() && kind::<K, P>() == kind::<Q, P>()
+    }
 
     unsafe fn init(this: *mut Self) {
         // SAFETY: `this` is valid for writes (caller's contract); every
@@ -417,7 +522,12 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
 
     #[inline]
     fn insert<K>(&mut self, len: usize, i: usize, key: &K) {
-        let Some(bytes) = bytes_of(key) else {
+        let mut scratch = KeyImage::new();
+        let Some(Image {
+            head: bytes,
+            len: key_len,
+        }) = image_of::<K, P>(key, &mut scratch)
+        else {
             return;
         };
         debug_assert!(len < CAP && i <= len);
@@ -435,14 +545,14 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         self.words.copy_within(i..len, i + 1);
         self.words[i] = word_at(bytes, self.skip());
         self.lens.copy_within(i..len, i + 1);
-        self.lens[i] = len8(bytes);
+        self.lens[i] = len8(key_len);
         self.next.copy_within(i..len, i + 1);
         self.next[i] = byte_at(bytes, self.skip() + 8);
     }
 
     #[inline]
     fn remove<K>(&mut self, len: usize, i: usize) {
-        if has_bytes::<K>() {
+        if Self::known::<K>() {
             self.words.copy_within(i + 1..len, i);
             self.lens.copy_within(i + 1..len, i);
             self.next.copy_within(i + 1..len, i);
@@ -451,7 +561,7 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
 
     #[inline(always)]
     fn prefetch<K>(&self, keys: &[K]) {
-        if has_bytes::<K>() {
+        if Self::known::<K>() {
             // The words in use, and after all `CAP` words the lengths and
             // the next bytes in use.
             let bytes = 9 * CAP + keys.len();
@@ -466,20 +576,31 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
             self.skip = 0;
             return;
         };
-        let (Some(first), Some(last)) = (bytes_of(first), bytes_of(last)) else {
+        let (mut a, mut b) = (KeyImage::new(), KeyImage::new());
+        let (Some(first), Some(last)) = (
+            image_of::<K, P>(first, &mut a),
+            image_of::<K, P>(last, &mut b),
+        ) else {
             return;
         };
-        let skip = shared_len(first, last, SHARED);
+        let skip = shared_len(first.head, last.head, SHARED);
         for (i, s) in self.shared[..skip].iter_mut().enumerate() {
-            *s = first.get(i).copied().unwrap_or(0);
+            *s = byte_at(first.head, i);
         }
         self.skip = skip as u8;
-        for ((l, n), k) in self.lens.iter_mut().zip(&mut self.next).zip(keys) {
-            *l = bytes_of(k).map_or(0, len8);
-            *n = bytes_of(k).map_or(0, |b| byte_at(b, skip + 8));
-        }
-        for (w, k) in self.words.iter_mut().zip(keys) {
-            *w = bytes_of(k).map_or(0, |b| word_at(b, skip));
+        let mut scratch = KeyImage::new();
+        let slots = self
+            .words
+            .iter_mut()
+            .zip(&mut self.lens)
+            .zip(&mut self.next);
+        for (((w, l), n), k) in slots.zip(keys) {
+            let Some(img) = image_of::<K, P>(k, &mut scratch) else {
+                return;
+            };
+            *w = word_at(img.head, skip);
+            *l = len8(img.len);
+            *n = byte_at(img.head, skip + 8);
         }
     }
 
@@ -509,7 +630,7 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         front: bool,
         keys: &[K],
     ) -> bool {
-        if !has_bytes::<K>() || count == 0 {
+        if !Self::known::<K>() || count == 0 {
             return false;
         }
         let Some(src) = src else {
@@ -554,7 +675,7 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
     }
 
     fn remove_front<K>(&mut self, len: usize, count: usize) {
-        if has_bytes::<K>() {
+        if Self::known::<K>() {
             self.words.copy_within(count..len, 0);
             self.lens.copy_within(count..len, 0);
             self.next.copy_within(count..len, 0);
@@ -567,25 +688,24 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         keys: &[K],
         q: &Q,
     ) -> Result<usize, usize> {
-        let Some(qb) = bytes_of(q).filter(|_| has_bytes::<K>()) else {
-            return search_leaf(keys, q);
+        let mut scratch = KeyImage::new();
+        let qb = match image_of::<Q, P>(q, &mut scratch) {
+            Some(qb) if Self::searches::<K, Q>() => qb,
+            _ => return search_leaf(keys, q),
         };
         let len = keys.len();
         let words = &self.words[..len];
-        let qw = self.place(qb, len)?;
+        let qw = self.place(qb.head, len)?;
         let lo = count_while(words, |&w| w < qw);
         let ties = ties(&words[lo..], qw);
         // The keys whose word ties with the query's: equal to it in their
         // first `skip + 8` bytes, padded.
         let skip = self.skip();
         let at = |i: usize| {
-            tie_order(
-                &keys[lo + i],
-                self.lens[lo + i],
-                self.next[lo + i],
-                qb,
-                skip,
-            )
+            let k = &keys[lo + i];
+            tie_order(self.lens[lo + i], self.next[lo + i], qb, skip, || {
+                k.borrow().cmp(q)
+            })
         };
         match ties {
             // One tie, the usual case: a hit, or a key sharing 8 more bytes.
@@ -611,12 +731,14 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
 
     #[inline]
     fn search_branch<K: Borrow<Q>, Q: Ord + ?Sized>(&self, keys: &[K], q: &Q) -> usize {
-        let Some(qb) = bytes_of(q).filter(|_| has_bytes::<K>()) else {
-            return search_branch(keys, q);
+        let mut scratch = KeyImage::new();
+        let qb = match image_of::<Q, P>(q, &mut scratch) {
+            Some(qb) if Self::searches::<K, Q>() => qb,
+            _ => return search_branch(keys, q),
         };
         let len = keys.len();
         let words = &self.words[..len];
-        let qw = match self.place(qb, len) {
+        let qw = match self.place(qb.head, len) {
             Ok(w) => w,
             Err(i) => return i,
         };
@@ -626,8 +748,8 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
         let (mut a, mut b) = (0, ties);
         while a < b {
             let m = a + (b - a) / 2;
-            let (l, n) = (self.lens[lo + m], self.next[lo + m]);
-            if tie_order(&keys[lo + m], l, n, qb, skip) == Ordering::Greater {
+            let (l, n, k) = (self.lens[lo + m], self.next[lo + m], &keys[lo + m]);
+            if tie_order(l, n, qb, skip, || k.borrow().cmp(q)) == Ordering::Greater {
                 b = m;
             } else {
                 a = m + 1;
@@ -638,16 +760,17 @@ impl<const CAP: usize> Block for PrefixBlock<CAP> {
 
     fn holds_for<K>(&self, keys: &[K]) -> bool {
         let skip = self.skip();
+        let mut scratch = KeyImage::new();
         keys.iter()
             .zip(&self.words)
             .zip(&self.lens)
             .zip(&self.next)
             .all(|(((k, &w), &l), &n)| {
-                bytes_of(k).is_none_or(|b| {
-                    cmp_padded(b, &self.shared[..skip]) == Ordering::Equal
-                        && word_at(b, skip) == w
-                        && len8(b) == l
-                        && byte_at(b, skip + 8) == n
+                image_of::<K, P>(k, &mut scratch).is_none_or(|b| {
+                    cmp_padded(b.head, &self.shared[..skip]) == Ordering::Equal
+                        && word_at(b.head, skip) == w
+                        && len8(b.len) == l
+                        && byte_at(b.head, skip + 8) == n
                 })
             })
     }

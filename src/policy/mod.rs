@@ -63,7 +63,7 @@ mod storage;
 pub use arena::{ArenaStrategy, Indirect, MaskedArena, POOL_CHUNK, PoolArena, VecArena};
 pub use counts::{Counted, OrderStatistics};
 pub use handle::{Adaptive, Compact16, Handle, Wide32};
-pub use prefixed::Prefixed;
+pub use prefixed::{IMAGE_BYTES, KeyImage, KeyPrefix, Prefixed};
 pub use storage::{Boxed, Growing, Inline, Storage};
 
 // The engine's side of the policies: crate-internal, and unnameable outside

@@ -153,7 +153,7 @@ mod run;
 
 pub(crate) use branch::{Branch, Edge, EdgeOf, sum_counts};
 pub(crate) use leaf::{Leaf, LeafView};
-pub(crate) use prefix::{Block, Parts, PrefixBlock, SHARED};
+pub(crate) use prefix::{Block, Parts, PrefixBlock, SHARED, as_type};
 pub(crate) use run::{Run, RunDrain};
 
 /// Two parallel arrays seen through raw pointers: a leaf's or a run's keys

@@ -114,6 +114,26 @@ byte_strings! {
     &'static [u8] => |k| *k,
 }
 
+/// `keys` and `q` as `T`s, if `K` and `Q` are both `T` (a type without
+/// lifetimes: tuples of integers, whose `Ord` is std's).
+#[inline(always)]
+pub(crate) fn as_type<'a, T: 'static, K, Q: ?Sized>(
+    keys: &'a [K],
+    q: &'a Q,
+) -> Option<(&'a [T], &'a T)> {
+    if typeid::of::<K>() != typeid::of::<T>() || typeid::of::<Q>() != typeid::of::<T>() {
+        return None;
+    }
+    // SAFETY: `K` and `Q` are `T`: their type identities are equal, and
+    // `T` has no lifetimes for the identity to ignore (`'static`), so
+    // the slice and the reference are the same ones, retyped.
+    unsafe {
+        let keys = core::slice::from_raw_parts(keys.as_ptr().cast::<T>(), keys.len());
+        let q = &*ptr::from_ref(q).cast::<T>();
+        Some((keys, q))
+    }
+}
+
 /// What a node knows keys of a type by.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Kind {

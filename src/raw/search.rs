@@ -39,6 +39,9 @@ where
         });
         return if found { Ok(i) } else { Err(i) };
     }
+    if let Some(found) = int_tuples::search_leaf(keys, q) {
+        return found;
+    }
     let i = count_while(keys, |k| k.borrow().cmp(q) == Ordering::Less);
     match keys.get(i) {
         Some(k) if k.borrow().cmp(q) == Ordering::Equal => Ok(i),
@@ -59,7 +62,69 @@ where
     if needs_drop::<K>() {
         return count_probed(keys, |k| (k.borrow().cmp(q) != Ordering::Greater, false)).0;
     }
+    if let Some(i) = int_tuples::search_branch(keys, q) {
+        return i;
+    }
     count_while(keys, |k| k.borrow().cmp(q) != Ordering::Greater)
+}
+
+/// Tuples of two integers searched as one wider unsigned integer: the
+/// first field (its sign bit flipped if signed) above the second, so that
+/// the integer's order is the tuple's (std's `Ord`, which no other crate
+/// can change for these types). One comparison without branches per key
+/// instead of two fields' comparisons: `(u64, u64)` lookups at n = 10^5
+/// went from 709 to 545 instructions (callgrind). The types are told by
+/// their identity, as the byte strings are (`node::prefix`).
+mod int_tuples {
+    use crate::node::as_type;
+
+    /// `flip` turns a signed field's bits into the unsigned integer of the
+    /// same order.
+    macro_rules! tuples {
+        ($($a:ty, $b:ty => $w:ty, |$x:ident, $y:ident| $e:expr;)*) => {
+            /// [`super::search_leaf`] for the tuples listed, `None` for
+            /// other key types.
+            #[inline(always)]
+            pub(super) fn search_leaf<K, Q: ?Sized>(keys: &[K], q: &Q) -> Option<Result<usize, usize>> {
+                $(
+                    if let Some((keys, q)) = as_type::<($a, $b), K, Q>(keys, q) {
+                        let wide = |&($x, $y): &($a, $b)| -> $w { $e };
+                        let q = wide(q);
+                        let i = super::count_while(keys, |k| wide(k) < q);
+                        return Some(match keys.get(i) {
+                            Some(k) if wide(k) == q => Ok(i),
+                            _ => Err(i),
+                        });
+                    }
+                )*
+                None
+            }
+
+            /// [`super::search_branch`] for the tuples listed.
+            #[inline(always)]
+            pub(super) fn search_branch<K, Q: ?Sized>(keys: &[K], q: &Q) -> Option<usize> {
+                $(
+                    if let Some((keys, q)) = as_type::<($a, $b), K, Q>(keys, q) {
+                        let wide = |&($x, $y): &($a, $b)| -> $w { $e };
+                        let q = wide(q);
+                        return Some(super::count_while(keys, |k| wide(k) <= q));
+                    }
+                )*
+                None
+            }
+        };
+    }
+
+    tuples! {
+        u64, u64 => u128, |a, b| (u128::from(a) << 64) | u128::from(b);
+        i64, i64 => u128, |a, b| (u128::from(a.cast_unsigned() ^ 1 << 63) << 64) | u128::from(b.cast_unsigned() ^ 1 << 63);
+        u64, u32 => u128, |a, b| (u128::from(a) << 32) | u128::from(b);
+        u32, u64 => u128, |a, b| (u128::from(a) << 64) | u128::from(b);
+        u32, u32 => u64, |a, b| (u64::from(a) << 32) | u64::from(b);
+        i32, i32 => u64, |a, b| (u64::from(a.cast_unsigned() ^ 1 << 31) << 32) | u64::from(b.cast_unsigned() ^ 1 << 31);
+        usize, usize => u128, |a, b| ((a as u128) << 64) | b as u128;
+        u16, u16 => u32, |a, b| (u32::from(a) << 16) | u32::from(b);
+    }
 }
 
 /// The length of the prefix of `keys` for which `pred` holds (`pred` must
@@ -254,6 +319,49 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The tuples searched as wide integers agree with their `Ord`, at
+    /// the fields' extremes and with signed fields of both signs.
+    #[test]
+    fn integer_tuples_agree_with_ord() {
+        fn check<T: Ord + Copy + core::fmt::Debug>(values: &[T]) {
+            let mut keys = values.to_vec();
+            keys.sort();
+            keys.dedup();
+            for len in [0, 1, 5, 9, keys.len()] {
+                let keys = &keys[..len.min(keys.len())];
+                for q in values {
+                    let below = keys.partition_point(|k| k < q);
+                    let expect = if keys.get(below) == Some(q) {
+                        Ok(below)
+                    } else {
+                        Err(below)
+                    };
+                    assert_eq!(search_leaf(keys, q), expect, "{q:?} in {keys:?}");
+                    assert_eq!(search_branch(keys, q), keys.partition_point(|k| k <= q));
+                }
+            }
+        }
+        fn pairs<A: Copy, B: Copy>(a: &[A], b: &[B]) -> Vec<(A, B)> {
+            a.iter()
+                .flat_map(|&x| b.iter().map(move |&y| (x, y)))
+                .collect()
+        }
+        let u64s = [0, 1, 2, u64::MAX - 1, u64::MAX, 1 << 32, 1 << 63];
+        let i64s = [i64::MIN, -2, -1, 0, 1, i64::MAX];
+        let u32s = [0, 1, u32::MAX, 1 << 31];
+        let i32s = [i32::MIN, -1, 0, 1, i32::MAX];
+        check(&pairs(&u64s, &u64s));
+        check(&pairs(&i64s, &i64s));
+        check(&pairs(&u64s, &u32s));
+        check(&pairs(&u32s, &u64s));
+        check(&pairs(&u32s, &u32s));
+        check(&pairs(&i32s, &i32s));
+        check(&pairs(&[0usize, 1, usize::MAX], &[usize::MAX, 0]));
+        check(&pairs(&[0u16, 7, u16::MAX], &[u16::MAX, 0, 1]));
+        // A pair not listed, by `Ord`.
+        check(&pairs(&[-1i8, 0, 1], &[3u8, 0]));
     }
 
     #[test]

@@ -131,9 +131,14 @@ impl KeyImage {
     /// an implementation that stopped early gives a smaller count that is
     /// still above it, which is all a node uses.
     #[inline(always)]
-    #[allow(clippy::len_without_is_empty)]
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Whether nothing was pushed.
+    #[inline(always)]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// The bytes kept: the first `min(len, IMAGE_BYTES)` pushed.
@@ -450,7 +455,7 @@ mod tests {
         orders_as_images(&[false, true]);
         assert_eq!(image(&0x0102u16).bytes(), &[1, 2]);
         assert_eq!(image(&-1i16).bytes(), &[0x7f, 0xff]);
-        assert_eq!(image(&()).len(), 0);
+        assert!(image(&()).is_empty() && !image(&0u8).is_empty());
     }
 
     #[test]

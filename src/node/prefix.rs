@@ -114,10 +114,29 @@ byte_strings! {
     &'static [u8] => |k| *k,
 }
 
-/// `keys` and `q` as `T`s, if `K` and `Q` are both `T` (a type without
-/// lifetimes: tuples of integers, whose `Ord` is std's).
+/// Types without lifetime parameters, so that equal type identities (which
+/// ignore lifetimes) mean equal types: what [`as_type`] retypes to.
+///
+/// # Safety
+/// The implementing type has no lifetime parameters.
+pub(crate) unsafe trait Plain: 'static {}
+
+macro_rules! plain {
+    ($($t:ty),*) => {$(
+        // SAFETY: a primitive integer has no lifetime parameters.
+        unsafe impl Plain for $t {}
+    )*};
+}
+
+plain!(u16, u32, u64, usize, i32, i64);
+
+// SAFETY: a pair of types without lifetime parameters has none.
+unsafe impl<A: Plain, B: Plain> Plain for (A, B) {}
+
+/// `keys` and `q` as `T`s, if `K` and `Q` are both `T` (tuples of
+/// integers, whose `Ord` is std's).
 #[inline(always)]
-pub(crate) fn as_type<'a, T: 'static, K, Q: ?Sized>(
+pub(crate) fn as_type<'a, T: Plain, K, Q: ?Sized>(
     keys: &'a [K],
     q: &'a Q,
 ) -> Option<(&'a [T], &'a T)> {
@@ -125,8 +144,8 @@ pub(crate) fn as_type<'a, T: 'static, K, Q: ?Sized>(
         return None;
     }
     // SAFETY: `K` and `Q` are `T`: their type identities are equal, and
-    // `T` has no lifetimes for the identity to ignore (`'static`), so
-    // the slice and the reference are the same ones, retyped.
+    // `T` has no lifetime parameters for the identity to ignore (`Plain`),
+    // so the slice and the reference are the same ones, retyped.
     unsafe {
         let keys = core::slice::from_raw_parts(keys.as_ptr().cast::<T>(), keys.len());
         let q = &*ptr::from_ref(q).cast::<T>();

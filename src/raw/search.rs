@@ -78,8 +78,8 @@ where
 mod int_tuples {
     use crate::node::as_type;
 
-    /// `flip` turns a signed field's bits into the unsigned integer of the
-    /// same order.
+    /// Each pair with its wide type and its image in it (a signed field's
+    /// bits with the sign bit flipped: the unsigned integer of its order).
     macro_rules! tuples {
         ($($a:ty, $b:ty => $w:ty, |$x:ident, $y:ident| $e:expr;)*) => {
             /// [`super::search_leaf`] for the tuples listed, `None` for

@@ -36,10 +36,10 @@
 //! | [`Phase1`] | [`Wide32`] | [`VecArena`] | [`Growing`] | 64 | phase 1 |
 //! | [`Phase2`] | [`Wide32`] | [`VecArena`] | [`Boxed`] | 64 | phase 2 |
 //! | [`Phase3`] | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 | phase 3 |
-//! | [`Compact`] | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 128 | least memory |
-//! | [`Standard`] | [`Wide32`] | [`VecArena`] | [`Inline`] | 64 | the default: `BPlusTreeMap<K, V>` |
-//! | [`Indexed`] | [`Wide32`] | [`Counted`]`<`[`VecArena`]`>` | [`Inline`] | 64 | order statistics: `get_index`, `rank` |
-//! | [`Prefixed`] | [`Wide32`] | [`Prefixed`](crate::policy::Prefixed)`<`[`VecArena`]`>` | [`Inline`] | 64 | `String` and other byte-string keys |
+//! | [`Compact`] | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`, 16>` | [`Boxed`] | 128 | least memory |
+//! | [`Standard`] | [`Wide32`] | [`Indirect`]`<`[`VecArena`]`>` | [`Inline`] | 64 | the default: `BPlusTreeMap<K, V>` |
+//! | [`Indexed`] | [`Wide32`] | [`Counted`]`<`[`Indirect`]`<`[`VecArena`]`>>` | [`Inline`] | 64 | order statistics: `get_index`, `rank` |
+//! | [`Prefixed`] | [`Wide32`] | [`Prefixed`](crate::policy::Prefixed)`<`[`Indirect`]`<`[`VecArena`]`>>` | [`Inline`] | 64 | `String` and other byte-string keys |
 //!
 //! [`All`] lists them all and [`Phases`] the four phases, for
 //! [`ConfigList::for_each`].
@@ -128,7 +128,7 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 /// |---|---|---|
 /// | `capacity` | entries per node: a `usize` constant, [`MIN_CAP`] (4) to [`MAX_CAP`] (4096) | required |
 /// | `handle` | [`Compact16`], [`Wide32`] or [`Adaptive`] | [`Wide32`] |
-/// | `arena` | [`VecArena`], [`PoolArena`] or [`MaskedArena`], optionally with its storage (`PoolArena<Boxed>`) | [`VecArena`] |
+/// | `arena` | [`VecArena`], [`PoolArena`] or [`MaskedArena`], optionally with its storage (`PoolArena<Boxed>`), and wrapped in [`Indirect`] or [`Counted`] | [`Indirect`]`<`[`VecArena`]`>`, the map's default |
 /// | `storage` | [`Inline`], [`Boxed`] or [`Growing`] | [`Inline`] |
 /// | `counts` | a flag: `counts` (or `counts = true`) wraps the arena in [`Counted`] | off (`counts = false`) |
 /// | `alias` | an identifier: declares `Name<K, V>` (the map) and `NameSet<T>` (the set) | none |
@@ -166,7 +166,8 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 /// **`handle`**, **`arena`**, **`storage`**: the policies; the storage is the
 /// arena's type parameter, given either way (not both). With a wrapper
 /// arena (`Indirect`, `Counted`) the storage goes to the arena it wraps:
-/// `arena = Indirect, storage = Boxed` is `Indirect<VecArena<Boxed>>`.
+/// `arena = Indirect, storage = Boxed` is `Indirect<VecArena<Boxed>>`,
+/// `arena = Counted, storage = Boxed` is `Counted<Indirect<VecArena<Boxed>>>`.
 ///
 /// ```
 /// use bptree::policy::{Boxed, MaskedArena, PoolArena};
@@ -180,7 +181,8 @@ use crate::{Adaptive, PoolArena, VecArena, Wide32};
 /// #[tree(handle = Compact16, arena = PoolArena<Boxed>, capacity = 64)]
 /// struct B;
 ///
-/// // Without `arena`, `storage` applies to the default `VecArena`.
+/// // Without `arena`, `storage` applies to the default arena:
+/// // `Indirect<VecArena<Boxed>>`.
 /// #[derive(TreeConfig)]
 /// #[tree(storage = Boxed, capacity = 64)]
 /// struct C;
@@ -589,15 +591,18 @@ configuration! {
     /// entries moves `n / 2` of them on average, so building a map of 2,048
     /// entries one insert at a time costs a few times what `BTreeMap` takes.
     /// Lookups in a run are a binary search, as in a leaf.
-    Compact: handle = Adaptive, arena = Indirect<VecArena<Boxed>>, capacity = 128;
+    Compact: handle = Adaptive, arena = Indirect<VecArena<Boxed>, 16>, capacity = 128;
 }
 
 configuration! {
-    summary = "The default configuration: 32-bit handles, inline node arrays, vector arena.";
+    summary = "The default configuration: 32-bit handles, inline node arrays, vector arena, \
+               the tree behind one pointer.";
     /// The one `BPlusTreeMap<K, V>` and `BPlusTreeSet<T>` name with their
     /// default parameters; best all-round: inline arrays keep a node's keys
-    /// next to each other, and 64 entries per node keep the tree shallow.
-    Standard: handle = Wide32, arena = VecArena, capacity = 64;
+    /// next to each other, 64 entries per node keep the tree shallow, and
+    /// the tree's state behind one pointer ([`Indirect`]) makes the map 16
+    /// bytes, so many small maps side by side stay close together.
+    Standard: handle = Wide32, arena = Indirect<VecArena>, capacity = 64;
 }
 
 configuration! {
@@ -614,7 +619,7 @@ configuration! {
     /// one addition per level on each insert and removal; lookups and
     /// iteration read no count. The map holds at most `u32::MAX` entries
     /// (see [`Counted`]).
-    Indexed: handle = Wide32, arena = Counted<VecArena>, capacity = 64;
+    Indexed: handle = Wide32, arena = Counted<Indirect<VecArena>>, capacity = 64;
 }
 
 configuration! {
@@ -628,7 +633,7 @@ configuration! {
     /// per lookup, where a binary search over whole keys reads one per
     /// probe. Costs 10 bytes per slot and 40 per node; keys of other types
     /// are searched as in [`Standard`] and pay the memory for nothing.
-    Prefixed: handle = Wide32, arena = crate::policy::Prefixed<VecArena>, capacity = 64;
+    Prefixed: handle = Wide32, arena = crate::policy::Prefixed<Indirect<VecArena>>, capacity = 64;
 }
 
 /// The four phases, in order.

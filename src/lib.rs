@@ -22,7 +22,7 @@
 //! | parameter | meaning | choices |
 //! |---|---|---|
 //! | `H` | node handle width | [`Wide32`] (default), [`Compact16`], [`Adaptive`] (16-bit until the tree outgrows them, then 32) |
-//! | `A` | arena strategy, with node storage as its parameter | [`VecArena`] (default), [`PoolArena`], [`policy::MaskedArena`]; storage [`policy::Inline`] (default), [`policy::Boxed`], [`policy::Growing`]; wrapped in [`policy::Indirect`] (a 24-byte map), [`policy::Counted`] (order statistics) or [`policy::Prefixed`] (byte-string keys searched by prefixes kept in the nodes) |
+//! | `A` | arena strategy, with node storage as its parameter | [`VecArena`], [`PoolArena`], [`policy::MaskedArena`]; storage [`policy::Inline`] (default), [`policy::Boxed`], [`policy::Growing`]; wrapped in [`policy::Indirect`] (the tree behind one pointer: a 16-byte map; the default is `Indirect<VecArena>`), [`policy::Counted`] (order statistics) or [`policy::Prefixed`] (byte-string keys searched by prefixes kept in the nodes) |
 //! | `CAP` | entries per node | 4 to 4096, default 64; checked at compile time |
 //!
 //! The seed memory plan's phases are named in [`phase`].

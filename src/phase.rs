@@ -8,9 +8,9 @@
 //! | [`Phase1`] | packed handles, the free list threaded through free slots, no per-node capacity field | [`Wide32`] | [`VecArena`] | [`Growing`] | 72 |
 //! | [`Phase2`] | fixed `Box<[T]>` node storage; maps of up to 256 entries kept as one sorted run | [`Wide32`] | [`VecArena`] | [`Boxed`] | 72 |
 //! | [`Phase3`] | 16-bit handles (32-bit once the tree outgrows them); a pool of 64-slot chunks with a free bitmap, holding the nodes with their arrays inline | [`Adaptive`] | [`PoolArena`] | [`Inline`] | 64 |
-//! | [`Compact`] | least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`>` | [`Boxed`] | 24 |
-//! | [`Indexed`] | order statistics (`get_index`, `rank`, range lengths in `O(log n)`): the default layout with counts in branches | [`Wide32`] | [`Counted`]`<`[`VecArena`]`>` | [`Inline`] | 72 |
-//! | [`Prefixed`] | byte-string keys (`String`, `&str`, `Vec<u8>`): the default layout whose nodes keep 8 bytes of each key beside it | [`Wide32`] | [`policy::Prefixed`]`<`[`VecArena`]`>` | [`Inline`] | 72 |
+//! | [`Compact`] | least memory: the tree behind one pointer, runs up to 2,048 entries, 128 entries per node | [`Adaptive`] | [`Indirect`]`<`[`VecArena`]`, 16>` | [`Boxed`] | 24 |
+//! | [`Indexed`] | order statistics (`get_index`, `rank`, range lengths in `O(log n)`): the default layout with counts in branches | [`Wide32`] | [`Counted`]`<`[`Indirect`]`<`[`VecArena`]`>>` | [`Inline`] | 16 |
+//! | [`Prefixed`] | byte-string keys (`String`, `&str`, `Vec<u8>`): the default layout whose nodes keep 8 bytes of each key beside it | [`Wide32`] | [`policy::Prefixed`]`<`[`Indirect`]`<`[`VecArena`]`>>` | [`Inline`] | 16 |
 //!
 //! Each phase keeps what the one before it changed. The four phases hold 64
 //! entries per node, so they differ only in layout.
@@ -93,7 +93,7 @@ pub type Phase3<K, V> = BPlusTreeMap<K, V, Adaptive, PoolArena, 64>;
 /// Least memory: 24 bytes, nothing allocated while empty, one sorted run up
 /// to 2,048 entries, and never more bytes than `BTreeMap` for the same
 /// entries; the map of [`config::Compact`].
-pub type Compact<K, V> = BPlusTreeMap<K, V, Adaptive, Indirect<VecArena<Boxed>>, 128>;
+pub type Compact<K, V> = BPlusTreeMap<K, V, Adaptive, Indirect<VecArena<Boxed>, 16>, 128>;
 
 /// Order statistics: the default layout whose branches count the entries
 /// below each child, so that [`get_index`](BPlusTreeMap::get_index),
@@ -110,7 +110,7 @@ pub type Compact<K, V> = BPlusTreeMap<K, V, Adaptive, Indirect<VecArena<Boxed>>,
 /// // How many scored below 85.
 /// assert_eq!(scores.rank(&(85, 0)), 2);
 /// ```
-pub type Indexed<K, V> = BPlusTreeMap<K, V, Wide32, Counted<VecArena>, 64>;
+pub type Indexed<K, V> = BPlusTreeMap<K, V, Wide32, Counted<Indirect<VecArena>>, 64>;
 
 /// The set of [`Indexed`]: [`get_index`](crate::BPlusTreeSet::get_index) and
 /// [`rank`](crate::BPlusTreeSet::rank) in `O(log n)`; the set of
@@ -122,7 +122,7 @@ pub type Indexed<K, V> = BPlusTreeMap<K, V, Wide32, Counted<VecArena>, 64>;
 /// assert_eq!(s.get_index(1), Some(&"fig"));
 /// assert_eq!(s.rank("banana"), 1);
 /// ```
-pub type IndexedSet<T> = crate::BPlusTreeSet<T, Wide32, Counted<VecArena>, 64>;
+pub type IndexedSet<T> = crate::BPlusTreeSet<T, Wide32, Counted<Indirect<VecArena>>, 64>;
 
 /// Byte-string keys: the default layout whose nodes keep, beside their
 /// keys, the bytes the node's keys share and the next 8 bytes of each, so
@@ -138,7 +138,7 @@ pub type IndexedSet<T> = crate::BPlusTreeSet<T, Wide32, Counted<VecArena>, 64>;
 /// assert_eq!(users.get("user:000000000777"), Some(&777));
 /// assert_eq!(users.range("user:000000000990".to_string()..).count(), 10);
 /// ```
-pub type Prefixed<K, V> = BPlusTreeMap<K, V, Wide32, policy::Prefixed<VecArena>, 64>;
+pub type Prefixed<K, V> = BPlusTreeMap<K, V, Wide32, policy::Prefixed<Indirect<VecArena>>, 64>;
 
 /// The set of [`Prefixed`]: byte-string elements searched by their
 /// prefixes; the set of [`config::Prefixed`].
@@ -149,7 +149,7 @@ pub type Prefixed<K, V> = BPlusTreeMap<K, V, Wide32, policy::Prefixed<VecArena>,
 /// assert!(words.contains("fig"));
 /// assert_eq!(words.first(), Some(&"apple"));
 /// ```
-pub type PrefixedSet<T> = crate::BPlusTreeSet<T, Wide32, policy::Prefixed<VecArena>, 64>;
+pub type PrefixedSet<T> = crate::BPlusTreeSet<T, Wide32, policy::Prefixed<Indirect<VecArena>>, 64>;
 
 #[cfg(test)]
 mod tests {
@@ -171,5 +171,11 @@ mod tests {
             size_of::<Phase3<u8, ()>>()
         );
         assert_eq!(size_of::<Compact<String, Vec<u8>>>(), 24);
+        // The default layout and the two built on it: a run's pointer and
+        // two `u16`s, or the tree's pointer (`BTreeMap` is 24).
+        assert_eq!(size_of::<BPlusTreeMap<u64, u64>>(), 16);
+        assert_eq!(size_of::<Indexed<u64, u64>>(), 16);
+        assert_eq!(size_of::<Prefixed<String, u64>>(), 16);
+        assert_eq!(size_of::<crate::BPlusTreeSet<u64>>(), 16);
     }
 }

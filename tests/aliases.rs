@@ -41,9 +41,9 @@ fn aliases_are_their_configurations_maps() {
         Phase1 => BPlusTreeMap<u64, u64, Wide32, VecArena<Growing>, 64>;
         Phase2 => BPlusTreeMap<u64, u64, Wide32, VecArena<Boxed>, 64>;
         Phase3 => BPlusTreeMap<u64, u64, Adaptive, PoolArena, 64>;
-        Compact => BPlusTreeMap<u64, u64, Adaptive, Indirect<VecArena<Boxed>>, 128>;
-        Indexed => BPlusTreeMap<u64, u64, Wide32, bptree::policy::Counted<VecArena>, 64>;
-        Prefixed => BPlusTreeMap<u64, u64, Wide32, bptree::policy::Prefixed<VecArena>, 64>;
+        Compact => BPlusTreeMap<u64, u64, Adaptive, Indirect<VecArena<Boxed>, 16>, 128>;
+        Indexed => BPlusTreeMap<u64, u64, Wide32, bptree::policy::Counted<Indirect<VecArena>>, 64>;
+        Prefixed => BPlusTreeMap<u64, u64, Wide32, bptree::policy::Prefixed<Indirect<VecArena>>, 64>;
     }
     // `config::Standard` has no alias of its own: its map is the map with
     // every default, `BPlusTreeMap<K, V>`.
@@ -70,10 +70,10 @@ fn configuration_sets_are_concrete() {
         Phase1 => BPlusTreeSet<u64, Wide32, VecArena<Growing>, 64>;
         Phase2 => BPlusTreeSet<u64, Wide32, VecArena<Boxed>, 64>;
         Phase3 => BPlusTreeSet<u64, Adaptive, PoolArena, 64>;
-        Compact => BPlusTreeSet<u64, Adaptive, Indirect<VecArena<Boxed>>, 128>;
+        Compact => BPlusTreeSet<u64, Adaptive, Indirect<VecArena<Boxed>, 16>, 128>;
         Standard => BPlusTreeSet<u64>;
-        Indexed => BPlusTreeSet<u64, Wide32, bptree::policy::Counted<VecArena>, 64>;
-        Prefixed => BPlusTreeSet<u64, Wide32, bptree::policy::Prefixed<VecArena>, 64>;
+        Indexed => BPlusTreeSet<u64, Wide32, bptree::policy::Counted<Indirect<VecArena>>, 64>;
+        Prefixed => BPlusTreeSet<u64, Wide32, bptree::policy::Prefixed<Indirect<VecArena>>, 64>;
     }
 }
 

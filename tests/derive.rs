@@ -54,7 +54,7 @@ fn defaults_are_the_maps_defaults() {
     #[tree(capacity = 64)]
     struct Plain;
     assert!(same::<<Plain as TreeConfig>::Handle, Wide32>());
-    assert!(same::<<Plain as TreeConfig>::Arena, VecArena>());
+    assert!(same::<<Plain as TreeConfig>::Arena, Indirect<VecArena>>());
     assert!(same::<<Plain as TreeConfig>::Storage, Inline>());
     assert!(same::<
         <Plain as TreeConfig>::Map<u8, u8>,
@@ -64,7 +64,7 @@ fn defaults_are_the_maps_defaults() {
     assert_eq!(Plain::CAPACITY, 64);
     assert_eq!(
         Plain::DESCRIPTION,
-        "Wide32 handles, VecArena, 64 entries per node"
+        "Wide32 handles, Indirect<VecArena>, 64 entries per node"
     );
 }
 
@@ -89,7 +89,10 @@ fn handle_arena_and_storage() {
         <Joined as TreeConfig>::Map<u8, u8>,
     >());
     assert!(same::<<Split as TreeConfig>::Storage, Growing>());
-    assert!(same::<<StorageOnly as TreeConfig>::Arena, VecArena<Boxed>>());
+    assert!(same::<
+        <StorageOnly as TreeConfig>::Arena,
+        Indirect<VecArena<Boxed>>,
+    >());
     assert!(same::<<StorageOnly as TreeConfig>::Handle, Wide32>());
     assert!(same::<
         <FullPaths as TreeConfig>::Map<u8, u8>,
@@ -124,21 +127,24 @@ fn counts_wrap_the_arena() {
     #[tree(counts)]
     struct PoolSplit;
     #[derive(TreeConfig)]
-    #[tree(handle = Adaptive, arena = Indirect<VecArena<Boxed>>, counts, capacity = 128)]
+    #[tree(handle = Adaptive, arena = Indirect<VecArena<Boxed>, 16>, counts, capacity = 128)]
     struct CompactCounted;
     #[derive(TreeConfig)]
     #[tree(arena = PoolArena, counts = false, capacity = 8)]
     struct Uncounted;
 
-    assert!(same::<<RankedConfig as TreeConfig>::Arena, Counted<VecArena>>());
+    assert!(same::<
+        <RankedConfig as TreeConfig>::Arena,
+        Counted<Indirect<VecArena>>,
+    >());
     assert!(same::<<RankedConfig as TreeConfig>::Storage, Inline>());
     assert!(same::<
         <RankedConfig as TreeConfig>::Map<u8, u8>,
-        BPlusTreeMap<u8, u8, Wide32, Counted<VecArena>, 32>,
+        BPlusTreeMap<u8, u8, Wide32, Counted<Indirect<VecArena>>, 32>,
     >());
     assert!(same::<
         <RankedConfig as TreeConfig>::Set<u8>,
-        BPlusTreeSet<u8, Wide32, Counted<VecArena>, 32>,
+        BPlusTreeSet<u8, Wide32, Counted<Indirect<VecArena>>, 32>,
     >());
     assert!(same::<
         Ranked<u8, u8>,
@@ -156,7 +162,7 @@ fn counts_wrap_the_arena() {
     assert!(same::<<PoolSplit as TreeConfig>::Storage, Boxed>());
     assert!(same::<
         <CompactCounted as TreeConfig>::Map<u8, u8>,
-        BPlusTreeMap<u8, u8, Adaptive, Counted<Indirect<VecArena<Boxed>>>, 128>,
+        BPlusTreeMap<u8, u8, Adaptive, Counted<Indirect<VecArena<Boxed>, 16>>, 128>,
     >());
     assert!(same::<<Uncounted as TreeConfig>::Arena, PoolArena>());
     // Counts live in the branches: the map itself is the size it was.
@@ -168,7 +174,7 @@ fn counts_wrap_the_arena() {
 
     assert_eq!(
         RankedConfig::DESCRIPTION,
-        "Wide32 handles, Counted<VecArena>, 32 entries per node"
+        "Wide32 handles, Counted<Indirect<VecArena>>, 32 entries per node"
     );
     assert_eq!(
         PoolJoined::DESCRIPTION,
@@ -177,7 +183,7 @@ fn counts_wrap_the_arena() {
     assert_eq!(PoolSplit::DESCRIPTION, PoolJoined::DESCRIPTION);
     assert_eq!(
         CompactCounted::DESCRIPTION,
-        "Adaptive handles, Counted<Indirect<VecArena<Boxed>>>, 128 entries per node"
+        "Adaptive handles, Counted<Indirect<VecArena<Boxed>, 16>>, 128 entries per node"
     );
     assert_eq!(
         Uncounted::DESCRIPTION,
@@ -301,7 +307,7 @@ fn capacity_as_constant_expression() {
     >());
     assert_eq!(
         ByExpression::DESCRIPTION,
-        "Wide32 handles, VecArena, sizes::PAGE / 64 entries per node"
+        "Wide32 handles, Indirect<VecArena>, sizes::PAGE / 64 entries per node"
     );
 }
 
@@ -386,7 +392,7 @@ fn derived_aliases_allow_coherent_impls() {
     use coherent_aliases::*;
     assert!(same::<
         ByName<u8, u8>,
-        BPlusTreeMap<u8, u8, Wide32, VecArena, 24>,
+        BPlusTreeMap<u8, u8, Wide32, Indirect<VecArena>, 24>,
     >());
     assert!(same::<
         ByExpressionSet<u8>,
@@ -524,7 +530,13 @@ fn crate_configurations() {
     >());
     assert!(same::<
         <Compact as TreeConfig>::Map<u64, u64>,
-        BPlusTreeMap<u64, u64, bptree::Adaptive, bptree::policy::Indirect<VecArena<Boxed>>, 128>,
+        BPlusTreeMap<
+            u64,
+            u64,
+            bptree::Adaptive,
+            bptree::policy::Indirect<VecArena<Boxed>, 16>,
+            128,
+        >,
     >());
     assert_eq!(
         [
@@ -678,8 +690,8 @@ fn ui() {
 }
 
 /// `storage` with a wrapper arena goes to the arena inside it:
-/// `Indirect` with `Boxed` is `Indirect<VecArena<Boxed>>` (the `Compact`
-/// layout), and `Counted<PoolArena>` with `Boxed` is
+/// `Indirect` with `Boxed` is `Indirect<VecArena<Boxed>>` (`Compact`'s
+/// layout with the default runs of four leaves), and `Counted<PoolArena>` with `Boxed` is
 /// `Counted<PoolArena<Boxed>>`.
 #[test]
 fn storage_goes_inside_wrapper_arenas() {

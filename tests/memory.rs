@@ -150,6 +150,6 @@ fn memory_usage_reports_what_the_allocator_saw() {
     check::<Compact16, VecArena<Growing>, 4>("Compact16/VecArena<Growing>/4");
     if !cfg!(miri) {
         check_adaptive::<VecArena>("Adaptive/VecArena/4");
-        check_adaptive::<Indirect<VecArena<Boxed>>>("Adaptive/Indirect<VecArena<Boxed>>/4");
+        check_adaptive::<Indirect<VecArena<Boxed>, 16>>("Adaptive/Indirect<VecArena<Boxed>, 16>/4");
     }
 }

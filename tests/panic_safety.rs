@@ -833,7 +833,7 @@ fn split_off_clone_panic_keeps_every_entry_compact() {
     // pointer, CAP 128 (40,000 split in the middle: height 2 each side).
     split_off_all_or_nothing::<
         bptree::Adaptive,
-        bptree::policy::Indirect<bptree::VecArena<bptree::policy::Boxed>>,
+        bptree::policy::Indirect<bptree::VecArena<bptree::policy::Boxed>, 16>,
         128,
     >(
         // Under Miri a run of 300 and a tree of 2,100 (past the run's

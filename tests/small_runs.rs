@@ -5,9 +5,10 @@
 //!
 //! Every test here is a generic function, instantiated for each
 //! configuration by `configurations!` at the bottom: the default map
-//! (`RUN_MAX` 256: four leaves' worth), `Phase2` (256), `Phase3` (256),
-//! `Compact` (`Indirect`, 2,048), a
-//! `CAP = 4` `Indirect<VecArena>` map (64, and a tree of sixteen leaves at
+//! (`Indirect<VecArena>`, `RUN_MAX` 256: four leaves' worth), the same
+//! arena in the map (`VecArena`, 256), `Phase2` (256), `Phase3` (256),
+//! `Compact` (`Indirect<_, 16>`, 2,048), a
+//! `CAP = 4` `Indirect<VecArena, 16>` map (64, and a tree of sixteen leaves at
 //! promotion) and `Phase1` (`RUN_MAX` 0: a tree as soon as it holds
 //! anything). Values are `String`s (not `Copy`), `std`'s `BTreeMap` is the
 //! oracle, and `check_invariants` runs after every mutation.
@@ -1881,7 +1882,9 @@ macro_rules! configurations {
 }
 
 configurations! {
-    default_config: Wide32, VecArena, 64, 256, BPlusTreeMap<u32, String>;
+    default_config: Wide32, Indirect<VecArena>, 64, 256, BPlusTreeMap<u32, String>;
+    // The same arena in the map itself.
+    direct: Wide32, VecArena, 64, 256, BPlusTreeMap<u32, String, Wide32, VecArena, 64>;
     // The default configuration's runs and thresholds with boxed node
     // buffers: under Miri `default_config` covers these paths, and the
     // differential and drop tests cover `Phase2`'s storage.
@@ -1891,8 +1894,8 @@ configurations! {
     // Its tests walk runs of up to 2,048 with a full check after each
     // step: hours under Miri, where `indirect_cap4` covers `Indirect` runs.
     #[cfg_attr(miri, ignore = "runs of 2,048 checked after every step: hours under Miri; indirect_cap4 covers Indirect")]
-    compact: Adaptive, Indirect<VecArena<Boxed>>, 128, 2048, bptree::phase::Compact<u32, String>;
-    indirect_cap4: Wide32, Indirect<VecArena>, 4, 64, BPlusTreeMap<u32, String, Wide32, Indirect<VecArena>, 4>;
+    compact: Adaptive, Indirect<VecArena<Boxed>, 16>, 128, 2048, bptree::phase::Compact<u32, String>;
+    indirect_cap4: Wide32, Indirect<VecArena, 16>, 4, 64, BPlusTreeMap<u32, String, Wide32, Indirect<VecArena, 16>, 4>;
     phase1: Wide32, VecArena<Growing>, 64, 0, bptree::phase::Phase1<u32, String>;
 }
 

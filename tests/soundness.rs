@@ -1810,13 +1810,13 @@ macro_rules! configurations {
 type Standard<K, V> = BPlusTreeMap<K, V>;
 
 configurations! {
-    default_config: Standard<Ck, Cv> => Wide32, VecArena, 64;
+    default_config: Standard<Ck, Cv> => Wide32, bptree::policy::Indirect<VecArena>, 64;
     phase0: bptree::phase::Phase0<Ck, Cv> => Wide32, MaskedArena<Growing>, 64;
     phase1: bptree::phase::Phase1<Ck, Cv> => Wide32, VecArena<Growing>, 64;
     phase2: bptree::phase::Phase2<Ck, Cv> => Wide32, VecArena<bptree::policy::Boxed>, 64;
     phase3: bptree::phase::Phase3<Ck, Cv> => Adaptive, PoolArena, 64;
     compact: bptree::phase::Compact<Ck, Cv> =>
-        Adaptive, bptree::policy::Indirect<VecArena<bptree::policy::Boxed>>, 128;
+        Adaptive, bptree::policy::Indirect<VecArena<bptree::policy::Boxed>, 16>, 128;
     compact16_vec_cap4: CMap<Compact16, VecArena, 4> => Compact16, VecArena, 4;
     adaptive_pool_cap4: CMap<Adaptive, PoolArena, 4> => Adaptive, PoolArena, 4;
     growing_cap4: CMap<Wide32, VecArena<Growing>, 4> => Wide32, VecArena<Growing>, 4;
@@ -1835,6 +1835,11 @@ fn config_sets_are_the_parameters_sets() {
     >());
     assert!(same::<
         <bptree::config::Compact as TreeConfig>::Set<u32>,
-        BPlusTreeSet<u32, Adaptive, bptree::policy::Indirect<VecArena<bptree::policy::Boxed>>, 128>,
+        BPlusTreeSet<
+            u32,
+            Adaptive,
+            bptree::policy::Indirect<VecArena<bptree::policy::Boxed>, 16>,
+            128,
+        >,
     >());
 }

@@ -12,7 +12,7 @@
 //! `check_invariants` and `memory_usage` are O(n): the tests sample them
 //! at the moments that matter, never per operation over a whole load.
 //! Each check runs on `VecArena`, `PoolArena`, `VecArena<Boxed>` and
-//! `Indirect<VecArena<Boxed>>` (runs of up to 64 entries), the slowest ones
+//! `Indirect<VecArena<Boxed>, 16>` (runs of up to 64 entries), the slowest ones
 //! on two of them, to keep the file near 20 s in a debug build on two cores.
 
 // `Tracked` orders by its plain `key` field; its interior mutability (the
@@ -314,7 +314,7 @@ per_arena! {
     mod ascending_load_widens_when_out_of_leaves => ascending_load {
         vec_arena: VecArena,
         pool_arena: PoolArena,
-        indirect: Indirect<VecArena<Boxed>>,
+        indirect: Indirect<VecArena<Boxed>, 16>,
     }
 }
 
@@ -404,7 +404,7 @@ per_arena! {
     /// Random inserts widen exactly when out of leaves; random removals narrow at the threshold and end as a small run; all oracle-checked.
     mod random_inserts_widen_and_removals_narrow => random_grow_and_shrink {
         vec_arena: VecArena,
-        indirect: Indirect<VecArena<Boxed>>,
+        indirect: Indirect<VecArena<Boxed>, 16>,
     }
 }
 
@@ -539,7 +539,7 @@ per_arena! {
         vec_arena: VecArena,
         pool_arena: PoolArena,
         vec_arena_boxed: VecArena<Boxed>,
-        indirect: Indirect<VecArena<Boxed>>,
+        indirect: Indirect<VecArena<Boxed>, 16>,
     }
 }
 
@@ -659,7 +659,7 @@ per_arena! {
         vec_arena: VecArena,
         pool_arena: PoolArena,
         vec_arena_boxed: VecArena<Boxed>,
-        indirect: Indirect<VecArena<Boxed>>,
+        indirect: Indirect<VecArena<Boxed>, 16>,
     }
 }
 
@@ -736,7 +736,7 @@ per_arena! {
     /// No key or value is dropped or leaked across widening and narrowing; dropping the map drops each exactly once.
     mod drops_across_widening_and_narrowing => drops_across_switches {
         pool_arena: PoolArena,
-        indirect: Indirect<VecArena<Boxed>>,
+        indirect: Indirect<VecArena<Boxed>, 16>,
     }
 }
 
@@ -873,7 +873,7 @@ per_arena! {
     /// Bulk builds (`collect`, `from_sorted_iter`, `clone`, `append`, `split_off`'s moved part) use 16 bits exactly when the entries fit 65,535 full leaves.
     mod bulk_builds_pick_the_width => bulk_builds {
         pool_arena: PoolArena,
-        indirect: Indirect<VecArena<Boxed>>,
+        indirect: Indirect<VecArena<Boxed>, 16>,
     }
 }
 
@@ -997,7 +997,7 @@ per_arena! {
     /// A key clone that panics in the insert that would widen, or in removals at the threshold, leaves the entries intact and leaks nothing.
     mod clone_panics_at_the_switch => clone_panic_at_the_switch {
         vec_arena: VecArena,
-        indirect: Indirect<VecArena<Boxed>>,
+        indirect: Indirect<VecArena<Boxed>, 16>,
     }
 }
 
@@ -1067,7 +1067,7 @@ per_arena! {
 /// Adaptive behind `Indirect` keeps the map at 24 bytes; `Phase3` (64) and `Compact` (24) keep their sizes and start with 16-bit handles.
 #[test]
 fn sizes_and_names() {
-    type Tiny = BPlusTreeMap<u64, u64, Adaptive, Indirect<VecArena<Boxed>>, 128>;
+    type Tiny = BPlusTreeMap<u64, u64, Adaptive, Indirect<VecArena<Boxed>, 16>, 128>;
     assert_eq!(size_of::<Tiny>(), 24);
     assert_eq!(size_of::<bptree::phase::Phase3<u64, u64>>(), 64);
     assert_eq!(size_of::<bptree::phase::Compact<u64, u64>>(), 24);

@@ -23,8 +23,9 @@ const KEYS: &str = "`handle`, `arena`, `storage`, `counts`, `capacity`, `alias`,
                     `description`, `crate`";
 
 const HANDLE: &str = "`handle` takes a handle type: `Compact16` (16-bit), `Wide32` (32-bit, the default) or `Adaptive` (16-bit, 32-bit once the tree outgrows them)";
-const ARENA: &str = "`arena` takes an arena strategy: `VecArena` (the default), `PoolArena` or `MaskedArena`, \
-                     optionally with its storage, as in `PoolArena<Boxed>`";
+const ARENA: &str = "`arena` takes an arena strategy: `VecArena`, `PoolArena` or `MaskedArena`, \
+                     optionally with its storage, as in `PoolArena<Boxed>`, and wrapped in `Indirect<..>` \
+                     (the default is `Indirect<VecArena>`) or `Counted<..>`";
 const STORAGE: &str =
     "`storage` takes a node storage policy: `Inline` (the default), `Boxed` or `Growing`";
 const COUNTS: &str = "`counts` is a flag: `counts` (or `counts = true`) makes the arena `Counted<..>`, \

@@ -127,22 +127,24 @@ pub fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
     })
 }
 
-/// The arena type with the storage applied: `A`, `A<S>`, `VecArena<S>` or
-/// `VecArena`, by which of `arena` and `storage` were given. A wrapper
-/// (`Indirect`, `Counted`) passes the storage to the arena it wraps:
-/// `arena = Indirect, storage = Boxed` is `Indirect<VecArena<Boxed>>` (its
-/// default arena), `arena = Indirect<PoolArena>, storage = Boxed` is
-/// `Indirect<PoolArena<Boxed>>`. (Wrappers are known by name: a proc
-/// macro cannot resolve types.)
+/// The arena type with the storage applied: `A`, `A<S>`, or the map's
+/// default arena `Indirect<VecArena>` (`Indirect<VecArena<S>>`), by which
+/// of `arena` and `storage` were given. A wrapper (`Indirect`, `Counted`)
+/// passes the storage to the arena it wraps: `arena = Indirect, storage =
+/// Boxed` is `Indirect<VecArena<Boxed>>` (its default arena), `arena =
+/// Indirect<PoolArena, 16>, storage = Boxed` is `Indirect<PoolArena<Boxed>,
+/// 16>`, `arena = Counted, storage = Boxed` is
+/// `Counted<Indirect<VecArena<Boxed>>>`. (Wrappers are known by name: a
+/// proc macro cannot resolve types.)
 fn arena_type(attrs: &Attributes, krate: &Path) -> syn::Result<Type> {
     let Some(storage) = &attrs.storage else {
         return Ok(attrs
             .arena
             .clone()
-            .unwrap_or_else(|| parse_quote!(#krate::VecArena)));
+            .unwrap_or_else(|| parse_quote!(#krate::policy::Indirect<#krate::VecArena>)));
     };
     let Some(arena) = &attrs.arena else {
-        return Ok(parse_quote!(#krate::VecArena<#storage>));
+        return Ok(parse_quote!(#krate::policy::Indirect<#krate::VecArena<#storage>>));
     };
     with_storage(arena, storage, krate).ok_or_else(|| {
         syn::Error::new_spanned(
@@ -167,6 +169,12 @@ fn with_storage(arena: &Type, storage: &Type, krate: &Path) -> Option<Type> {
     let last = path.path.segments.last_mut()?;
     let wrapper = last.ident == "Indirect" || last.ident == "Counted";
     match &mut last.arguments {
+        // `Counted`'s default arena is the map's, `Indirect<VecArena>`.
+        PathArguments::None if last.ident == "Counted" => {
+            last.arguments = PathArguments::AngleBracketed(
+                parse_quote!(<#krate::policy::Indirect<#krate::VecArena<#storage>>>),
+            );
+        }
         PathArguments::None if wrapper => {
             last.arguments =
                 PathArguments::AngleBracketed(parse_quote!(<#krate::VecArena<#storage>>));
@@ -174,7 +182,8 @@ fn with_storage(arena: &Type, storage: &Type, krate: &Path) -> Option<Type> {
         PathArguments::None => {
             last.arguments = PathArguments::AngleBracketed(parse_quote!(<#storage>));
         }
-        PathArguments::AngleBracketed(args) if wrapper && args.args.len() == 1 => {
+        // The wrapped arena comes first (`Indirect<A, RUN_LEAVES>`).
+        PathArguments::AngleBracketed(args) if wrapper && !args.args.is_empty() => {
             let syn::GenericArgument::Type(inner) = args.args.first_mut()? else {
                 return None;
             };
@@ -375,12 +384,14 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains(&squeeze("type Arena = crate::VecArena;")),
+            out.contains(&squeeze(
+                "type Arena = crate::policy::Indirect<crate::VecArena>;"
+            )),
             "{out}"
         );
         assert!(
             out.contains(&squeeze(
-                "crate::BPlusTreeMap<K, V, crate::Wide32, crate::VecArena, {plan::CAP }>"
+                "crate::BPlusTreeMap<K, V, crate::Wide32, crate::policy::Indirect<crate::VecArena>, {plan::CAP }>"
             )),
             "{out}"
         );
@@ -392,14 +403,14 @@ mod tests {
         assert!(
             out.contains(&squeeze(
                 "pub(crate) type Plan<K, V> = crate::BPlusTreeMap<K, V, crate::Wide32, \
-                 crate::VecArena, {plan::CAP}>;"
+                 crate::policy::Indirect<crate::VecArena>, {plan::CAP}>;"
             )),
             "{out}"
         );
         assert!(
             out.contains(&squeeze(
                 "pub(crate) type PlanSet<T> = crate::BPlusTreeSet<T, crate::Wide32, \
-                 crate::VecArena, {plan::CAP}>;"
+                 crate::policy::Indirect<crate::VecArena>, {plan::CAP}>;"
             )),
             "{out}"
         );
@@ -439,7 +450,7 @@ mod tests {
         assert!(
             out.contains(&squeeze(
                 "type Named<K, V> = my::bptree::BPlusTreeMap<K, V, my::bptree::Wide32, \
-                 my::bptree::VecArena, ENTRIES>;"
+                 my::bptree::policy::Indirect<my::bptree::VecArena>, ENTRIES>;"
             )),
             "{out}"
         );
@@ -451,7 +462,7 @@ mod tests {
         assert!(
             out.contains(&squeeze(
                 "type PagedSet<T> = ::bptree::BPlusTreeSet<T, ::bptree::Wide32, \
-                 ::bptree::VecArena, {4096 / 16}>;"
+                 ::bptree::policy::Indirect<::bptree::VecArena>, {4096 / 16}>;"
             )),
             "{out}"
         );
@@ -502,7 +513,7 @@ mod tests {
         .unwrap();
         assert!(
             out.contains(&squeeze(
-                "type Arena = crate::policy::Counted<crate::VecArena>;"
+                "type Arena = crate::policy::Counted<crate::policy::Indirect<crate::VecArena>>;"
             )),
             "{out}"
         );
@@ -544,6 +555,14 @@ mod tests {
             (
                 quote::quote!(Counted<PoolArena>),
                 "Counted<PoolArena<Boxed>>",
+            ),
+            (
+                quote::quote!(Counted),
+                "Counted<::bptree::policy::Indirect<::bptree::VecArena<Boxed>>>",
+            ),
+            (
+                quote::quote!(Indirect<PoolArena, 16>),
+                "Indirect<PoolArena<Boxed>, 16>",
             ),
         ] {
             let input: DeriveInput = parse_quote! {

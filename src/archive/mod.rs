@@ -109,8 +109,8 @@
 //! does not compile, here as everywhere:
 //!
 //! ```compile_fail
-//! use bptree::{BPlusTreeMap, Wide32, policy::Indirect};
-//! type Rejected = BPlusTreeMap<u32, u32, Wide32, Indirect, 4096>;
+//! use bptree::{BPlusTreeMap, VecArena, Wide32, policy::Indirect};
+//! type Rejected = BPlusTreeMap<u32, u32, Wide32, Indirect<VecArena, 16>, 4096>;
 //! let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&BPlusTreeMap::<u32, u32>::new()).unwrap();
 //! let _ = rkyv::from_bytes::<Rejected, rkyv::rancor::Error>(&bytes);
 //! ```
@@ -124,8 +124,8 @@
 //!
 //! ```
 //! // The same lines with an accepted configuration compile and run.
-//! use bptree::{BPlusTreeMap, Wide32, policy::Indirect};
-//! type Accepted = BPlusTreeMap<u32, u32, Wide32, Indirect, 4095>;
+//! use bptree::{BPlusTreeMap, VecArena, Wide32, policy::Indirect};
+//! type Accepted = BPlusTreeMap<u32, u32, Wide32, Indirect<VecArena, 16>, 4095>;
 //! let bytes = rkyv::to_bytes::<rkyv::rancor::Error>(&BPlusTreeMap::<u32, u32>::new()).unwrap();
 //! let _ = rkyv::from_bytes::<Accepted, rkyv::rancor::Error>(&bytes).unwrap();
 //! ```

@@ -38,7 +38,7 @@ pub struct Cursor<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     tree: &'a Tree<K, V, H, A, CAP>,
@@ -52,7 +52,7 @@ pub struct CursorMut<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     tree: &'a mut Tree<K, V, H, A, CAP>,

@@ -20,7 +20,7 @@ pub enum Entry<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     /// The key is absent.
@@ -35,7 +35,7 @@ pub struct VacantEntry<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     key: K,
@@ -54,7 +54,7 @@ pub struct OccupiedEntry<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     tree: &'a mut Tree<K, V, H, A, CAP>,

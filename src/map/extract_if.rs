@@ -101,7 +101,7 @@ pub struct ExtractIf<
     R,
     F,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     core: ExtractCore<'a, K, V, R, H, A, CAP>,

@@ -99,7 +99,7 @@ pub struct Iter<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     inner: Walk<'a, K, V, H, A, CAP>,
@@ -273,7 +273,7 @@ pub struct IterMut<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     inner: Option<RawIterMut<'a, K, V, Cfg<H, A, CAP>>>,
@@ -379,7 +379,7 @@ pub struct IntoIter<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     inner: RawIntoIter<K, V, Cfg<H, A, CAP>>,
@@ -479,7 +479,7 @@ pub struct Range<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     inner: Walk<'a, K, V, H, A, CAP>,
@@ -676,7 +676,7 @@ pub struct RangeMut<
     K,
     V,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     inner: Option<RawIterMut<'a, K, V, Cfg<H, A, CAP>>>,
@@ -751,7 +751,7 @@ macro_rules! projection {
         also $($extra:ident),*
     ) => {
         $(#[$doc])*
-        pub struct $name<$($lt,)? $($param,)+ H: $crate::policy::Handle = $crate::Wide32, A: $crate::policy::ArenaStrategy = $crate::VecArena, const CAP: usize = 64> {
+        pub struct $name<$($lt,)? $($param,)+ H: $crate::policy::Handle = $crate::Wide32, A: $crate::policy::ArenaStrategy = $crate::policy::Indirect, const CAP: usize = 64> {
             pub(super) inner: $inner<$($iarg,)+ H, A, CAP>,
         }
 

@@ -24,7 +24,7 @@ use core::ops::{Index, RangeBounds};
 
 use crate::error::InvariantError;
 use crate::map::merge::{MergeIter, Merged, Replay, Step};
-use crate::policy::{ArenaStrategy, Cfg, Config, Handle, VecArena, Wide32};
+use crate::policy::{ArenaStrategy, Cfg, Config, Handle, Indirect, VecArena, Wide32};
 use crate::raw::iter::RawIterMut;
 use crate::raw::map::RawMap;
 
@@ -66,9 +66,9 @@ type Tree<K, V, H, A, const CAP: usize> = RawMap<K, V, Cfg<H, A, CAP>>;
 /// * **Small maps.** A map of at most `RUN_MAX` entries is one sorted array,
 ///   not a tree. `RUN_MAX` is 4 × `CAP` for [`VecArena`] and
 ///   [`PoolArena`](crate::PoolArena) (four leaves' worth: maps of up to
-///   256 entries by default), 16 × `CAP` behind
-///   [`Indirect`](crate::policy::Indirect) (2,048 for
-///   [`config::Compact`](crate::config::Compact)), and 0 (no runs) for a
+///   256 entries by default), `RUN_LEAVES` × `CAP` behind
+///   [`Indirect<A, RUN_LEAVES>`](crate::policy::Indirect) (four by default;
+///   2,048 entries for [`config::Compact`](crate::config::Compact)), and 0 (no runs) for a
 ///   bare [`MaskedArena`](crate::policy::MaskedArena) and for
 ///   [`Growing`](crate::policy::Growing) storage. Lookups there are a binary
 ///   search, but an insert or removal shifts the entries after its
@@ -122,7 +122,7 @@ pub struct BPlusTreeMap<
     K,
     V,
     H: Handle = Wide32,
-    A: ArenaStrategy = VecArena,
+    A: ArenaStrategy = Indirect<VecArena>,
     const CAP: usize = 64,
 > {
     pub(crate) raw: RawMap<K, V, Cfg<H, A, CAP>>,
@@ -152,7 +152,8 @@ impl<K, V, H: Handle, A: ArenaStrategy, const CAP: usize> BPlusTreeMap<K, V, H, 
     /// The most entries this configuration keeps as one sorted run instead
     /// of a tree, with fixed-size node storage (`Inline`, `Boxed`): `4 *
     /// CAP` in a `VecArena` or a `PoolArena` (256 for the default
-    /// configuration), `16 * CAP` behind `Indirect`; and 0 (no runs) for
+    /// configuration), `RUN_LEAVES * CAP` behind `Indirect<A, RUN_LEAVES>`
+    /// (four leaves by default, 16 for `Compact`); and 0 (no runs) for
     /// `Growing` storage or a bare `MaskedArena`, which reproduce the
     /// seed's layout.
     ///
@@ -672,11 +673,11 @@ impl<K: Ord + Clone, V, H: Handle, A: ArenaStrategy, const CAP: usize>
     ///
     /// Like every constructor, it checks the configuration at compile time
     /// (see [`MAX_CAP`](crate::policy::MAX_CAP)): a run of 16 leaves of
-    /// 4096 entries behind `Indirect` would not fit its `u16` length.
+    /// 4096 entries behind `Indirect<_, 16>` would not fit its `u16` length.
     ///
     /// ```compile_fail
-    /// use bptree::{BPlusTreeMap, Wide32, policy::Indirect};
-    /// let _ = BPlusTreeMap::<u32, u32, Wide32, Indirect, 4096>::from_sorted_iter(
+    /// use bptree::{BPlusTreeMap, VecArena, Wide32, policy::Indirect};
+    /// let _ = BPlusTreeMap::<u32, u32, Wide32, Indirect<VecArena, 16>, 4096>::from_sorted_iter(
     ///     (0..70_000).map(|k| (k, k)),
     /// );
     /// ```

@@ -448,26 +448,56 @@ pub struct PoolArena<S = Inline>(PhantomData<S>);
 pub struct MaskedArena<S = Inline>(PhantomData<S>);
 
 /// Any arena strategy with the tree's state behind one heap pointer: the
-/// map itself is 24 bytes (a small map's run pointer, length and capacity,
-/// or the pointer to the tree), an empty map allocates nothing, and small
-/// maps stay sorted runs up to sixteen leaves' worth of entries (with
-/// fixed-size node storage; this holds for `Indirect<MaskedArena>` too,
-/// although a bare [`MaskedArena`] keeps the seed's behaviour and has no
-/// runs). The price is one more pointer to follow on every operation on a
-/// tree.
-pub struct Indirect<A = VecArena>(PhantomData<A>);
+/// map itself is 16 bytes (a small map's run pointer and its `u16` length
+/// and capacity, or the pointer to the tree; 24 with [`Adaptive`](crate::Adaptive) handles,
+/// which tell a narrow tree from a wide one; `BTreeMap` is 24), and an
+/// empty map allocates nothing. The price is one more pointer to follow on every operation on
+/// a tree (one load, from a line that stays cached while the map is in
+/// use).
+///
+/// The default configuration's arena: `BPlusTreeMap<K, V>` is
+/// `BPlusTreeMap<K, V, Wide32, Indirect<VecArena>, 64>`. Many small maps
+/// side by side are where the size tells: a `Vec` of 10^5 maps of ten
+/// entries spans 1.6 MB of map headers instead of 7.2 MB, and every lookup
+/// starts with one of them (see the README's small-maps table).
+///
+/// With fixed-size node storage, small maps stay sorted runs up to
+/// `RUN_LEAVES` leaves' worth of entries: four by default, as a bare
+/// [`VecArena`] or [`PoolArena`] (and behind `Indirect` for a
+/// [`MaskedArena`] too, although a bare one keeps the seed's behaviour and
+/// has no runs). Longer runs take less memory and insert slower (an insert
+/// moves up to half the run); `Indirect<VecArena<Boxed>, 16>` is
+/// [`Compact`](crate::config::Compact)'s arena, whose runs hold up to 2,048
+/// entries. Runs of at most four leaves allocate room for 11 entries at
+/// first (`BTreeMap`'s first leaf, so a map of up to 11 entries allocates
+/// once); longer ones, chosen for memory, grow from 4. `RUN_LEAVES` is
+/// bounded by the run's `u16` length: `CAP * RUN_LEAVES` must fit it,
+/// checked at compile time.
+///
+/// ```
+/// use bptree::policy::Indirect;
+/// use bptree::{BPlusTreeMap, VecArena, Wide32};
+///
+/// assert_eq!(size_of::<BPlusTreeMap<u64, u64>>(), 16);
+/// assert_eq!(BPlusTreeMap::<u8, u8>::RUN_MAX, 256);
+/// assert_eq!(BPlusTreeMap::<u8, u8, Wide32, Indirect<VecArena, 16>, 64>::RUN_MAX, 1024);
+/// // The same arena in the map itself: 72 bytes.
+/// assert_eq!(size_of::<BPlusTreeMap<u64, u64, Wide32, VecArena, 64>>(), 72);
+/// ```
+pub struct Indirect<A = VecArena, const RUN_LEAVES: usize = 4>(PhantomData<A>);
 
-impl<A> sealed::Sealed for Indirect<A> {}
+impl<A, const RUN_LEAVES: usize> sealed::Sealed for Indirect<A, RUN_LEAVES> {}
 
-impl<A: ArenaStrategy> ArenaStrategy for Indirect<A> {
+impl<A: ArenaStrategy, const LEAVES: usize> ArenaStrategy for Indirect<A, LEAVES> {
     type Storage = A::Storage;
     type Raw<H: Handle> = A::Raw<H>;
     type Place<T: Send + Sync> = alloc::boxed::Box<T>;
     type Count = A::Count;
     type Block<const CAP: usize> = A::Block<CAP>;
-    const RUN_LEAVES: usize = 16;
-    // Least memory: a run grows from 4.
-    const RUN_FIRST: usize = 4;
+    const RUN_LEAVES: usize = LEAVES;
+    // Short runs start at `BTreeMap`'s first leaf, as `VecArena`'s; the
+    // long runs of least memory grow from 4.
+    const RUN_FIRST: usize = if LEAVES > 4 { 4 } else { 11 };
     const NAME: &'static str = A::NAME;
 }
 

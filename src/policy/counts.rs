@@ -123,7 +123,7 @@ impl Count for u32 {
 /// assert_eq!(m.rank(&25), 3); // 0, 10 and 20 are below 25
 /// assert_eq!(m.range(10..40).len(), 3);
 /// ```
-pub struct Counted<A = super::VecArena>(PhantomData<A>);
+pub struct Counted<A = super::Indirect>(PhantomData<A>);
 
 impl<A> sealed::Sealed for Counted<A> {}
 
@@ -157,7 +157,7 @@ impl<A: ArenaStrategy> ArenaStrategy for Counted<A> {
 pub trait OrderStatistics: ArenaStrategy<Count = u32> + sealed::Sealed {}
 
 impl<A: ArenaStrategy> OrderStatistics for Counted<A> {}
-impl<A: OrderStatistics> OrderStatistics for Indirect<A> {}
+impl<A: OrderStatistics, const RUN_LEAVES: usize> OrderStatistics for Indirect<A, RUN_LEAVES> {}
 
 /// The limit on entries, reached: `u32` counts stop at 4,294,967,295
 /// entries, too many to test, so these tests give maps counts that stop at

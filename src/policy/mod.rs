@@ -14,8 +14,11 @@
 //! `BPlusTreeMap<K, V, Compact16, PoolArena, 32>` reads as users write it.
 //!
 //! [`Indirect`] wraps any arena strategy to move the tree's state behind one
-//! heap pointer: the map shrinks to 24 bytes, as small as `BTreeMap`, and
-//! small maps stay sorted runs longer. That is the [`Compact`] configuration.
+//! heap pointer: the map shrinks to 16 bytes (24 with `Adaptive` handles;
+//! `BTreeMap` is 24). The default configuration's arena is
+//! `Indirect<VecArena>`; `Indirect<VecArena<Boxed>, 16>`, whose small maps
+//! stay sorted runs of up to 16 leaves' worth, is the [`Compact`]
+//! configuration's.
 //!
 //! [`Compact`]: crate::config::Compact
 //!
@@ -109,14 +112,15 @@ pub const MIN_CAP: usize = 4;
 ///
 /// ```compile_fail
 /// // And an `Indirect` arena whose small runs (16 leaves' worth of entries)
-/// // would not fit a `u16` length: with `Indirect`, CAP is at most 4095.
+/// // would not fit a `u16` length: with `Indirect<_, 16>`, CAP is at most 4095.
 /// use bptree::policy::Indirect;
-/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, Indirect, 4096>::empty();
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, Indirect<bptree::VecArena, 16>, 4096>::empty();
 /// ```
 ///
 /// ```
 /// use bptree::policy::Indirect;
-/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, Indirect, 4095>::empty();
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, Indirect<bptree::VecArena, 16>, 4095>::empty();
+/// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, Indirect, 4096>::empty();
 /// let _m = bptree::BPlusTreeMap::<u8, u8, bptree::Wide32, bptree::VecArena, 4096>::empty();
 /// ```
 pub const MAX_CAP: usize = 4096;
@@ -183,8 +187,8 @@ impl<H: Handle, A: ArenaStrategy, const CAP: usize> Config for Cfg<H, A, CAP> {
         assert!(CAP <= MAX_CAP, "bptree: CAP must be at most 4096 (MAX_CAP)");
         assert!(
             Self::RUN_MAX <= u16::MAX as usize,
-            "bptree: a small run of RUN_MAX = CAP * 16 entries (Indirect arenas) must fit a u16 \
-             length: with Indirect, CAP must be at most 4095"
+            "bptree: a small run of RUN_MAX = CAP * RUN_LEAVES entries (Indirect<A, RUN_LEAVES>) \
+             must fit a u16 length: CAP * RUN_LEAVES must be at most 65,535"
         );
     };
 }

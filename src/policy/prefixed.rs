@@ -58,7 +58,7 @@ use crate::node::PrefixBlock;
 /// assert_eq!(versions.get(&("rkyv".to_string(), 8)), Some(&"0.8"));
 /// assert_eq!(versions.first_key_value().map(|(k, _)| k.0.as_str()), Some("rkyv"));
 /// ```
-pub struct Prefixed<A = super::VecArena, P: ?Sized = str>(
+pub struct Prefixed<A = super::Indirect, P: ?Sized = str>(
     PhantomData<A>,
     PhantomData<fn() -> *const P>,
 );

@@ -96,7 +96,7 @@ impl<T: fmt::Debug, H: Handle, A: ArenaStrategy, const CAP: usize> fmt::Debug
 macro_rules! set_op_iter {
     ($(#[$doc:meta])* $name:ident, keep: $keep:pat => $item:ident, hint: |$a:ident, $b:ident| $hint:expr) => {
         $(#[$doc])*
-        pub struct $name<'a, T, H: Handle = crate::Wide32, A: ArenaStrategy = crate::VecArena, const CAP: usize = 64> {
+        pub struct $name<'a, T, H: Handle = crate::Wide32, A: ArenaStrategy = crate::policy::Indirect, const CAP: usize = 64> {
             merge: MergeIter<Iter<'a, T, H, A, CAP>>,
         }
 
@@ -177,7 +177,7 @@ pub struct Difference<
     'a,
     T,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     inner: DifferenceInner<'a, T, H, A, CAP>,
@@ -301,7 +301,7 @@ pub struct Intersection<
     'a,
     T,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     inner: IntersectionInner<'a, T, H, A, CAP>,
@@ -427,7 +427,7 @@ pub struct ExtractIf<
     R,
     F,
     H: Handle = crate::Wide32,
-    A: ArenaStrategy = crate::VecArena,
+    A: ArenaStrategy = crate::policy::Indirect,
     const CAP: usize = 64,
 > {
     core: ExtractCore<'a, T, (), R, H, A, CAP>,

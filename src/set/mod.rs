@@ -18,7 +18,7 @@ use core::ops::{BitAnd, BitOr, BitXor, RangeBounds, Sub};
 
 use crate::error::InvariantError;
 use crate::map::BPlusTreeMap;
-use crate::policy::{ArenaStrategy, Handle, VecArena, Wide32};
+use crate::policy::{ArenaStrategy, Handle, Indirect, VecArena, Wide32};
 use crate::raw::navigate::check_range_bounds_of;
 
 /// An ordered set based on a B+ tree, whose memory layout is chosen by
@@ -45,7 +45,12 @@ use crate::raw::navigate::check_range_bounds_of;
 /// }
 /// assert_eq!(format!("{books:?}"), format!("{:?}", std::collections::BTreeSet::from_iter(books.iter())));
 /// ```
-pub struct BPlusTreeSet<T, H: Handle = Wide32, A: ArenaStrategy = VecArena, const CAP: usize = 64> {
+pub struct BPlusTreeSet<
+    T,
+    H: Handle = Wide32,
+    A: ArenaStrategy = Indirect<VecArena>,
+    const CAP: usize = 64,
+> {
     pub(crate) map: BPlusTreeMap<T, (), H, A, CAP>,
 }
 

@@ -499,3 +499,44 @@ fn get_index_mut_writes_the_ith_value() {
         map.check_invariants().unwrap();
     }
 }
+
+/// `get_index` and `rank` at every index of trees three and four levels
+/// deep whose branches hold many children, so that the descent takes both
+/// of its ways through a branch's counts: from the first child forward for
+/// an index in a branch's first half, from the last child back (whole
+/// chunks of 8, then child by child) for one in its second half.
+#[test]
+fn every_index_of_deep_trees() {
+    fn check<A: bptree::policy::OrderStatistics, const CAP: usize>(n: usize, seed: u64) {
+        let mut rng = Rng(seed);
+        let mut map = BPlusTreeMap::<u32, u32, Wide32, A, CAP>::empty();
+        while map.len() < n {
+            let k = rng.next() as u32;
+            map.insert(k, !k);
+        }
+        let mut keys: Vec<u32> = map.keys().copied().collect();
+        keys.sort_unstable();
+        assert!(map.height() >= 3, "height {}", map.height());
+        let step = if cfg!(miri) { 97 } else { 1 };
+        for i in (0..n).step_by(step) {
+            assert_eq!(
+                map.get_index(i),
+                Some((&keys[i], &!keys[i])),
+                "get_index({i})"
+            );
+            assert_eq!(map.rank(&keys[i]), i, "rank of the {i}th key");
+            assert_eq!(
+                map.rank(&keys[i].wrapping_add(1)),
+                keys.partition_point(|&k| k <= keys[i])
+            );
+        }
+        assert_eq!(map.get_index(n), None);
+    }
+    let (small, large) = if cfg!(miri) {
+        (700, 2_000)
+    } else {
+        (3_000, 40_000)
+    };
+    check::<Counted<VecArena>, 8>(small, 5);
+    check::<Counted<Indirect<VecArena>>, 16>(large, 6);
+}

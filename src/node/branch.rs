@@ -148,6 +148,19 @@ impl<K, C: Config> Branch<K, C> {
         self.count(0) + sum_counts(&self.rights()[..j - 1])
     }
 
+    /// [`count_before`](Self::count_before) for a branch with `total`
+    /// entries below it, summed from the nearer end: for `j` past the
+    /// middle, `total` less the entries below children `j..=len`. Half the
+    /// counts on average, and a descent knows each branch's total (the
+    /// count of the child it took one level up).
+    #[inline]
+    pub(crate) fn count_before_within(&self, j: usize, total: usize) -> usize {
+        if !C::N::ON || 2 * j <= self.len() {
+            return self.count_before(j);
+        }
+        total - self.count(j) - sum_counts(&self.rights()[j..])
+    }
+
     /// The entries below this branch: the sum of its children's counts
     /// (0 without counts).
     pub(crate) fn total(&self) -> usize {

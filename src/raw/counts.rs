@@ -84,7 +84,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     pub(crate) fn position_of_index(&self, mut i: usize, path: &mut Path) -> Pos<C::H> {
         debug_assert!(C::N::ON);
         debug_assert!(i < self.len);
-        let mut h = self.root;
+        let (mut h, mut total) = (self.root, self.len);
         for _ in 0..self.height {
             // SAFETY: `h` is the root or a child read one level up; above
             // the leaf level it is a branch.
@@ -92,6 +92,12 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             let first = b.count(0);
             let j = if i < first {
                 0
+            } else if 2 * i >= total {
+                // Past the middle: from the last child back, by `r`, the
+                // entries from `i` to the end of this branch.
+                let (j, r) = Self::child_from_end(b.rights(), first, total - i);
+                i = b.count(j) - r;
+                j
             } else {
                 // Whole chunks of 8 children first (their counts summed
                 // without a branch per child), then the chunk that holds
@@ -116,9 +122,41 @@ impl<K, V, C: Config> RawTree<K, V, C> {
                 k + c + 1
             };
             path.push(h, j);
+            total = b.count(j);
             h = b.child(j);
         }
         Pos { leaf: h, idx: i }
+    }
+
+    /// The child of a branch that holds the entry `r` entries before its
+    /// end (`1 <= r <=` the branch's total; `rights` are children `1..=len`,
+    /// `first` child 0's count), and how many of the child's entries are
+    /// from that one on: whole chunks of 8 children from the end first,
+    /// then child by child.
+    fn child_from_end(
+        rights: &[crate::node::EdgeOf<C>],
+        first: usize,
+        mut r: usize,
+    ) -> (usize, usize) {
+        let mut end = rights.len();
+        for chunk in rights.rchunks_exact(8) {
+            let sum = sum_counts(chunk);
+            if r <= sum {
+                break;
+            }
+            r -= sum;
+            end -= 8;
+        }
+        while end > 0 {
+            let n = rights[end - 1].n.get();
+            if r <= n {
+                return (end, r);
+            }
+            r -= n;
+            end -= 1;
+        }
+        debug_assert!(r <= first);
+        (0, r)
     }
 
     /// The index of the entry at `pos` (or of the end): the number of
@@ -126,13 +164,16 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     /// Needs counts.
     pub(crate) fn index_of(&self, path: &Path, pos: Pos<C::H>) -> usize {
         debug_assert!(C::N::ON);
-        let mut before = pos.idx;
+        // Root first: each level's total is the count of the child taken
+        // one level up.
+        let (mut before, mut total) = (pos.idx, self.len);
         for level in 0..path.len() {
             let (p, ci) = path.at::<C::H>(level);
             // SAFETY: the path's branches are live (it was recorded by a
             // descent of this tree, which has not changed since).
             let b = unsafe { self.branch(p) };
-            before += b.count_before(ci);
+            before += b.count_before_within(ci, total);
+            total = b.count(ci);
         }
         before
     }

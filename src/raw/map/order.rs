@@ -126,14 +126,15 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             let (first, end) = self.full_range();
             return if upper { (self.len, end) } else { (0, first) };
         }
-        let mut before = 0;
+        let (mut before, mut total) = (0, self.len);
         let mut h = self.root;
         for _ in 0..self.height {
             // SAFETY: `h` is the root or a child read one level up; above
             // the leaf level it is a branch.
             let b = unsafe { self.branch(h) };
             let j = crate::raw::navigate::child_bound(b.keys(), bound, upper);
-            before += b.count_before(j);
+            before += b.count_before_within(j, total);
+            total = b.count(j);
             h = b.child(j);
         }
         // SAFETY: as above, at the leaf level.

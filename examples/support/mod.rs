@@ -81,8 +81,8 @@ pub type Under = (bptree::config::All, Compact16Pool32, Wide32Pool64);
 #[tree(handle = Compact16, arena = PoolArena, capacity = 32)]
 pub struct Compact16Pool32;
 
-/// The default layout in a pool arena: 32-bit handles, inline node arrays
-/// of 64 entries.
+/// The default layout's handles and node arrays in a pool arena, the tree
+/// in the map: 32-bit handles, inline node arrays of 64 entries.
 #[derive(TreeConfig)]
 #[tree(handle = Wide32, arena = PoolArena, capacity = 64)]
 pub struct Wide32Pool64;

@@ -447,6 +447,13 @@ pub struct PoolArena<S = Inline>(PhantomData<S>);
 /// mask and a generation counter (80 bytes per arena).
 pub struct MaskedArena<S = Inline>(PhantomData<S>);
 
+/// The run length of `VecArena`, `PoolArena` and, by default, `Indirect`:
+/// four leaves' worth (the `4` in `Indirect`'s default parameter).
+const SHORT_RUN_LEAVES: usize = 4;
+
+/// Entries of a short run's first block: a `BTreeMap` leaf's.
+const BTREE_FIRST_LEAF: usize = 11;
+
 /// Any arena strategy with the tree's state behind one heap pointer: the
 /// map itself is 16 bytes (a small map's run pointer and its `u16` length
 /// and capacity, or the pointer to the tree; 24 with [`Adaptive`](crate::Adaptive) handles,
@@ -497,7 +504,11 @@ impl<A: ArenaStrategy, const LEAVES: usize> ArenaStrategy for Indirect<A, LEAVES
     const RUN_LEAVES: usize = LEAVES;
     // Short runs start at `BTreeMap`'s first leaf, as `VecArena`'s; the
     // long runs of least memory grow from 4.
-    const RUN_FIRST: usize = if LEAVES > 4 { 4 } else { 11 };
+    const RUN_FIRST: usize = if LEAVES > SHORT_RUN_LEAVES {
+        4
+    } else {
+        BTREE_FIRST_LEAF
+    };
     const NAME: &'static str = A::NAME;
 }
 
@@ -514,11 +525,11 @@ impl<S: Storage> ArenaStrategy for VecArena<S> {
     // (measured over 10^4 maps of 100 `u64`s, against runs of one leaf's
     // worth: insert 1.11 -> 0.78 and get 1.36 -> 0.68 times `BTreeMap`'s),
     // and such a run is smaller than the tree it replaces.
-    const RUN_LEAVES: usize = 4;
+    const RUN_LEAVES: usize = SHORT_RUN_LEAVES;
     // A `BTreeMap` leaf's 11 at once: a map of up to 11 entries allocates
     // once (as `BTreeMap`), not three times (4, 8, 11), and never holds
     // more slots than `BTreeMap`'s first leaf.
-    const RUN_FIRST: usize = 11;
+    const RUN_FIRST: usize = BTREE_FIRST_LEAF;
     type Raw<H: Handle> = VecRaw<H>;
     const NAME: &'static str = "vec";
 }
@@ -531,8 +542,8 @@ impl<S: Storage> ArenaStrategy for PoolArena<S> {
     // get 1.36-1.72 -> 0.54-0.58 times `BTreeMap`'s (`Phase3`,
     // `Compact16Pool32`, `Wide32Pool64`), and such a map takes 18.6 bytes
     // per entry instead of 26.0-30.4 (a two-leaf tree in a 64-node chunk).
-    const RUN_LEAVES: usize = 4;
-    const RUN_FIRST: usize = 11;
+    const RUN_LEAVES: usize = SHORT_RUN_LEAVES;
+    const RUN_FIRST: usize = BTREE_FIRST_LEAF;
     type Raw<H: Handle> = PoolRaw<H>;
     const NAME: &'static str = "pool";
 }

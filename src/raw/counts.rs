@@ -95,7 +95,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             } else if 2 * i >= total {
                 // Past the middle: from the last child back, by `r`, the
                 // entries from `i` to the end of this branch.
-                let (j, r) = Self::child_from_end(b.rights(), first, total - i);
+                let (j, r) = Self::child_from_end(b.rights(), total - i);
                 i = b.count(j) - r;
                 j
             } else {
@@ -129,15 +129,11 @@ impl<K, V, C: Config> RawTree<K, V, C> {
     }
 
     /// The child of a branch that holds the entry `r` entries before its
-    /// end (`1 <= r <=` the branch's total; `rights` are children `1..=len`,
-    /// `first` child 0's count), and how many of the child's entries are
-    /// from that one on: whole chunks of 8 children from the end first,
-    /// then child by child.
-    fn child_from_end(
-        rights: &[crate::node::EdgeOf<C>],
-        first: usize,
-        mut r: usize,
-    ) -> (usize, usize) {
+    /// end, where that entry lies in children `1..=len` (`rights`; `1 <= r
+    /// <=` their entries), and how many of the child's entries are from
+    /// that one on: whole chunks of 8 children from the end first, then
+    /// child by child.
+    fn child_from_end(rights: &[crate::node::EdgeOf<C>], mut r: usize) -> (usize, usize) {
         let mut end = rights.len();
         for chunk in rights.rchunks_exact(8) {
             let sum = sum_counts(chunk);
@@ -147,7 +143,7 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             r -= sum;
             end -= 8;
         }
-        while end > 0 {
+        while end > 1 {
             let n = rights[end - 1].n.get();
             if r <= n {
                 return (end, r);
@@ -155,8 +151,8 @@ impl<K, V, C: Config> RawTree<K, V, C> {
             r -= n;
             end -= 1;
         }
-        debug_assert!(r <= first);
-        (0, r)
+        debug_assert!(r <= rights[0].n.get());
+        (1, r)
     }
 
     /// The index of the entry at `pos` (or of the end): the number of
